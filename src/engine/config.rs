@@ -1,0 +1,485 @@
+//! Page configuration: what an LMS page tells the shim through `data-`
+//! attributes on its script tag, a `window.scormShimConfig` object, or the
+//! `ScormShim.configure({...})` call.
+//!
+//! Every source reaches this module as (key, string value) pairs with
+//! camelCase keys (`data-learner-id` arrives as `learnerId`, exactly as
+//! `HTMLElement.dataset` names it). A bad key or value never stops the shim:
+//! it is reported as a [`ConfigError`] naming the key, and the safe default
+//! stays in force.
+
+use std::fmt;
+
+/// Which SCORM API objects the page exposes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Versions {
+    /// Only `window.API` (SCORM 1.2).
+    Scorm12,
+    /// Only `window.API_1484_11` (SCORM 2004).
+    Scorm2004,
+    /// Both (the default: the page does not need to know what the course is).
+    Both,
+}
+
+impl Versions {
+    /// True when `window.API` is exposed.
+    pub fn has_12(self) -> bool {
+        matches!(self, Versions::Scorm12 | Versions::Both)
+    }
+    /// True when `window.API_1484_11` is exposed.
+    pub fn has_2004(self) -> bool {
+        matches!(self, Versions::Scorm2004 | Versions::Both)
+    }
+    /// The configuration spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Versions::Scorm12 => "1.2",
+            Versions::Scorm2004 => "2004",
+            Versions::Both => "1.2,2004",
+        }
+    }
+}
+
+/// How much the shim writes to the browser console.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum LogLevel {
+    /// Nothing.
+    Off,
+    /// Errors only.
+    Error,
+    /// Errors and warnings (the default).
+    Warn,
+    /// Also lifecycle events (initialize, commit, terminate).
+    Info,
+    /// Also every API call with its arguments and result.
+    Debug,
+}
+
+impl LogLevel {
+    /// The configuration spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LogLevel::Off => "off",
+            LogLevel::Error => "error",
+            LogLevel::Warn => "warn",
+            LogLevel::Info => "info",
+            LogLevel::Debug => "debug",
+        }
+    }
+}
+
+/// The credentials mode of requests to the backend (the Fetch standard's
+/// `RequestCredentials`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Credentials {
+    /// Never send cookies.
+    Omit,
+    /// Send cookies to the page's own origin (the default).
+    SameOrigin,
+    /// Send cookies to any origin.
+    Include,
+}
+
+impl Credentials {
+    /// The Fetch spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Credentials::Omit => "omit",
+            Credentials::SameOrigin => "same-origin",
+            Credentials::Include => "include",
+        }
+    }
+}
+
+/// The SCORM 1.2 `cmi.suspend_data` limit that keeps courses from common
+/// authoring tools working: they write far more than the specification's
+/// 4,096 characters, and leading LMSs accept it.
+pub const DEFAULT_SCORM12_SUSPEND_DATA_LIMIT: usize = 65_536;
+/// The limit the SCORM 1.2 specification gives (CMIString4096).
+pub const STRICT_SCORM12_SUSPEND_DATA_LIMIT: usize = 4_096;
+
+/// The whole configuration, with every default applied.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Config {
+    /// Backend URL that receives commit batches; `None` keeps everything in
+    /// `localStorage` only (static preview, offline players).
+    pub endpoint: Option<String>,
+    /// Extra request headers for the backend (for example an auth token).
+    pub headers: Vec<(String, String)>,
+    /// Credentials mode for backend requests.
+    pub credentials: Credentials,
+    /// `cmi.core.student_id` / `cmi.learner_id`.
+    pub learner_id: String,
+    /// `cmi.core.student_name` / `cmi.learner_name` ("Last, First").
+    pub learner_name: String,
+    /// The course the registration is for.
+    pub course_id: String,
+    /// The registration (attempt) the tracking data belongs to.
+    pub registration_id: String,
+    /// The SCO whose data a single-SCO page tracks.
+    pub sco_id: String,
+    /// Which API objects to expose.
+    pub versions: Versions,
+    /// Prefix of every `localStorage` key the shim writes.
+    pub storage_prefix: String,
+    /// Batching window for backend commits and auto-commit, in milliseconds.
+    pub commit_interval_ms: u32,
+    /// Console verbosity.
+    pub log_level: LogLevel,
+    /// `cmi.core.credit` / `cmi.credit`: true for "credit".
+    pub credit: bool,
+    /// `cmi.core.lesson_mode` / `cmi.mode`: "normal", "browse" or "review".
+    pub mode: String,
+    /// `cmi.launch_data` when no manifest gives it.
+    pub launch_data: String,
+    /// `cmi.comments_from_lms` (SCORM 1.2) / first `cmi.comments_from_lms` comment (2004).
+    pub comments_from_lms: String,
+    /// Maximum length accepted for SCORM 1.2 `cmi.suspend_data`.
+    pub scorm12_suspend_data_limit: usize,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            endpoint: None,
+            headers: Vec::new(),
+            credentials: Credentials::SameOrigin,
+            learner_id: "learner".into(),
+            learner_name: "Learner".into(),
+            course_id: "course".into(),
+            registration_id: "registration".into(),
+            sco_id: "sco".into(),
+            versions: Versions::Both,
+            storage_prefix: "scorm-shim".into(),
+            commit_interval_ms: 5_000,
+            log_level: LogLevel::Warn,
+            credit: true,
+            mode: "normal".into(),
+            launch_data: String::new(),
+            comments_from_lms: String::new(),
+            scorm12_suspend_data_limit: DEFAULT_SCORM12_SUSPEND_DATA_LIMIT,
+        }
+    }
+}
+
+/// One rejected configuration entry. The message names the key, says what
+/// was wrong and which value is used instead.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConfigError {
+    /// The key as the page spelled it.
+    pub key: String,
+    /// What was wrong, and what is used instead.
+    pub message: String,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "scorm-shim: configuration key \"{}\": {}", self.key, self.message)
+    }
+}
+
+/// Every key the configuration accepts, in the spelling of `dataset`/JS.
+pub const KEYS: &[&str] = &[
+    "endpoint",
+    "headers",
+    "credentials",
+    "learnerId",
+    "learnerName",
+    "courseId",
+    "registrationId",
+    "scoId",
+    "versions",
+    "storagePrefix",
+    "commitInterval",
+    "logLevel",
+    "credit",
+    "mode",
+    "launchData",
+    "commentsFromLms",
+    "scorm12SuspendDataLimit",
+];
+
+impl Config {
+    /// Apply `(key, value)` pairs on top of `self`, later pairs winning.
+    /// Returns the entries that were rejected; each leaves its field unchanged.
+    pub fn apply<'a, I>(&mut self, pairs: I) -> Vec<ConfigError>
+    where
+        I: IntoIterator<Item = (&'a str, &'a str)>,
+    {
+        let mut errors = Vec::new();
+        for (key, value) in pairs {
+            if let Err(message) = self.apply_one(key, value) {
+                errors.push(ConfigError { key: key.to_owned(), message });
+            }
+        }
+        errors
+    }
+
+    /// Build a configuration from defaults and `pairs`.
+    pub fn from_pairs<'a, I>(pairs: I) -> (Config, Vec<ConfigError>)
+    where
+        I: IntoIterator<Item = (&'a str, &'a str)>,
+    {
+        let mut c = Config::default();
+        let errors = c.apply(pairs);
+        (c, errors)
+    }
+
+    fn apply_one(&mut self, key: &str, value: &str) -> Result<(), String> {
+        let v = value.trim();
+        match key {
+            "endpoint" => self.endpoint = parse_endpoint(v)?,
+            "headers" => self.headers = parse_headers(v)?,
+            "credentials" => {
+                self.credentials = match v {
+                    "omit" => Credentials::Omit,
+                    "same-origin" => Credentials::SameOrigin,
+                    "include" => Credentials::Include,
+                    _ => return Err(expected(v, "\"omit\", \"same-origin\" or \"include\"", "same-origin")),
+                }
+            }
+            "learnerId" => self.learner_id = identifier(v, 255, "learner")?,
+            "learnerName" => self.learner_name = bounded(value, 255)?,
+            "courseId" => self.course_id = identifier(v, 255, "course")?,
+            "registrationId" => self.registration_id = identifier(v, 255, "registration")?,
+            "scoId" => self.sco_id = identifier(v, 255, "sco")?,
+            "versions" => {
+                let mut has12 = false;
+                let mut has2004 = false;
+                for part in v.split([',', ' ']).filter(|p| !p.is_empty()) {
+                    match part {
+                        "1.2" => has12 = true,
+                        "2004" => has2004 = true,
+                        "both" | "all" => {
+                            has12 = true;
+                            has2004 = true
+                        }
+                        _ => return Err(expected(v, "\"1.2\", \"2004\" or \"1.2,2004\"", "1.2,2004")),
+                    }
+                }
+                self.versions = match (has12, has2004) {
+                    (true, true) => Versions::Both,
+                    (true, false) => Versions::Scorm12,
+                    (false, true) => Versions::Scorm2004,
+                    (false, false) => return Err(expected(v, "\"1.2\", \"2004\" or \"1.2,2004\"", "1.2,2004")),
+                };
+            }
+            "storagePrefix" => {
+                if v.is_empty() || v.len() > 64 || v.chars().any(|c| c.is_control()) {
+                    return Err(expected(v, "1 to 64 printable characters", "scorm-shim"));
+                }
+                self.storage_prefix = v.to_owned();
+            }
+            "commitInterval" => {
+                self.commit_interval_ms = match v.parse::<u32>() {
+                    Ok(n) if n <= 3_600_000 => n,
+                    _ => return Err(expected(v, "milliseconds from 0 to 3600000", "5000")),
+                }
+            }
+            "logLevel" => {
+                self.log_level = match v {
+                    "off" | "none" => LogLevel::Off,
+                    "error" => LogLevel::Error,
+                    "warn" => LogLevel::Warn,
+                    "info" => LogLevel::Info,
+                    "debug" => LogLevel::Debug,
+                    _ => return Err(expected(v, "off, error, warn, info or debug", "warn")),
+                }
+            }
+            "credit" => {
+                self.credit = match v {
+                    "credit" | "true" => true,
+                    "no-credit" | "false" => false,
+                    _ => return Err(expected(v, "\"credit\" or \"no-credit\"", "credit")),
+                }
+            }
+            "mode" => {
+                self.mode = match v {
+                    "normal" | "browse" | "review" => v.to_owned(),
+                    _ => return Err(expected(v, "\"normal\", \"browse\" or \"review\"", "normal")),
+                }
+            }
+            "launchData" => self.launch_data = bounded(value, 4096)?,
+            "commentsFromLms" => self.comments_from_lms = bounded(value, 4096)?,
+            "scorm12SuspendDataLimit" => {
+                self.scorm12_suspend_data_limit = match v {
+                    "strict" => STRICT_SCORM12_SUSPEND_DATA_LIMIT,
+                    _ => match v.parse::<usize>() {
+                        Ok(n) if (STRICT_SCORM12_SUSPEND_DATA_LIMIT..=16 * 1024 * 1024).contains(&n) => n,
+                        _ => {
+                            return Err(expected(
+                                v,
+                                "\"strict\" or a number of characters from 4096 to 16777216",
+                                "65536",
+                            ))
+                        }
+                    },
+                }
+            }
+            _ => {
+                return Err(format!(
+                    "unknown key, ignored (known keys: {})",
+                    KEYS.join(", ")
+                ))
+            }
+        }
+        Ok(())
+    }
+}
+
+fn expected(got: &str, what: &str, default: &str) -> String {
+    format!("invalid value {:?}: expected {}; using {}", truncate(got), what, default)
+}
+
+fn truncate(s: &str) -> String {
+    if s.chars().count() > 40 {
+        let mut t: String = s.chars().take(40).collect();
+        t.push('…');
+        t
+    } else {
+        s.to_owned()
+    }
+}
+
+fn bounded(v: &str, max: usize) -> Result<String, String> {
+    if v.chars().count() > max {
+        return Err(format!("value longer than {max} characters; ignored"));
+    }
+    Ok(v.to_owned())
+}
+
+fn identifier(v: &str, max: usize, default: &str) -> Result<String, String> {
+    if v.is_empty() || v.chars().count() > max || v.chars().any(|c| c.is_control() || c.is_whitespace()) {
+        return Err(expected(
+            v,
+            &format!("1 to {max} characters without spaces or control characters"),
+            default,
+        ));
+    }
+    Ok(v.to_owned())
+}
+
+fn parse_endpoint(v: &str) -> Result<Option<String>, String> {
+    if v.is_empty() {
+        return Ok(None);
+    }
+    let lower = v.to_ascii_lowercase();
+    let scheme_ok = lower.starts_with("https://")
+        || lower.starts_with("http://")
+        || lower.starts_with('/')
+        || lower.starts_with("./")
+        || lower.starts_with("../");
+    if !scheme_ok || v.chars().any(|c| c.is_control() || c == ' ') {
+        return Err(expected(
+            v,
+            "an http(s) URL or a path (\"/api/scorm\")",
+            "no endpoint (local storage only)",
+        ));
+    }
+    Ok(Some(v.to_owned()))
+}
+
+/// Headers come as `Name: value` lines separated by newlines or `;`, or as a
+/// JSON-like object already flattened by the JS layer into that form.
+fn parse_headers(v: &str) -> Result<Vec<(String, String)>, String> {
+    let mut out = Vec::new();
+    for line in v.split(['\n', ';']).map(str::trim).filter(|l| !l.is_empty()) {
+        let Some((name, value)) = line.split_once(':') else {
+            return Err(format!("header {:?} is not \"Name: value\"; no headers used", truncate(line)));
+        };
+        let name = name.trim();
+        let valid_name = !name.is_empty()
+            && name.bytes().all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b));
+        if !valid_name || value.chars().any(|c| c.is_control()) {
+            return Err(format!("header {:?} is not a valid HTTP header; no headers used", truncate(name)));
+        }
+        out.push((name.to_owned(), value.trim().to_owned()));
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_safe() {
+        let c = Config::default();
+        assert_eq!(c.versions, Versions::Both);
+        assert_eq!(c.endpoint, None);
+        assert_eq!(c.scorm12_suspend_data_limit, 65_536);
+        assert_eq!(c.log_level, LogLevel::Warn);
+    }
+
+    #[test]
+    fn every_key_is_accepted_with_a_good_value() {
+        let pairs = [
+            ("endpoint", "https://lms.example/api/scorm"),
+            ("headers", "Authorization: Bearer x; X-Tenant: 7"),
+            ("credentials", "include"),
+            ("learnerId", "u-17"),
+            ("learnerName", "Doe, Jane"),
+            ("courseId", "c1"),
+            ("registrationId", "r1"),
+            ("scoId", "s1"),
+            ("versions", "2004"),
+            ("storagePrefix", "lms"),
+            ("commitInterval", "1500"),
+            ("logLevel", "debug"),
+            ("credit", "no-credit"),
+            ("mode", "review"),
+            ("launchData", "x=1"),
+            ("commentsFromLms", "hello"),
+            ("scorm12SuspendDataLimit", "strict"),
+        ];
+        assert_eq!(pairs.len(), KEYS.len(), "one good value per known key");
+        let (c, errors) = Config::from_pairs(pairs);
+        assert!(errors.is_empty(), "{errors:?}");
+        assert_eq!(c.endpoint.as_deref(), Some("https://lms.example/api/scorm"));
+        assert_eq!(
+            c.headers,
+            vec![("Authorization".into(), "Bearer x".into()), ("X-Tenant".into(), "7".into())]
+        );
+        assert_eq!(c.credentials, Credentials::Include);
+        assert_eq!(c.learner_name, "Doe, Jane");
+        assert_eq!(c.versions, Versions::Scorm2004);
+        assert_eq!(c.commit_interval_ms, 1500);
+        assert_eq!(c.log_level, LogLevel::Debug);
+        assert!(!c.credit);
+        assert_eq!(c.mode, "review");
+        assert_eq!(c.scorm12_suspend_data_limit, 4096);
+    }
+
+    #[test]
+    fn bad_values_name_the_key_and_keep_the_default() {
+        let (c, errors) = Config::from_pairs([
+            ("versions", "3.0"),
+            ("commitInterval", "-5"),
+            ("endpoint", "javascript:alert(1)"),
+            ("learnerId", "has space"),
+            ("colour", "blue"),
+        ]);
+        let keys: Vec<_> = errors.iter().map(|e| e.key.as_str()).collect();
+        assert_eq!(keys, ["versions", "commitInterval", "endpoint", "learnerId", "colour"]);
+        assert_eq!(c, Config::default());
+        let shown = errors[0].to_string();
+        assert!(shown.contains("\"versions\"") && shown.contains("using 1.2,2004"), "{shown}");
+        assert!(errors[4].message.contains("unknown key"));
+    }
+
+    #[test]
+    fn versions_spellings() {
+        for (v, want) in [("1.2", Versions::Scorm12), ("2004", Versions::Scorm2004), ("1.2, 2004", Versions::Both), ("both", Versions::Both)] {
+            let (c, e) = Config::from_pairs([("versions", v)]);
+            assert!(e.is_empty());
+            assert_eq!(c.versions, want);
+        }
+    }
+
+    #[test]
+    fn later_pairs_win_and_empty_endpoint_means_none() {
+        let (c, e) = Config::from_pairs([("endpoint", "/api"), ("endpoint", "")]);
+        assert!(e.is_empty());
+        assert_eq!(c.endpoint, None);
+    }
+}
