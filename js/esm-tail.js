@@ -1,0 +1,12 @@
+
+/**
+ * Instantiate scorm-shim and install `API` / `API_1484_11` on `target`.
+ * @param {object} [config] configuration (see README: every key of the script tag's data- attributes)
+ * @param {object} [target] where the API objects go (default: globalThis)
+ */
+export async function load(config, target) {
+  await init({ module_or_path: new URL("./scorm_shim_bg.wasm", import.meta.url) });
+  return scormShimInstall(Shim, target || globalThis, config || {});
+}
+
+export { Shim };

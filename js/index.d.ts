@@ -1,0 +1,81 @@
+// Type declarations of the scorm-shim ES module entry.
+
+/** Configuration: the same keys as the script tag's data- attributes (see README). */
+export interface ScormShimConfig {
+  /** Backend URL that receives commit batches; omit for local storage only. */
+  endpoint?: string;
+  /** Extra request headers for the backend, e.g. { Authorization: "Bearer …" }. */
+  headers?: Record<string, string> | string;
+  /** Fetch credentials mode for backend requests (default "same-origin"). */
+  credentials?: "omit" | "same-origin" | "include";
+  learnerId?: string;
+  learnerName?: string;
+  courseId?: string;
+  registrationId?: string;
+  scoId?: string;
+  /** Which API objects to expose (default "1.2,2004"). */
+  versions?: "1.2" | "2004" | "1.2,2004" | "both";
+  /** Prefix of every localStorage key (default "scorm-shim"). */
+  storagePrefix?: string;
+  /** Batching window for commits, milliseconds (default 5000). */
+  commitInterval?: number | string;
+  logLevel?: "off" | "error" | "warn" | "info" | "debug";
+  credit?: "credit" | "no-credit";
+  mode?: "normal" | "browse" | "review";
+  launchData?: string;
+  commentsFromLms?: string;
+  /** SCORM 1.2 cmi.suspend_data limit: a number (default 65536) or "strict" (4096). */
+  scorm12SuspendDataLimit?: number | "strict";
+}
+
+/** SCORM 1.2 API (`window.API`). Every method takes and returns strings. */
+export interface Scorm12API {
+  LMSInitialize(param: string): string;
+  LMSFinish(param: string): string;
+  LMSGetValue(element: string): string;
+  LMSSetValue(element: string, value: string): string;
+  LMSCommit(param: string): string;
+  LMSGetLastError(): string;
+  LMSGetErrorString(errorCode: string): string;
+  LMSGetDiagnostic(errorCode: string): string;
+}
+
+/** SCORM 2004 API (`window.API_1484_11`). Every method takes and returns strings. */
+export interface Scorm2004API {
+  Initialize(param: string): string;
+  Terminate(param: string): string;
+  GetValue(element: string): string;
+  SetValue(element: string, value: string): string;
+  Commit(param: string): string;
+  GetLastError(): string;
+  GetErrorString(errorCode: string): string;
+  GetDiagnostic(errorCode: string): string;
+}
+
+/** One observed API call. */
+export interface ApiCallEvent {
+  api: "1.2" | "2004";
+  method: string;
+  args: string[];
+  result: string;
+  /** The API's last error code after the call. */
+  error: string;
+  time: number;
+}
+
+/** What `load` returns. */
+export interface ScormShimHandle {
+  api12: Scorm12API;
+  api2004: Scorm2004API;
+  /** Apply more configuration (before a SCO initializes); returns the rejected entries' messages. */
+  configure(config: ScormShimConfig): string[];
+  /** The effective configuration. */
+  config(): Record<string, unknown>;
+  /** Start a new launch of the SCO: fresh API instances from stored state. */
+  relaunch(): void;
+  /** Watch every API call; returns an unsubscribe function. */
+  onCall(listener: (event: ApiCallEvent) => void): () => void;
+}
+
+/** Instantiate the module and install `API` / `API_1484_11` on `target` (default globalThis). */
+export function load(config?: ScormShimConfig, target?: object): Promise<ScormShimHandle>;

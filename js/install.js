@@ -1,0 +1,127 @@
+// scorm-shim installer. Shared by the classic script (pkg/scorm-shim.js) and the
+// ES module entry (pkg/index.js): the build concatenates it after the
+// wasm-bindgen glue. It turns a wasm `Shim` into the two SCORM API objects, with
+// nothing but argument coercion in between: all SCORM logic lives in Rust.
+
+/** Flatten a configuration object into the [key, value, …] list the wasm side parses. */
+function scormShimPairs(obj) {
+  var out = [];
+  if (!obj || typeof obj !== "object") return out;
+  Object.keys(obj).forEach(function (key) {
+    var value = obj[key];
+    if (value === undefined || value === null) return;
+    if (key === "headers" && typeof value === "object") {
+      value = Object.keys(value).map(function (name) { return name + ": " + value[name]; }).join("; ");
+    }
+    out.push(key, String(value));
+  });
+  return out;
+}
+
+/** SCORM arguments arrive as anything JavaScript can pass; the APIs take strings. */
+function scormShimStr(v) {
+  return v === undefined || v === null ? "" : String(v);
+}
+
+/**
+ * Create the shim from `config` and install `API` / `API_1484_11` on `target`.
+ * Returns the handle that `window.ScormShim` exposes.
+ */
+function scormShimInstall(Shim, target, config) {
+  var shim = new Shim(scormShimPairs(config));
+  var listeners = [];
+  var str = scormShimStr;
+
+  function notify(api, method, args, result) {
+    var error = api === "1.2" ? shim.LMSGetLastError() : shim.GetLastError();
+    var event = { api: api, method: method, args: args, result: result, error: error, time: Date.now() };
+    for (var i = 0; i < listeners.length; i++) {
+      try { listeners[i](event); } catch (e) { console.error("scorm-shim: a call listener threw", e); }
+    }
+  }
+
+  // One function per method, each a direct call into wasm: this is the hot path.
+  function one(api, name) {
+    return function (a) {
+      var r = shim[name](str(a));
+      if (listeners.length) notify(api, name, [str(a)], r);
+      return r;
+    };
+  }
+  function none(api, name) {
+    return function () {
+      var r = shim[name]();
+      if (listeners.length) notify(api, name, [], r);
+      return r;
+    };
+  }
+  function two(api, name) {
+    return function (a, b) {
+      var r = shim[name](str(a), str(b));
+      if (listeners.length) notify(api, name, [str(a), str(b)], r);
+      return r;
+    };
+  }
+
+  var api12 = {
+    LMSInitialize: one("1.2", "LMSInitialize"),
+    LMSFinish: one("1.2", "LMSFinish"),
+    LMSGetValue: one("1.2", "LMSGetValue"),
+    LMSSetValue: two("1.2", "LMSSetValue"),
+    LMSCommit: one("1.2", "LMSCommit"),
+    LMSGetLastError: none("1.2", "LMSGetLastError"),
+    LMSGetErrorString: one("1.2", "LMSGetErrorString"),
+    LMSGetDiagnostic: one("1.2", "LMSGetDiagnostic"),
+  };
+  var api2004 = {
+    Initialize: one("2004", "Initialize"),
+    Terminate: one("2004", "Terminate"),
+    GetValue: one("2004", "GetValue"),
+    SetValue: two("2004", "SetValue"),
+    Commit: one("2004", "Commit"),
+    GetLastError: none("2004", "GetLastError"),
+    GetErrorString: one("2004", "GetErrorString"),
+    GetDiagnostic: one("2004", "GetDiagnostic"),
+  };
+
+  function place() {
+    if (shim.has12()) target.API = api12; else if (target.API === api12) delete target.API;
+    if (shim.has2004()) target.API_1484_11 = api2004; else if (target.API_1484_11 === api2004) delete target.API_1484_11;
+  }
+  place();
+
+  return {
+    /** The SCORM 1.2 API object (also `window.API` when exposed). */
+    api12: api12,
+    /** The SCORM 2004 API object (also `window.API_1484_11` when exposed). */
+    api2004: api2004,
+    /** Apply more configuration; returns the rejected entries' messages. */
+    configure: function (obj) {
+      var errors = shim.configure(scormShimPairs(obj));
+      place();
+      return errors;
+    },
+    /** The effective configuration. */
+    config: function () {
+      var flat = shim.configEntries();
+      var out = { headers: {} };
+      for (var i = 0; i + 1 < flat.length; i += 2) {
+        if (flat[i] === "header") {
+          var at = flat[i + 1].indexOf(":");
+          out.headers[flat[i + 1].slice(0, at)] = flat[i + 1].slice(at + 1).trim();
+        } else out[flat[i]] = flat[i + 1];
+      }
+      return out;
+    },
+    /** Start a new launch of the SCO: fresh API instances from stored state. */
+    relaunch: function () { shim.relaunch(); },
+    /** Watch every API call: `listener({api, method, args, result, error, time})`. Returns an unsubscribe function. */
+    onCall: function (listener) {
+      listeners.push(listener);
+      return function () {
+        var i = listeners.indexOf(listener);
+        if (i >= 0) listeners.splice(i, 1);
+      };
+    },
+  };
+}

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Install what building (and, with "test", testing) needs on a fresh Debian
+# machine. Idempotent: every step is skipped when its tool is already there.
+#   scripts/deps.sh build   wasm32 target, wasm-bindgen-cli (pinned), npm packages
+#   scripts/deps.sh test    the same, plus Chromium and ChromeDriver
+set -euo pipefail
+cd "$(dirname "$0")/.."
+MODE=${1:-test}
+# Must equal the `wasm-bindgen` crate version pinned in Cargo.toml.
+WB_VERSION=$(sed -n 's/^wasm-bindgen = "=\(.*\)"/\1/p' Cargo.toml)
+
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+if ! rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
+  echo "==> rustup target add wasm32-unknown-unknown"
+  rustup target add wasm32-unknown-unknown
+fi
+if ! wasm-bindgen --version 2>/dev/null | grep -q " $WB_VERSION\$"; then
+  echo "==> cargo install wasm-bindgen-cli $WB_VERSION (about 2 minutes, once)"
+  cargo install wasm-bindgen-cli --version "$WB_VERSION"
+fi
+if [ ! -x node_modules/.bin/wasm-opt ] || [ ! -d node_modules/playwright-core ]; then
+  echo "==> npm ci"
+  npm ci --no-audit --no-fund
+fi
+if [ "$MODE" = test ]; then
+  if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
+    echo "==> apt-get install chromium chromium-driver"
+    as_root apt-get update -q
+    DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -q chromium chromium-driver
+  fi
+fi

@@ -1,0 +1,83 @@
+//! Browser-layer tests: run in headless Chromium with `wasm-bindgen-test`
+//! (`cargo test --target wasm32-unknown-unknown --test web`).
+#![cfg(target_arch = "wasm32")]
+
+use scorm_shim::web::Shim;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn storage() -> web_sys::Storage {
+    web_sys::window().unwrap().local_storage().unwrap().unwrap()
+}
+
+fn config(pairs: &[(&str, &str)]) -> Vec<String> {
+    pairs.iter().flat_map(|(k, v)| [k.to_string(), v.to_string()]).collect()
+}
+
+#[wasm_bindgen_test]
+fn both_apis_follow_the_state_machine() {
+    let mut shim = Shim::new(config(&[("registrationId", "web-sm"), ("storagePrefix", "t1")]));
+    assert_eq!(shim.get_value("cmi.location"), "");
+    assert_eq!(shim.get_last_error(), "122");
+    assert_eq!(shim.initialize(""), "true");
+    assert_eq!(shim.initialize(""), "false");
+    assert_eq!(shim.get_last_error(), "103");
+    assert_eq!(shim.get_error_string("103"), "Already Initialized");
+    assert_eq!(shim.terminate(""), "true");
+    assert_eq!(shim.commit(""), "false");
+    assert_eq!(shim.get_last_error(), "143");
+
+    assert_eq!(shim.lms_initialize("x"), "false");
+    assert_eq!(shim.lms_get_last_error(), "201");
+    assert_eq!(shim.lms_initialize(""), "true");
+    assert_eq!(shim.lms_finish(""), "true");
+    assert_eq!(shim.lms_get_last_error(), "0");
+}
+
+#[wasm_bindgen_test]
+fn commit_writes_local_storage_before_returning() {
+    let key = "t2:web-commit:sco-a:2004:state";
+    storage().remove_item(key).unwrap();
+    let mut shim = Shim::new(config(&[("registrationId", "web-commit"), ("scoId", "sco-a"), ("storagePrefix", "t2")]));
+    assert_eq!(shim.initialize(""), "true");
+    assert_eq!(shim.commit(""), "true");
+    let stored = storage().get_item(key).unwrap();
+    assert!(stored.is_some(), "Commit returned true but nothing was stored under {key}");
+    assert!(stored.unwrap().starts_with('{'));
+}
+
+#[wasm_bindgen_test]
+fn bad_configuration_names_the_key_and_keeps_defaults() {
+    let mut shim = Shim::new(vec![]);
+    let errors = shim.configure(config(&[("versions", "3"), ("commitInterval", "soon"), ("bogus", "1")]));
+    assert_eq!(errors.len(), 3);
+    assert!(errors[0].contains("\"versions\""), "{}", errors[0]);
+    assert!(errors[1].contains("\"commitInterval\""), "{}", errors[1]);
+    assert!(errors[2].contains("\"bogus\""), "{}", errors[2]);
+    assert!(shim.has_12() && shim.has_2004());
+    let entries = shim.config_entries();
+    let at = entries.iter().position(|e| e == "commitInterval").unwrap();
+    assert_eq!(entries[at + 1], "5000");
+}
+
+#[wasm_bindgen_test]
+fn configure_is_refused_while_a_sco_runs() {
+    let mut shim = Shim::new(config(&[("registrationId", "web-run"), ("storagePrefix", "t3")]));
+    assert_eq!(shim.initialize(""), "true");
+    let errors = shim.configure(config(&[("versions", "1.2")]));
+    assert_eq!(errors.len(), 1);
+    assert!(shim.has_2004(), "configuration must not change under a running SCO");
+    assert_eq!(shim.terminate(""), "true");
+    assert!(shim.configure(config(&[("versions", "1.2")])).is_empty());
+    assert!(shim.has_12() && !shim.has_2004());
+}
+
+#[wasm_bindgen_test]
+fn relaunch_gives_fresh_api_instances() {
+    let mut shim = Shim::new(config(&[("registrationId", "web-relaunch"), ("storagePrefix", "t4")]));
+    assert_eq!(shim.initialize(""), "true");
+    assert_eq!(shim.terminate(""), "true");
+    shim.relaunch();
+    assert_eq!(shim.initialize(""), "true");
+}
