@@ -33,7 +33,7 @@ function scormShimInstall(Shim, target, config) {
   var str = scormShimStr;
 
   function notify(api, method, args, result) {
-    var error = api === "1.2" ? shim.LMSGetLastError() : shim.GetLastError();
+    var error = "" + (api === "1.2" ? shim.LMSGetLastError() : shim.GetLastError());
     var event = { api: api, method: method, args: args, result: result, error: error, time: Date.now() };
     for (var i = 0; i < listeners.length; i++) {
       try { listeners[i](event); } catch (e) { console.error("scorm-shim: a call listener threw", e); }
@@ -41,47 +41,56 @@ function scormShimInstall(Shim, target, config) {
   }
 
   // One function per method, each a direct call into wasm: this is the hot path.
-  function one(api, name) {
+  // Boolean results come back as booleans and error codes as numbers; SCORM
+  // wants strings, so they are turned into "true"/"false" and "NNN" here.
+  function flag(api, name) {
+    return function (a) {
+      var r = shim[name](str(a)) ? "true" : "false";
+      if (listeners.length) notify(api, name, [str(a)], r);
+      return r;
+    };
+  }
+  function flag2(api, name) {
+    return function (a, b) {
+      var r = shim[name](str(a), str(b)) ? "true" : "false";
+      if (listeners.length) notify(api, name, [str(a), str(b)], r);
+      return r;
+    };
+  }
+  function text(api, name) {
     return function (a) {
       var r = shim[name](str(a));
       if (listeners.length) notify(api, name, [str(a)], r);
       return r;
     };
   }
-  function none(api, name) {
+  function code(api, name) {
     return function () {
-      var r = shim[name]();
+      var r = "" + shim[name]();
       if (listeners.length) notify(api, name, [], r);
-      return r;
-    };
-  }
-  function two(api, name) {
-    return function (a, b) {
-      var r = shim[name](str(a), str(b));
-      if (listeners.length) notify(api, name, [str(a), str(b)], r);
       return r;
     };
   }
 
   var api12 = {
-    LMSInitialize: one("1.2", "LMSInitialize"),
-    LMSFinish: one("1.2", "LMSFinish"),
-    LMSGetValue: one("1.2", "LMSGetValue"),
-    LMSSetValue: two("1.2", "LMSSetValue"),
-    LMSCommit: one("1.2", "LMSCommit"),
-    LMSGetLastError: none("1.2", "LMSGetLastError"),
-    LMSGetErrorString: one("1.2", "LMSGetErrorString"),
-    LMSGetDiagnostic: one("1.2", "LMSGetDiagnostic"),
+    LMSInitialize: flag("1.2", "LMSInitialize"),
+    LMSFinish: flag("1.2", "LMSFinish"),
+    LMSGetValue: text("1.2", "LMSGetValue"),
+    LMSSetValue: flag2("1.2", "LMSSetValue"),
+    LMSCommit: flag("1.2", "LMSCommit"),
+    LMSGetLastError: code("1.2", "LMSGetLastError"),
+    LMSGetErrorString: text("1.2", "LMSGetErrorString"),
+    LMSGetDiagnostic: text("1.2", "LMSGetDiagnostic"),
   };
   var api2004 = {
-    Initialize: one("2004", "Initialize"),
-    Terminate: one("2004", "Terminate"),
-    GetValue: one("2004", "GetValue"),
-    SetValue: two("2004", "SetValue"),
-    Commit: one("2004", "Commit"),
-    GetLastError: none("2004", "GetLastError"),
-    GetErrorString: one("2004", "GetErrorString"),
-    GetDiagnostic: one("2004", "GetDiagnostic"),
+    Initialize: flag("2004", "Initialize"),
+    Terminate: flag("2004", "Terminate"),
+    GetValue: text("2004", "GetValue"),
+    SetValue: flag2("2004", "SetValue"),
+    Commit: flag("2004", "Commit"),
+    GetLastError: code("2004", "GetLastError"),
+    GetErrorString: text("2004", "GetErrorString"),
+    GetDiagnostic: text("2004", "GetDiagnostic"),
   };
 
   function place() {

@@ -328,7 +328,7 @@ impl Config {
 }
 
 fn expected(got: &str, what: &str, default: &str) -> String {
-    format!("invalid value {:?}: expected {}; using {}", truncate(got), what, default)
+    format!("invalid value \"{}\": expected {}; using {}", truncate(got), what, default)
 }
 
 fn truncate(s: &str) -> String {
@@ -385,13 +385,13 @@ fn parse_headers(v: &str) -> Result<Vec<(String, String)>, String> {
     let mut out = Vec::new();
     for line in v.split(['\n', ';']).map(str::trim).filter(|l| !l.is_empty()) {
         let Some((name, value)) = line.split_once(':') else {
-            return Err(format!("header {:?} is not \"Name: value\"; no headers used", truncate(line)));
+            return Err(format!("header \"{}\" is not \"Name: value\"; no headers used", truncate(line)));
         };
         let name = name.trim();
         let valid_name = !name.is_empty()
             && name.bytes().all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b));
         if !valid_name || value.chars().any(|c| c.is_control()) {
-            return Err(format!("header {:?} is not a valid HTTP header; no headers used", truncate(name)));
+            return Err(format!("header \"{}\" is not a valid HTTP header; no headers used", truncate(name)));
         }
         out.push((name.to_owned(), value.trim().to_owned()));
     }

@@ -3,6 +3,10 @@
 //! `window.API_1484_11` objects forward to, plus configuration, logging and
 //! local storage. All SCORM logic lives in [`crate::engine`]; this module
 //! only moves strings across the JS boundary and does the I/O.
+//!
+//! Results that are "true"/"false" cross the boundary as booleans and error
+//! codes as numbers: the JS installer turns them back into the strings SCORM
+//! requires, which keeps string returns (and their glue) off most calls.
 
 mod storage;
 
@@ -100,7 +104,21 @@ impl Shim {
 
     fn trace(&self, call: &str, args: &[&str], result: &str, error: String) {
         if self.config.log_level >= LogLevel::Debug {
-            self.log(LogLevel::Debug, &format!("scorm-shim: {call}({}) -> {result:?} [error {error}]", args.join(", ")));
+            let mut line = format!("scorm-shim: {call}(");
+            for (i, a) in args.iter().enumerate() {
+                if i > 0 {
+                    line.push_str(", ");
+                }
+                line.push('"');
+                line.push_str(a);
+                line.push('"');
+            }
+            line.push_str(") -> \"");
+            line.push_str(result);
+            line.push_str("\" [error ");
+            line.push_str(&error);
+            line.push(']');
+            self.log(LogLevel::Debug, &line);
         }
     }
 }
@@ -198,18 +216,18 @@ impl Shim {
 
     /// `LMSInitialize`
     #[wasm_bindgen(js_name = LMSInitialize)]
-    pub fn lms_initialize(&mut self, param: &str) -> String {
+    pub fn lms_initialize(&mut self, param: &str) -> bool {
         let r = self.api12.initialize(param);
         self.trace("LMSInitialize", &[param], r, self.api12.get_last_error());
-        r.into()
+        r == "true"
     }
 
     /// `LMSFinish`
     #[wasm_bindgen(js_name = LMSFinish)]
-    pub fn lms_finish(&mut self, param: &str) -> String {
+    pub fn lms_finish(&mut self, param: &str) -> bool {
         let r = self.api12.finish(param, &mut self.host12);
         self.trace("LMSFinish", &[param], r, self.api12.get_last_error());
-        r.into()
+        r == "true"
     }
 
     /// `LMSGetValue`
@@ -222,24 +240,24 @@ impl Shim {
 
     /// `LMSSetValue`
     #[wasm_bindgen(js_name = LMSSetValue)]
-    pub fn lms_set_value(&mut self, element: &str, value: &str) -> String {
+    pub fn lms_set_value(&mut self, element: &str, value: &str) -> bool {
         let r = self.api12.set_value(element, value);
         self.trace("LMSSetValue", &[element, value], r, self.api12.get_last_error());
-        r.into()
+        r == "true"
     }
 
     /// `LMSCommit`
     #[wasm_bindgen(js_name = LMSCommit)]
-    pub fn lms_commit(&mut self, param: &str) -> String {
+    pub fn lms_commit(&mut self, param: &str) -> bool {
         let r = self.api12.commit(param, &mut self.host12);
         self.trace("LMSCommit", &[param], r, self.api12.get_last_error());
-        r.into()
+        r == "true"
     }
 
     /// `LMSGetLastError`
     #[wasm_bindgen(js_name = LMSGetLastError)]
-    pub fn lms_get_last_error(&self) -> String {
-        self.api12.get_last_error()
+    pub fn lms_get_last_error(&self) -> u32 {
+        self.api12.get_last_error().parse().unwrap_or(101)
     }
 
     /// `LMSGetErrorString`
@@ -258,18 +276,18 @@ impl Shim {
 
     /// `Initialize`
     #[wasm_bindgen(js_name = Initialize)]
-    pub fn initialize(&mut self, param: &str) -> String {
+    pub fn initialize(&mut self, param: &str) -> bool {
         let r = self.api2004.initialize(param);
         self.trace("Initialize", &[param], r, self.api2004.get_last_error());
-        r.into()
+        r == "true"
     }
 
     /// `Terminate`
     #[wasm_bindgen(js_name = Terminate)]
-    pub fn terminate(&mut self, param: &str) -> String {
+    pub fn terminate(&mut self, param: &str) -> bool {
         let r = self.api2004.terminate(param, &mut self.host2004);
         self.trace("Terminate", &[param], r, self.api2004.get_last_error());
-        r.into()
+        r == "true"
     }
 
     /// `GetValue`
@@ -282,24 +300,24 @@ impl Shim {
 
     /// `SetValue`
     #[wasm_bindgen(js_name = SetValue)]
-    pub fn set_value(&mut self, element: &str, value: &str) -> String {
+    pub fn set_value(&mut self, element: &str, value: &str) -> bool {
         let r = self.api2004.set_value(element, value);
         self.trace("SetValue", &[element, value], r, self.api2004.get_last_error());
-        r.into()
+        r == "true"
     }
 
     /// `Commit`
     #[wasm_bindgen(js_name = Commit)]
-    pub fn commit(&mut self, param: &str) -> String {
+    pub fn commit(&mut self, param: &str) -> bool {
         let r = self.api2004.commit(param, &mut self.host2004);
         self.trace("Commit", &[param], r, self.api2004.get_last_error());
-        r.into()
+        r == "true"
     }
 
     /// `GetLastError`
     #[wasm_bindgen(js_name = GetLastError)]
-    pub fn get_last_error(&self) -> String {
-        self.api2004.get_last_error()
+    pub fn get_last_error(&self) -> u32 {
+        self.api2004.get_last_error().parse().unwrap_or(101)
     }
 
     /// `GetErrorString`
