@@ -20,7 +20,7 @@ function scormShimBytes(b64) {
   var bin = atob(b64);
   var bytes = new Uint8Array(bin.length);
   for (var i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
-  return bytes;
+  return scormShimInflate(bytes, SCORM_SHIM_WASM_SIZE);
 }
 
 (function boot(global) {
@@ -62,7 +62,14 @@ function scormShimBytes(b64) {
     resolveReady(api);
   }
 
-  var bytes = scormShimBytes(SCORM_SHIM_WASM);
+  var bytes;
+  try {
+    bytes = scormShimBytes(SCORM_SHIM_WASM);
+  } catch (e) {
+    console.error("scorm-shim: could not start", e);
+    rejectReady(e);
+    return;
+  }
   var module = null;
   try {
     module = new WebAssembly.Module(bytes);

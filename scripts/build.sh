@@ -35,20 +35,9 @@ cat js/esm-head.js js/install.js js/esm-tail.js > pkg/index.js
 cp js/index.d.ts pkg/index.d.ts
 cp js/scorm-shim.d.ts pkg/scorm-shim.d.ts
 
-# Classic script: one file, wasm inlined, nothing leaks to the global scope but
-# API, API_1484_11 and ScormShim.
-{
-  echo "/*! scorm-shim $VERSION | MIT OR Apache-2.0 */"
-  echo "(function () {"
-  echo "\"use strict\";"
-  echo "var SCORM_SHIM_VERSION = \"$VERSION\";"
-  printf 'var SCORM_SHIM_WASM = "'
-  base64 -w0 "$OUT/classic/opt.wasm"
-  echo '";'
-  cat "$OUT/classic/scorm_shim.js"
-  cat js/install.js js/classic-tail.js
-  echo "})();"
-} > pkg/scorm-shim.js
+# Classic script: one file, wasm inlined (deflated + base64), minified; nothing
+# leaks to the global scope but API, API_1484_11 and ScormShim.
+node scripts/pack-classic.mjs "$OUT/classic/scorm_shim.js" "$OUT/classic/opt.wasm" "$VERSION" pkg/scorm-shim.js
 
 sed "s/\"version\": \"0.0.0\"/\"version\": \"$VERSION\"/" js/package.json > pkg/package.json
 cp README.md pkg/README.md

@@ -19,7 +19,7 @@ if ! wasm-bindgen --version 2>/dev/null | grep -q " $WB_VERSION\$"; then
   echo "==> cargo install wasm-bindgen-cli $WB_VERSION (about 2 minutes, once)"
   cargo install wasm-bindgen-cli --version "$WB_VERSION"
 fi
-if [ ! -x node_modules/.bin/wasm-opt ] || [ ! -d node_modules/playwright-core ]; then
+if [ ! -x node_modules/.bin/wasm-opt ] || [ ! -d node_modules/playwright-core ] || [ ! -d node_modules/terser ]; then
   echo "==> npm ci"
   npm ci --no-audit --no-fund
 fi

@@ -17,5 +17,5 @@ echo "==> 2/3 browser layer: wasm-bindgen-test in headless Chromium"
 CHROMEDRIVER=${CHROMEDRIVER:-/usr/bin/chromedriver} \
   cargo test --target wasm32-unknown-unknown -p scorm-shim --test web
 
-echo "==> 3/3 end-to-end: Playwright + Chromium against the reference backend"
-node --test --test-concurrency=1 tests/e2e/
+echo "==> 3/3 JavaScript unit tests, and end-to-end: Playwright + Chromium against the reference backend"
+node --test --test-concurrency=1 tests/js/ tests/e2e/

@@ -1,0 +1,31 @@
+// Assemble pkg/scorm-shim.js, the classic script: the wasm-bindgen glue, the
+// installer and the boot code, minified, with the WebAssembly module deflated
+// and base64-encoded inline (decoded synchronously by js/inflate.js).
+// Usage: node scripts/pack-classic.mjs <glue.js> <module.wasm> <version> <out.js>
+import { readFileSync, writeFileSync } from "node:fs";
+import { deflateRawSync } from "node:zlib";
+import { minify } from "terser";
+
+const [glue, wasmPath, version, outPath] = process.argv.slice(2);
+const js = (p) => readFileSync(new URL("../js/" + p, import.meta.url), "utf8");
+const wasm = readFileSync(wasmPath);
+const packed = deflateRawSync(wasm, { level: 9, memLevel: 9 });
+
+const body = [
+  "var SCORM_SHIM_VERSION = " + JSON.stringify(version) + ";",
+  "var SCORM_SHIM_WASM_SIZE = " + wasm.length + ";",
+  "var SCORM_SHIM_WASM = \"@WASM@\";",
+  readFileSync(glue, "utf8"),
+  js("inflate.js"),
+  js("install.js"),
+  js("classic-tail.js"),
+].join("\n");
+const source = "(function () {\n\"use strict\";\n" + body + "\n})();\n";
+const min = await minify(source, {
+  ecma: 2017,
+  compress: { passes: 2 },
+  mangle: true,
+  format: { comments: false, preamble: "/*! scorm-shim " + version + " | MIT OR Apache-2.0 */" },
+});
+if (!min.code.includes("@WASM@")) throw new Error("minifier dropped the module placeholder");
+writeFileSync(outPath, min.code.replace("@WASM@", packed.toString("base64")));

@@ -1,0 +1,63 @@
+// The classic script's DEFLATE decoder against Node's zlib, on the kinds of
+// input the build produces and on inputs that exercise every block type.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync, existsSync } from "node:fs";
+import { deflateRawSync, constants } from "node:zlib";
+import vm from "node:vm";
+
+const src = readFileSync(new URL("../../js/inflate.js", import.meta.url), "utf8");
+const ctx = {};
+vm.runInNewContext(src + "\nthis.inflate = scormShimInflate;", ctx);
+const inflate = ctx.inflate;
+
+function roundTrip(data, opts = {}) {
+  const packed = deflateRawSync(data, { level: 9, ...opts });
+  const got = inflate(new Uint8Array(packed), data.length);
+  assert.equal(got.length, data.length);
+  assert.ok(Buffer.from(got).equals(Buffer.from(data)), "inflated bytes differ");
+}
+
+function prng(seed) {
+  let s = seed >>> 0;
+  return () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+}
+
+test("empty input", () => roundTrip(new Uint8Array(0)));
+
+test("stored blocks (level 0)", () => {
+  const r = prng(1);
+  roundTrip(Uint8Array.from({ length: 200000 }, () => (r() * 256) | 0), { level: 0 });
+});
+
+test("fixed Huffman blocks", () => roundTrip(Buffer.from("abcabcabcabc hello hello hello"), { strategy: constants.Z_FIXED }));
+
+test("dynamic Huffman blocks with long matches and distances", () => {
+  const r = prng(7);
+  const words = ["cmi.", "interactions", ".id", "scorm", "\u0000\u0001", "SetValue", "42"];
+  const parts = [];
+  for (let i = 0; i < 50000; i++) parts.push(words[(r() * words.length) | 0]);
+  roundTrip(Buffer.from(parts.join("")));
+});
+
+test("random bytes of many lengths", () => {
+  const r = prng(99);
+  for (let n = 1; n < 3000; n += 97) {
+    const skew = Uint8Array.from({ length: n }, () => (r() < 0.7 ? 65 + ((r() * 4) | 0) : (r() * 256) | 0));
+    roundTrip(skew);
+  }
+});
+
+test("the built wasm module, when pkg/ exists", { skip: !existsSync(new URL("../../pkg/scorm_shim_bg.wasm", import.meta.url)) }, () => {
+  roundTrip(readFileSync(new URL("../../pkg/scorm_shim_bg.wasm", import.meta.url)));
+});
+
+test("corrupt and truncated input throws instead of returning garbage", () => {
+  const data = Buffer.from("scorm-shim ".repeat(1000));
+  const packed = new Uint8Array(deflateRawSync(data, { level: 9 }));
+  assert.throws(() => inflate(packed.subarray(0, packed.length >> 1), data.length));
+  assert.throws(() => inflate(packed, data.length + 5));
+  const bad = packed.slice();
+  bad[0] = 0xff; // block type 3 is reserved
+  assert.throws(() => inflate(bad, data.length));
+});
