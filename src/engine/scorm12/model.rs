@@ -155,6 +155,9 @@ fn normalise(element: &str, key: &mut String, index: &mut [u32; 2]) -> Option<(u
             }
             depth += 1;
             key.push('n');
+        } else if seg == "n" {
+            // `n` stands for an index in the table, never in a name.
+            return None;
         } else {
             key.push_str(seg);
         }
@@ -244,6 +247,8 @@ mod tests {
             ("cmi.interactions.1.objectives.2.id.3", Miss::Unknown),
             ("", Miss::Unknown),
             ("..", Miss::Unknown),
+            ("cmi.objectives.n.id", Miss::Unknown),
+            ("cmi.interactions.0.objectives.n.id", Miss::Unknown),
         ];
         for (e, m) in cases {
             assert_eq!(lookup(e), Err(m), "{e}");
