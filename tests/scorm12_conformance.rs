@@ -413,6 +413,13 @@ fn launch_values() {
     assert_eq!(api.get_value("cmi.student_data.max_time_allowed"), "");
     assert_eq!(api.get_value("cmi.student_data.time_limit_action"), "");
     assert_eq!(api.get_value("cmi.student_data.mastery_score"), "");
+    // A mastery score outside 0..100 is ignored; one with many decimals is rounded.
+    for (m, text) in [(150.0, ""), (-1.0, ""), (0.0, "0"), (100.0, "100"), (1.0 / 3.0, "0.3333333")] {
+        let mut api = running(Launch { mastery_score: Some(m), ..Launch::default() });
+        assert_eq!(api.get_value("cmi.student_data.mastery_score"), text, "{m}");
+    }
+    let (_, snap) = session(&Launch { mastery_score: Some(150.0), ..Launch::default() }, None, &[("cmi.core.score.raw", "100")]);
+    assert_eq!(snap["cmi.core.lesson_status"], "completed");
 }
 
 #[test]
@@ -516,7 +523,8 @@ fn status_after(launch: Launch, sets: &[(&str, &str)]) -> String {
 #[test]
 fn lesson_status_decided_by_the_lms() {
     let mastery = |m: f64| Launch { mastery_score: Some(m), ..Launch::default() };
-    let cases: Vec<(Launch, Vec<(&str, &str)>, &str)> = vec![
+    type Case<'a> = (Launch, Vec<(&'a str, &'a str)>, &'a str);
+    let cases: Vec<Case> = vec![
         (Launch::default(), vec![], "completed"),
         (Launch::default(), vec![("cmi.core.lesson_status", "incomplete")], "incomplete"),
         (Launch::default(), vec![("cmi.core.score.raw", "10")], "completed"),

@@ -97,6 +97,15 @@ impl Default for Launch {
 }
 
 impl Launch {
+    /// The mastery score in effect: a finite number from 0 to 100 (a
+    /// `CMIDecimal` score), rounded to 7 decimals; anything else is ignored.
+    fn mastery(&self) -> Option<(f64, String)> {
+        let m = self.mastery_score.filter(|m| (0.0..=100.0).contains(m))?;
+        let text = format!("{m:.7}");
+        let text = text.trim_end_matches('0').trim_end_matches('.').to_owned();
+        Some((types::decimal(&text)?, text))
+    }
+
     fn mode(&self) -> &'static str {
         match self.lesson_mode.as_str() {
             "browse" => "browse",
@@ -243,7 +252,7 @@ impl Api {
             ("cmi.comments_from_lms", Some(launch.comments_from_lms.clone())),
             (
                 "cmi.student_data.mastery_score",
-                launch.mastery_score.filter(|m| m.is_finite()).map(|m| m.to_string()),
+                launch.mastery().map(|(_, text)| text),
             ),
             (
                 "cmi.student_data.max_time_allowed",
@@ -375,7 +384,7 @@ impl Api {
             "browse" if status == "not attempted" => Some("browsed"),
             "normal" => {
                 let raw = self.values.get("cmi.core.score.raw").and_then(|r| types::decimal(r));
-                match (self.launch.credit, self.launch.mastery_score.filter(|m| m.is_finite()), raw) {
+                match (self.launch.credit, self.launch.mastery().map(|(m, _)| m), raw) {
                     (true, Some(mastery), Some(raw)) => Some(if raw >= mastery { "passed" } else { "failed" }),
                     _ if status == "not attempted" => Some("completed"),
                     _ => None,
