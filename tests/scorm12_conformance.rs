@@ -637,8 +637,10 @@ fn resume_after_suspend_restores_everything() {
     // means the next launch is not a resume.
     let mut host = RecordingHost::default();
     assert_eq!(api.finish("", &mut host), "true");
-    let next = Api::new(l.clone(), host.last_snapshot.clone());
-    assert_eq!(next.snapshot().get("cmi.core.entry").map(String::as_str), Some(""));
+    let mut next = Api::new(l.clone(), host.last_snapshot.clone());
+    assert_eq!(next.initialize(""), "true");
+    assert_eq!(next.get_value("cmi.core.entry"), "");
+    assert_eq!(next.get_value("cmi.suspend_data"), "", "a new attempt");
 }
 
 #[test]
@@ -714,8 +716,13 @@ fn persistence_hands_over_changes_and_keeps_them_on_failure() {
     assert_eq!(api.commit("", &mut host), "true");
     let first = &host.persisted[0];
     assert_eq!(first.0, PersistReason::Commit);
-    for e in ["cmi.core.lesson_status", "cmi.core.entry", "cmi.core.total_time", "cmi.core.student_id"] {
+    for e in ["cmi.core.lesson_status", "cmi.core.total_time"] {
         assert!(first.1.iter().any(|(k, _)| k == e), "{e}");
+    }
+    // Launch values are the LMS's own: not persisted.
+    for e in ["cmi.core.student_id", "cmi.core.entry", "cmi.core.credit", "cmi.launch_data"] {
+        assert!(!first.1.iter().any(|(k, _)| k == e), "{e}");
+        assert!(!api.snapshot().contains_key(e), "{e}");
     }
     // Nothing changed: an empty change set.
     assert_eq!(api.commit("", &mut host), "true");
@@ -798,4 +805,9 @@ fn validate_stored_accepts_what_the_runtime_stores() {
     }
     assert!(validate_stored("cmi.suspend_data", &"x".repeat(100_000)).is_ok());
     assert!(validate_stored("cmi.core.lesson_status", "not attempted").is_ok());
+    // "" stands for an element that is not set (removed in a change set).
+    for k in ["cmi.objectives.0.id", "cmi.core.lesson_status", "cmi.interactions.2.time", "cmi.student_preference.audio"] {
+        assert!(validate_stored(k, "").is_ok(), "{k}");
+    }
+    assert!(validate_stored("cmi.core._count", "").is_err());
 }

@@ -168,7 +168,10 @@ pub struct Api {
     state: ApiState,
     last_error: u16,
     diagnostic: String,
+    /// What the SCO and the LMS stored: the persistent state.
     values: Snapshot,
+    /// The read-only values of this launch (`student_id`, `credit`, `entry`, …).
+    lms: Snapshot,
     counts: Counts,
     dirty: DirtySet,
     /// `cmi.core.total_time` at launch, in hundredths of a second.
@@ -190,6 +193,33 @@ pub const ERRORS: &[(u16, &str)] = &[
     (404, "Element is write only"),
     (405, "Incorrect data type"),
 ];
+
+/// The read-only values a launch gives (RTE §3.4.4 "LMS Behavior,
+/// Initialization"); values that are absent or not valid are left out.
+fn launch_values(launch: &Launch, entry: &str) -> Snapshot {
+    let credit = if launch.credit { "credit" } else { "no-credit" };
+    [
+        ("cmi.core.student_id", Some(launch.student_id.clone())),
+        ("cmi.core.student_name", Some(launch.student_name.clone())),
+        ("cmi.core.credit", Some(credit.to_owned())),
+        ("cmi.core.lesson_mode", Some(launch.mode().to_owned())),
+        ("cmi.core.entry", Some(entry.to_owned())),
+        ("cmi.launch_data", Some(launch.launch_data.clone())),
+        ("cmi.comments_from_lms", Some(launch.comments_from_lms.clone())),
+        ("cmi.student_data.mastery_score", launch.mastery().map(|(_, text)| text)),
+        (
+            "cmi.student_data.max_time_allowed",
+            launch.max_time_allowed.clone().filter(|t| types::parse_timespan(t).is_some()),
+        ),
+        (
+            "cmi.student_data.time_limit_action",
+            launch.time_limit_action.clone().filter(|a| types::TIME_LIMIT_ACTION.contains(&a.as_str())),
+        ),
+    ]
+    .into_iter()
+    .filter_map(|(k, v)| Some((k.to_owned(), v?)))
+    .collect()
+}
 
 /// Elements that carry over into a new attempt (see the module notes).
 fn carries_over(element: &str) -> bool {
@@ -231,7 +261,8 @@ impl Api {
                     continue;
                 }
                 let Ok(t) = model::lookup(k) else { continue };
-                if t.rule.ty.is_keyword()
+                // Read-only values come from the launch, not the saved state.
+                if (t.rule.access == Access::ReadOnly && k != TOTAL_TIME)
                     || t.index[..t.depth].iter().any(|i| *i as usize >= bound)
                     || check_stored(&t, v, usize::MAX).is_err()
                 {
@@ -241,34 +272,9 @@ impl Api {
                 values.insert(k.clone(), v.clone());
             }
         }
-        let mode = launch.mode();
-        let lms_values: [(&str, Option<String>); 11] = [
-            ("cmi.core.student_id", Some(launch.student_id.clone())),
-            ("cmi.core.student_name", Some(launch.student_name.clone())),
-            ("cmi.core.credit", Some(if launch.credit { "credit" } else { "no-credit" }.into())),
-            ("cmi.core.lesson_mode", Some(mode.into())),
-            ("cmi.core.entry", Some(entry.into())),
-            ("cmi.launch_data", Some(launch.launch_data.clone())),
-            ("cmi.comments_from_lms", Some(launch.comments_from_lms.clone())),
-            (
-                "cmi.student_data.mastery_score",
-                launch.mastery().map(|(_, text)| text),
-            ),
-            (
-                "cmi.student_data.max_time_allowed",
-                launch.max_time_allowed.clone().filter(|t| types::parse_timespan(t).is_some()),
-            ),
-            (
-                "cmi.student_data.time_limit_action",
-                launch.time_limit_action.clone().filter(|a| types::TIME_LIMIT_ACTION.contains(&a.as_str())),
-            ),
-            (LESSON_STATUS, values.get(LESSON_STATUS).cloned().or_else(|| Some("not attempted".into()))),
-        ];
-        for (k, v) in lms_values {
-            match v {
-                Some(v) => values.insert(k.to_owned(), v),
-                None => values.remove(k),
-            };
+        let lms = launch_values(&launch, entry);
+        if values.get(LESSON_STATUS).map_or(true, String::is_empty) {
+            values.insert(LESSON_STATUS.to_owned(), "not attempted".to_owned());
         }
         let total_at_launch = values.get(TOTAL_TIME).and_then(|t| types::parse_timespan(t)).unwrap_or(0);
         values.insert(TOTAL_TIME.to_owned(), types::format_timespan(total_at_launch));
@@ -286,6 +292,7 @@ impl Api {
             last_error: 0,
             diagnostic: String::new(),
             values,
+            lms,
             counts,
             dirty,
             total_at_launch,
@@ -298,8 +305,10 @@ impl Api {
         self.state
     }
 
-    /// The whole saved state: every stored element as `LMSGetValue` would
-    /// return it (keywords excluded).
+    /// The whole saved state: every element the SCO or the LMS stored, as
+    /// `LMSGetValue` would return it. Keywords and the read-only values of
+    /// the launch (`student_id`, `credit`, `entry`, `student_data.*`, …) are
+    /// not part of it; `cmi.core.lesson_status` and `cmi.core.total_time` are.
     pub fn snapshot(&self) -> Snapshot {
         self.values.clone()
     }
@@ -451,7 +460,7 @@ impl Api {
             DataType::Children(list) => list.to_owned(),
             DataType::Version => "3.4".to_owned(),
             DataType::Count => self.counts.of(t.rule.array, t.index[0]).to_string(),
-            _ => self.values.get(element).cloned().unwrap_or_default(),
+            _ => self.values.get(element).or_else(|| self.lms.get(element)).cloned().unwrap_or_default(),
         };
         self.ok();
         value
@@ -564,6 +573,9 @@ fn check_stored(t: &Target, value: &str, suspend_data_limit: usize) -> Result<()
     if t.rule.ty.is_keyword() {
         return Err(format!("{} is a keyword, not a stored element", t.rule.name));
     }
+    if value.is_empty() {
+        return Ok(()); // "" is how an element that is not set reads
+    }
     let cx = Context { suspend_data_limit, interaction_type: None, stored: true };
     types::check(t.rule.ty, value, &cx).map_err(|why| format!("{}: {why}", t.rule.name))
 }
@@ -576,7 +588,9 @@ pub const MAX_SUSPEND_DATA_LIMIT: usize = 16 * 1024 * 1024;
 /// from a saved state: used by the reference backend to validate batches
 /// with the same code the browser runs. The element must exist (keywords
 /// are not stored) and the value be valid for its type; access rules do not
-/// apply. `cmi.suspend_data` may be as long as the largest configurable
+/// apply. "" is accepted for every element (it is how an element that is
+/// not set reads, and how a change set reports a removed element).
+/// `cmi.suspend_data` may be as long as the largest configurable
 /// limit, and `CMIFeedback` is checked as `CMIString255` (the interaction's
 /// type is another element).
 pub fn validate_stored(element: &str, value: &str) -> Result<(), String> {
