@@ -281,6 +281,13 @@ fn feedback_follows_interaction_type() {
     assert_eq!(api.set_value("cmi.interactions.0.student_response", "anything at all"), "true");
     assert_eq!(api.set_value("cmi.interactions.0.student_response", &"x".repeat(256)), "false");
     assert_eq!(api.get_last_error(), "405");
+    // Launch.lenient_feedback: any CMIString255 whatever the type.
+    let mut api = running(Launch { lenient_feedback: true, ..Launch::default() });
+    assert_eq!(api.set_value("cmi.interactions.0.type", "choice"), "true");
+    assert_eq!(api.set_value("cmi.interactions.0.student_response", "Paris, France"), "true");
+    assert_eq!(api.set_value("cmi.interactions.0.correct_responses.0.pattern", "Paris"), "true");
+    assert_eq!(api.set_value("cmi.interactions.0.student_response", &"x".repeat(256)), "false");
+    assert_eq!(api.get_last_error(), "405");
 }
 
 #[test]

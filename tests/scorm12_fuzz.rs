@@ -90,8 +90,15 @@ fn call() -> impl Strategy<Value = Call> {
 }
 
 fn launch() -> impl Strategy<Value = Launch> {
-    (any::<bool>(), prop::sample::select(vec!["normal", "browse", "review", "x"]), prop::option::of(-10.0f64..120.0), prop::option::of(unicode(12)))
-        .prop_map(|(credit, mode, mastery, limit_action)| Launch {
+    (
+        any::<bool>(),
+        prop::sample::select(vec!["normal", "browse", "review", "x"]),
+        prop::option::of(-10.0f64..120.0),
+        prop::option::of(unicode(12)),
+        any::<bool>(),
+    )
+        .prop_map(|(credit, mode, mastery, limit_action, lenient_feedback)| Launch {
+            lenient_feedback,
             credit,
             lesson_mode: mode.into(),
             mastery_score: mastery,

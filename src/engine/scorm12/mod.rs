@@ -21,7 +21,8 @@
 //!   control characters (ids such as `urn:x:q-1` are common).
 //! * `CMIFeedback` follows `cmi.interactions.n.type` when it was set before the
 //!   response or pattern; letters may be upper or lower case; true-false also
-//!   takes `true` / `false`. Without a type, any `CMIString255` is accepted.
+//!   takes `true` / `false`. Without a type, any `CMIString255` is accepted,
+//!   and so always with [`Launch::lenient_feedback`].
 //! * `CMITimespan` / `CMITime`: minutes and seconds must be 00 to 59.
 //!   `cmi.core.total_time` is written as `HHHH:MM:SS.SS` and held at
 //!   `9999:59:59.99`, the largest value the type can carry.
@@ -77,6 +78,11 @@ pub struct Launch {
     pub time_limit_action: Option<String>,
     /// Longest `cmi.suspend_data` accepted (see `config::DEFAULT_SCORM12_SUSPEND_DATA_LIMIT`).
     pub suspend_data_limit: usize,
+    /// Accept any `CMIString255` as `CMIFeedback` (`student_response`,
+    /// `correct_responses.n.pattern`) whatever the interaction type: for
+    /// content that writes free text in `choice` responses. Default false
+    /// (the formats of RTE §3.4.4 are enforced).
+    pub lenient_feedback: bool,
 }
 
 impl Default for Launch {
@@ -92,6 +98,7 @@ impl Default for Launch {
             max_time_allowed: None,
             time_limit_action: None,
             suspend_data_limit: crate::engine::config::DEFAULT_SCORM12_SUSPEND_DATA_LIMIT,
+            lenient_feedback: false,
         }
     }
 }
@@ -499,7 +506,9 @@ impl Api {
             return self.fail(201, "arrays are set in order: the index must be at most _count");
         }
         let interaction_type = match t.rule.ty {
-            DataType::Feedback => self.values.get(&format!("cmi.interactions.{}.type", t.index[0])).cloned(),
+            DataType::Feedback if !self.launch.lenient_feedback => {
+                self.values.get(&format!("cmi.interactions.{}.type", t.index[0])).cloned()
+            }
             _ => None,
         };
         let cx = Context {
