@@ -41,9 +41,11 @@
 //!   `cmi.comments` carry over (§3.4.4: `score.raw` "reflects what was
 //!   recorded on the student's last previous attempt"); `lesson_location`,
 //!   `suspend_data` and `cmi.interactions` start empty. `exit` and
-//!   `session_time` never carry over. Launch values (`student_id`, `credit`,
-//!   `lesson_mode`, `launch_data`, `student_data.*`, …) always come from
-//!   [`Launch`].
+//!   `session_time` never carry over. The `entry` "" follows the definition
+//!   of `cmi.core.entry` ("" when the last exit was not "suspend").
+//! * Launch values (`student_id`, `credit`, `lesson_mode`, `entry`,
+//!   `launch_data`, `student_data.*`, …) always come from [`Launch`]; they
+//!   are not part of the persisted state ([`Api::snapshot`], change sets).
 //! * `LMSFinish` / `LMSCommit` whose persist fails return "false" with 101;
 //!   the instance stays running and the changes stay pending.
 
@@ -270,7 +272,7 @@ impl Api {
                 let Ok(t) = model::lookup(k) else { continue };
                 // Read-only values come from the launch, not the saved state.
                 if (t.rule.access == Access::ReadOnly && k != TOTAL_TIME)
-                    || t.index[..t.depth].iter().any(|i| *i as usize >= bound)
+                    || t.index.iter().take(t.depth).any(|i| *i as usize >= bound)
                     || check_stored(&t, v, usize::MAX).is_err()
                 {
                     continue;
