@@ -138,14 +138,36 @@ pub enum Miss {
     NotArray,
 }
 
-/// Normalise `element` into `key` and `index`; returns the depth and
-/// whether an index was malformed.
-fn normalise(element: &str, key: &mut String, index: &mut [u32; 2]) -> Option<(usize, bool)> {
+/// A normalised element name, built in place without allocating (names are
+/// at most [`MAX_ELEMENT_LEN`] bytes, and normalising never lengthens them).
+struct Key {
+    buf: [u8; MAX_ELEMENT_LEN],
+    len: usize,
+}
+
+impl Key {
+    fn push(&mut self, bytes: &[u8]) -> Option<()> {
+        let end = self.len.checked_add(bytes.len())?;
+        self.buf.get_mut(self.len..end)?.copy_from_slice(bytes);
+        self.len = end;
+        Some(())
+    }
+
+    fn as_str(&self) -> &str {
+        // Whole segments of a `&str` are copied, so this is always UTF-8.
+        self.buf.get(..self.len).and_then(|b| std::str::from_utf8(b).ok()).unwrap_or("")
+    }
+}
+
+/// Normalise `element` into a key and `index`; returns the key, the depth
+/// and whether an index was malformed.
+fn normalise(element: &str, index: &mut [u32; 2]) -> Option<(Key, usize, bool)> {
+    let mut key = Key { buf: [0; MAX_ELEMENT_LEN], len: 0 };
     let mut depth = 0;
     let mut bad = false;
     for (i, seg) in element.split('.').enumerate() {
         if i > 0 {
-            key.push('.');
+            key.push(b".")?;
         }
         if !seg.is_empty() && seg.bytes().all(|b| b.is_ascii_digit()) {
             let slot = index.get_mut(depth)?;
@@ -154,15 +176,15 @@ fn normalise(element: &str, key: &mut String, index: &mut [u32; 2]) -> Option<(u
                 _ => bad = true,
             }
             depth += 1;
-            key.push('n');
+            key.push(b"n")?;
         } else if seg == "n" {
             // `n` stands for an index in the table, never in a name.
             return None;
         } else {
-            key.push_str(seg);
+            key.push(seg.as_bytes())?;
         }
     }
-    Some((depth, bad))
+    Some((key, depth, bad))
 }
 
 fn find(key: &str) -> Option<&'static Rule> {
@@ -176,17 +198,17 @@ fn is_known_path(key: &str) -> bool {
     })
 }
 
-/// Resolve an element name to its rule and indices.
+/// Resolve an element name to its rule and indices, without allocating.
 pub fn lookup(element: &str) -> Result<Target, Miss> {
     if element.len() > MAX_ELEMENT_LEN {
         return Err(Miss::Unknown);
     }
-    let mut key = String::with_capacity(element.len());
     let mut index = [0u32; 2];
-    let Some((depth, bad)) = normalise(element, &mut key, &mut index) else {
+    let Some((key, depth, bad)) = normalise(element, &mut index) else {
         return Err(Miss::Unknown);
     };
-    if let Some(rule) = find(&key) {
+    let key = key.as_str();
+    if let Some(rule) = find(key) {
         return if bad { Err(Miss::BadIndex) } else { Ok(Target { rule, index, depth }) };
     }
     if let Some(parent) = key.strip_suffix("._children") {
@@ -197,7 +219,7 @@ pub fn lookup(element: &str) -> Result<Target, Miss> {
         if is_known_path(parent) {
             return Err(Miss::NotArray);
         }
-    } else if is_known_path(&key) {
+    } else if is_known_path(key) {
         return Err(Miss::NotElement);
     }
     Err(Miss::Unknown)
