@@ -110,8 +110,7 @@ impl Launch {
     /// `CMIDecimal` score), rounded to 7 decimals; anything else is ignored.
     fn mastery(&self) -> Option<(f64, String)> {
         let m = self.mastery_score.filter(|m| (0.0..=100.0).contains(m))?;
-        let text = format!("{m:.7}");
-        let text = text.trim_end_matches('0').trim_end_matches('.').to_owned();
+        let text = crate::engine::num::format_decimal(m, 7);
         Some((types::decimal(&text)?, text))
     }
 

@@ -209,7 +209,7 @@ pub fn decimal(v: &str) -> Option<f64> {
     if !ok || v.len() > 64 {
         return None;
     }
-    v.parse::<f64>().ok().filter(|x| x.is_finite())
+    crate::engine::num::parse_decimal(v, false).filter(|x| x.is_finite())
 }
 
 /// Parse a `CMISInteger`: an optional `-` and digits.
