@@ -70,3 +70,50 @@ test("with versions=1.2 the same SCO falls back to window.API", async () => {
   assert.equal(await page.evaluate(() => typeof window.API_1484_11), "undefined");
   await page.close();
 });
+
+async function frameWhere(page, predicate) {
+  await page.waitForFunction(predicate);
+  return page.frames().find((f) => f.url().includes("courses/sample/index.html"));
+}
+
+test("SCORM 1.2: a full attempt through window.API suspends, relaunches, resumes and finishes", async () => {
+  const page = await openPlayer();
+  await courseFrame(page);
+  // Start from nothing stored, speaking SCORM 1.2 only.
+  await page.evaluate(() => Object.keys(localStorage).forEach((k) => localStorage.removeItem(k)));
+  await page.selectOption("#version", "1.2");
+  let frame = await frameWhere(page, () => {
+    const d = document.getElementById("content").contentDocument;
+    return d && d.documentElement && d.documentElement.dataset.lms === "1.2" && d.getElementById("status").textContent.startsWith("Page 1");
+  });
+  await frame.click("#next");
+  assert.equal(await frame.textContent("#status"), "Page 2 of 3");
+  await frame.click("#suspend");
+  await frame.waitForFunction(() => document.documentElement.dataset.ended === "suspend");
+  const key = "scorm-shim:demo-registration:sample-sco:1.2:state";
+  const suspended = JSON.parse(await page.evaluate((k) => localStorage.getItem(k), key));
+  assert.equal(suspended["cmi.core.exit"], "suspend");
+  assert.equal(suspended["cmi.core.lesson_location"], "2");
+  assert.equal(suspended["cmi.core.lesson_status"], "incomplete");
+
+  await page.click("#relaunch");
+  frame = await frameWhere(page, () => {
+    const d = document.getElementById("content").contentDocument;
+    return d && d.getElementById("status") && d.getElementById("status").textContent.startsWith("Page");
+  });
+  assert.equal(await frame.textContent("#status"), "Page 2 of 3", "resumed where the learner left off");
+  await frame.click("#next");
+  await frame.check("input[value=local]");
+  await frame.click("#submit");
+  await frame.click("#finish");
+  await frame.waitForFunction(() => document.documentElement.dataset.ended === "normal");
+  const done = JSON.parse(await page.evaluate((k) => localStorage.getItem(k), key));
+  assert.equal(done["cmi.core.lesson_status"], "passed");
+  assert.equal(done["cmi.core.score.raw"], "100");
+  assert.equal(done["cmi.interactions.0.id"], "q1");
+  assert.equal(done["cmi.interactions.0.result"], "correct");
+  assert.match(done["cmi.core.total_time"], /^\d{4}:\d{2}:\d{2}(\.\d{1,2})?$/);
+  const calls = await loggedCalls(page);
+  assert.deepEqual(calls.filter((c) => c.error !== "0"), [], "no API call failed");
+  await page.close();
+});
