@@ -216,7 +216,8 @@ impl Api {
         for k in SESSION_ONLY {
             values.remove(*k);
         }
-        values.retain(|k, _| !k.starts_with("adl.data."));
+        // Shared data and LMS comments come from the launch, not the save.
+        values.retain(|k, _| !k.starts_with("adl.data.") && !k.starts_with("cmi.comments_from_lms."));
         for (i, store) in launch.data_stores.iter().enumerate() {
             values.insert(format!("adl.data.{i}.id"), store.id.clone());
             if let Some(v) = &store.value {
@@ -375,7 +376,9 @@ impl Api {
     /// element that exists but has no such keyword (GetValue → 301).
     fn is_keyword_of_known(element: &str) -> bool {
         let base = element.strip_suffix("._children").or_else(|| element.strip_suffix("._count"));
-        base.is_some_and(|b| model::resolve(b).is_some() || model::resolve(&format!("{b}._children")).is_some())
+        base.is_some_and(|b| {
+            model::resolve(b).is_some() || ["_children", "_count"].iter().any(|k| model::resolve(&format!("{b}.{k}")).is_some())
+        })
     }
 
     fn nav_valid(&mut self, rest: &str) -> String {
@@ -632,10 +635,8 @@ impl Api {
                     }
                 }
             }
-            "adl.data.n.store" => {
-                if !self.launch.data_stores.get(idx.at[0]).is_some_and(|d| d.write) {
-                    return Err((404, format!("{element}: the shared data store is read only")));
-                }
+            "adl.data.n.store" if !self.launch.data_stores.get(idx.at[0]).is_some_and(|d| d.write) => {
+                return Err((404, format!("{element}: the shared data store is read only")));
             }
             _ => {}
         }
