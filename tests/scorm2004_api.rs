@@ -422,3 +422,33 @@ fn saved_state_round_trips() {
     run_gets(&mut api, &[("cmi.interactions._count", "1", "0"), ("cmi.interactions.0.objectives._count", "1", "0"), ("cmi.objectives._count", "1", "0")]);
     run_sets(&mut api, &[("cmi.interactions.2.id", "x", "false", "351"), ("cmi.interactions.1.id", "x", "true", "0")]);
 }
+
+#[test]
+fn launch_from_page_configuration() {
+    use scorm_shim::engine::config::Config;
+    let config = Config {
+        learner_id: "id-7".into(),
+        learner_name: "Doe, Jane".into(),
+        credit: false,
+        mode: "browse".into(),
+        launch_data: "ld".into(),
+        comments_from_lms: "{lang=de}Hallo".into(),
+        ..Config::default()
+    };
+    let mut api = running(Launch::from_config(&config));
+    run_gets(
+        &mut api,
+        &[
+            ("cmi.learner_id", "id-7", "0"),
+            ("cmi.learner_name", "Doe, Jane", "0"),
+            ("cmi.credit", "no-credit", "0"),
+            ("cmi.mode", "browse", "0"),
+            ("cmi.launch_data", "ld", "0"),
+            ("cmi.comments_from_lms._count", "1", "0"),
+            ("cmi.comments_from_lms.0.comment", "{lang=de}Hallo", "0"),
+            ("cmi.comments_from_lms.0.timestamp", "", "403"),
+        ],
+    );
+    let mut api = running(Launch::from_config(&Config::default()));
+    run_gets(&mut api, &[("cmi.comments_from_lms._count", "0", "0"), ("cmi.learner_id", "learner", "0")]);
+}

@@ -49,6 +49,28 @@ pub struct Launch {
     pub learner_preference: Option<[String; 4]>,
 }
 
+impl Launch {
+    /// The launch values the page configuration gives (learner, credit,
+    /// mode, launch data, one LMS comment); the manifest-derived fields stay
+    /// at their defaults for the caller to fill in.
+    pub fn from_config(config: &super::config::Config) -> Launch {
+        let comments_from_lms = if config.comments_from_lms.is_empty() {
+            Vec::new()
+        } else {
+            vec![Comment { comment: config.comments_from_lms.clone(), ..Comment::default() }]
+        };
+        Launch {
+            learner_id: config.learner_id.clone(),
+            learner_name: config.learner_name.clone(),
+            credit: config.credit,
+            mode: config.mode.clone(),
+            launch_data: config.launch_data.clone(),
+            comments_from_lms,
+            ..Launch::default()
+        }
+    }
+}
+
 /// One shared data store visible to a SCO as `adl.data.n`.
 #[derive(Clone, Debug, PartialEq, Default)]
 pub struct DataStore {
@@ -226,8 +248,12 @@ impl Api {
         }
         for (i, c) in launch.comments_from_lms.iter().enumerate() {
             values.insert(format!("cmi.comments_from_lms.{i}.comment"), c.comment.clone());
-            values.insert(format!("cmi.comments_from_lms.{i}.location"), c.location.clone());
-            values.insert(format!("cmi.comments_from_lms.{i}.timestamp"), c.timestamp.clone());
+            // An LMS comment without location or timestamp leaves them unset (403).
+            for (field, v) in [("location", &c.location), ("timestamp", &c.timestamp)] {
+                if !v.is_empty() {
+                    values.insert(format!("cmi.comments_from_lms.{i}.{field}"), v.clone());
+                }
+            }
         }
         let mut counts = rebuild_counts(&values);
         counts.insert("adl.data".into(), launch.data_stores.len());
