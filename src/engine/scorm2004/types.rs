@@ -312,6 +312,12 @@ fn in_code_list(list: &str, n: usize, code: &str) -> bool {
     false
 }
 
+/// ISO 639-2 reserves `qaa`–`qtz` for local use.
+fn is_local_use(code: &str) -> bool {
+    let c = code.to_ascii_lowercase();
+    c.len() == 3 && c.as_str() >= "qaa" && c.as_str() <= "qtz" && c.bytes().all(|b| b.is_ascii_lowercase())
+}
+
 /// A language code (RFC 3066, SCORM's `language_type`): a primary subtag
 /// that is an ISO 639-1 or ISO 639-2 code (any case) or `i`/`x`, then
 /// subtags of 1–8 letters or digits.
@@ -320,6 +326,7 @@ pub fn is_language(s: &str) -> bool {
     let first = parts.next().unwrap_or("");
     let first_ok = in_code_list(ISO639_1, 2, first)
         || in_code_list(ISO639_2, 3, first)
+        || is_local_use(first)
         || first.eq_ignore_ascii_case("i")
         || first.eq_ignore_ascii_case("x");
     first_ok && parts.all(|p| (1..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric()))
@@ -544,6 +551,19 @@ mod tests {
         for (s, ok) in [("2003", true), ("2003-07-25T03:00:00", true), ("2003-07-25T03:00:00.5Z", true), ("1969", false), ("2003-13", false), ("2003-02-30", false), ("2003-07-25T24", false), ("2003-07-25T03:00:00.123", false), ("2003-07-25T03:00+05:00", false), ("2003-07-25T03:00:00.1+05:00", true), ("2003-07-25T03:00:00Z", false)] {
             assert_eq!(check_time(s).is_ok(), ok, "{s}");
         }
+    }
+
+    #[test]
+    fn language_codes() {
+        for ok in ["en", "EN", "eng", "en-US", "i-klingon", "x-private", "sgn-BE-fr", "de-1901", "mo", "scc", "zh-min-nan", "qab", "qtz-x"] {
+            assert!(is_language(ok), "{ok}");
+        }
+        for bad in ["", "sp", "frl", "exg", "ruq-JM", "e", "english", "en-", "en-toolongsubtag", "qua", "é"] {
+            assert!(!is_language(bad), "{bad}");
+        }
+        assert!(check_localized("{lang=}x").is_err());
+        assert!(check_localized("{lang=fr}x").is_ok());
+        assert!(check_localized("no delimiter").is_ok());
     }
 
     #[test]
