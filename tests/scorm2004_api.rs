@@ -452,3 +452,17 @@ fn launch_from_page_configuration() {
     let mut api = running(Launch::from_config(&Config::default()));
     run_gets(&mut api, &[("cmi.comments_from_lms._count", "0", "0"), ("cmi.learner_id", "learner", "0")]);
 }
+
+#[test]
+fn failed_terminate_leaves_no_half_total_time() {
+    let mut api = running(Launch::default());
+    let mut host = RecordingHost { fail_with: Some("down".into()), ..Default::default() };
+    run_sets(&mut api, &[("cmi.session_time", "PT10S", "true", "0")]);
+    assert_eq!(api.terminate("", &mut host), "false");
+    run_gets(&mut api, &[("cmi.total_time", "PT0H0M0S", "0")]);
+    host.fail_with = None;
+    assert_eq!(api.commit("", &mut host), "true");
+    assert_eq!(host.persisted[0].1, vec![("cmi.session_time".to_string(), "PT10S".to_string())]);
+    assert_eq!(api.terminate("", &mut host), "true");
+    assert_eq!(host.persisted[1].1, vec![("cmi.total_time".to_string(), "PT10S".to_string())]);
+}

@@ -361,19 +361,24 @@ impl Api {
             ApiState::Terminated => return self.fail(113, "Terminate was already called"),
             ApiState::Running => {}
         }
+        // The new total time is handed over with the last change set, and
+        // kept only once it was persisted.
         let prev_total = self.values.get("cmi.total_time").cloned();
+        let mut dirty = self.dirty.clone();
         if let Some(session) = self.values.get("cmi.session_time").and_then(|s| types::parse_interval(s)) {
             let total = prev_total.as_deref().and_then(types::parse_interval).unwrap_or(0);
             self.values.insert("cmi.total_time".into(), types::format_interval(total.saturating_add(session)));
-            self.dirty.mark("cmi.total_time");
+            dirty.mark("cmi.total_time");
         }
-        if let Err(e) = self.persist(PersistReason::Terminate, host) {
+        let changes = dirty.change_set(&self.values);
+        if let Err(e) = host.persist(PersistReason::Terminate, &changes, &self.values) {
             match prev_total {
                 Some(t) => self.values.insert("cmi.total_time".into(), t),
                 None => self.values.remove("cmi.total_time"),
             };
             return self.fail(111, format!("the data could not be stored: {e}"));
         }
+        self.dirty.clear();
         self.state = ApiState::Terminated;
         self.ok()
     }
