@@ -383,3 +383,38 @@ fn normalize_response(kind: &str, s: &str) -> (bool, bool, Vec<(String, String)>
         .collect();
     (case_matters, order_matters, items)
 }
+
+/// The decoder reads every case of the suite (also the sequencing ones
+/// another harness runs) and finds a package item for every block.
+#[test]
+fn decoder_reads_every_case() {
+    let abbr = Abbreviations::load();
+    let mut names: Vec<String> = std::fs::read_dir(cts::suite_dir().join("cases"))
+        .expect("cases directory")
+        .filter_map(|e| e.ok()?.file_name().into_string().ok()?.strip_suffix(".properties").map(str::to_owned))
+        .collect();
+    names.sort();
+    let (mut blocks, mut commands, mut malformed) = (0, 0, Vec::new());
+    for name in &names {
+        let case = cts::load_case(name, &abbr);
+        assert!(!case.blocks.is_empty(), "{name}: no blocks");
+        assert!(case.header.contains_key("TT"), "{name}: no test type");
+        let manifests: Vec<Manifest> = cts::case_packages(name)
+            .iter()
+            .map(|p| {
+                let path = cts::suite_dir().join("packages").join(p).join("imsmanifest.xml");
+                manifest::read(&std::fs::read_to_string(path).expect("manifest"))
+            })
+            .collect();
+        assert!(!manifests.is_empty(), "{name}: no package");
+        for b in &case.blocks {
+            let found = manifests.iter().any(|m| m.items.iter().any(|i| i.act() == Some(b.activity.as_str())));
+            assert!(found, "{name} Act{}V{}: no item", b.activity, b.visit);
+            blocks += 1;
+            commands += b.commands.len();
+            malformed.extend(b.commands.iter().filter(|c| c.method == Method::Malformed).map(|c| format!("{name} Act{}V{} #{}", b.activity, b.visit, c.index)));
+        }
+    }
+    println!("{} cases, {blocks} blocks, {commands} commands, malformed: {malformed:?}", names.len());
+    assert_eq!(names.len(), 142);
+}
