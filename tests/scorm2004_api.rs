@@ -466,3 +466,20 @@ fn failed_terminate_leaves_no_half_total_time() {
     assert_eq!(api.terminate("", &mut host), "true");
     assert_eq!(host.persisted[1].1, vec![("cmi.total_time".to_string(), "PT10S".to_string())]);
 }
+
+#[test]
+fn saved_state_with_gaps_counts_only_the_contiguous_records() {
+    let mut saved = Snapshot::new();
+    for (k, v) in [
+        ("cmi.objectives.0.id", "a"),
+        ("cmi.objectives.1.id", "b"),
+        ("cmi.objectives.999999999.id", "z"),
+        ("cmi.interactions.1.id", "no-zero"),
+    ] {
+        saved.insert(k.into(), v.into());
+    }
+    let mut api = Api::new(Launch::default(), Some(saved));
+    api.initialize("");
+    run_gets(&mut api, &[("cmi.objectives._count", "2", "0"), ("cmi.interactions._count", "0", "0"), ("cmi.objectives.999999999.id", "", "301")]);
+    run_sets(&mut api, &[("cmi.objectives.2.id", "c", "true", "0")]);
+}

@@ -194,21 +194,28 @@ impl std::fmt::Debug for Api {
 /// Elements the LMS keeps for itself between sessions but resets at launch.
 const SESSION_ONLY: &[&str] = &["cmi.exit", "cmi.session_time", "adl.nav.request"];
 
+/// Record counts of a saved state: a collection holds the records 0..n
+/// that are all present (a gap or a stray huge index in stored data ends
+/// it, so no loop can run past the data that is really there).
 fn rebuild_counts(values: &Snapshot) -> BTreeMap<String, usize> {
-    let mut counts = BTreeMap::new();
+    let mut seen: BTreeMap<String, std::collections::BTreeSet<usize>> = BTreeMap::new();
     for key in values.keys() {
         let mut pos = 0usize;
         for tok in key.split('.') {
             if !tok.is_empty() && tok.bytes().all(|b| b.is_ascii_digit()) {
                 if let (Some(prefix), Ok(i)) = (key.get(..pos.saturating_sub(1)), tok.parse::<usize>()) {
-                    let c = counts.entry(prefix.to_owned()).or_insert(0);
-                    *c = (*c).max(i.saturating_add(1));
+                    seen.entry(prefix.to_owned()).or_default().insert(i);
                 }
             }
             pos += tok.len() + 1;
         }
     }
-    counts
+    seen.into_iter()
+        .map(|(k, set)| {
+            let n = set.iter().enumerate().take_while(|(pos, i)| pos == *i).count();
+            (k, n)
+        })
+        .collect()
 }
 
 fn fmt_real(v: f64) -> String {
