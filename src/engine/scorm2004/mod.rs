@@ -1,10 +1,17 @@
 //! SCORM 2004 run-time (`window.API_1484_11`): ADL "SCORM 2004 4th Edition
 //! Run-Time Environment", §3 (API, error codes §3.1.7) and §4 (data model).
 //!
-//! This is the API state machine and error handling; the data model arrives
-//! with its own tables (issue 4).
+//! The API state machine and error handling are here; the data model is one
+//! table of element rules ([`model::RULES`]) and the data type checks are in
+//! [`types`].
 
-use super::rte::{ApiState, Host, PersistReason, Snapshot};
+pub mod model;
+pub mod types;
+
+use std::collections::BTreeMap;
+
+use super::rte::{ApiState, DirtySet, Host, PersistReason, Snapshot};
+use model::{Access, Init, Indices, Ty};
 
 /// What the LMS gives a SCORM 2004 SCO at launch.
 #[derive(Clone, Debug, PartialEq)]
@@ -30,6 +37,82 @@ pub struct Launch {
     pub time_limit_action: Option<String>,
     /// Objective ids from the manifest, pre-created in `cmi.objectives`.
     pub objective_ids: Vec<String>,
+    /// Shared data stores mapped to this SCO (`adl.data`, from
+    /// `adlcp:data/adlcp:map`), in manifest order, with their current
+    /// global values.
+    pub data_stores: Vec<DataStore>,
+    /// `cmi.comments_from_lms` records.
+    pub comments_from_lms: Vec<Comment>,
+    /// Initial `cmi.learner_preference` values (audio_level, language,
+    /// delivery_speed, audio_captioning); `None` takes the RTE defaults
+    /// ("1", "", "1", "0").
+    pub learner_preference: Option<[String; 4]>,
+}
+
+impl Launch {
+    /// The launch values the page configuration gives (learner, credit,
+    /// mode, launch data, one LMS comment); the manifest-derived fields stay
+    /// at their defaults for the caller to fill in.
+    pub fn from_config(config: &super::config::Config) -> Launch {
+        let comments_from_lms = if config.comments_from_lms.is_empty() {
+            Vec::new()
+        } else {
+            vec![Comment { comment: config.comments_from_lms.clone(), ..Comment::default() }]
+        };
+        Launch {
+            learner_id: config.learner_id.clone(),
+            learner_name: config.learner_name.clone(),
+            credit: config.credit,
+            mode: config.mode.clone(),
+            launch_data: config.launch_data.clone(),
+            comments_from_lms,
+            ..Launch::default()
+        }
+    }
+}
+
+/// One shared data store visible to a SCO as `adl.data.n`.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct DataStore {
+    /// `adl.data.n.id` (the `targetID`).
+    pub id: String,
+    /// `readSharedData`: the SCO may read `adl.data.n.store`.
+    pub read: bool,
+    /// `writeSharedData`: the SCO may write `adl.data.n.store`.
+    pub write: bool,
+    /// The store's current value (`None`: never written).
+    pub value: Option<String>,
+}
+
+/// One `cmi.comments_from_lms` record.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct Comment {
+    /// `comment` (localized string).
+    pub comment: String,
+    /// `location`.
+    pub location: String,
+    /// `timestamp` (time(second,10,0)).
+    pub timestamp: String,
+}
+
+/// A question `adl.nav.request_valid.*` asks of the sequencer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NavQuery<'a> {
+    /// `adl.nav.request_valid.continue`
+    Continue,
+    /// `adl.nav.request_valid.previous`
+    Previous,
+    /// `adl.nav.request_valid.choice.{target=…}`
+    Choice(&'a str),
+    /// `adl.nav.request_valid.jump.{target=…}`
+    Jump(&'a str),
+}
+
+/// The sequencing engine's answer to `adl.nav.request_valid.*` (SCORM SN
+/// §4.7 and RTE §4.3): `Some(valid)`, or `None` for "unknown".
+pub trait NavigationOracle {
+    /// Would this navigation request be valid now?
+    fn is_valid(&self, request: &NavQuery) -> Option<bool>;
 }
 
 impl Default for Launch {
@@ -45,6 +128,9 @@ impl Default for Launch {
             max_time_allowed: None,
             time_limit_action: None,
             objective_ids: Vec::new(),
+            data_stores: Vec::new(),
+            comments_from_lms: Vec::new(),
+            learner_preference: None,
         }
     }
 }
@@ -80,21 +166,129 @@ pub const ERRORS: &[(u16, &str)] = &[
 ];
 
 /// One SCORM 2004 API instance for one SCO attempt.
-#[derive(Debug)]
 pub struct Api {
     state: ApiState,
     last_error: u16,
     diagnostic: String,
+    /// What the SCO (and the LMS on its behalf) stored, by element name.
     values: Snapshot,
-    #[allow(dead_code)]
+    /// Record counts by collection key (`cmi.interactions`,
+    /// `cmi.interactions.3.objectives`, …).
+    counts: BTreeMap<String, usize>,
+    dirty: DirtySet,
+    entry: &'static str,
     launch: Launch,
+    oracle: Option<Box<dyn NavigationOracle>>,
+}
+
+impl std::fmt::Debug for Api {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Api")
+            .field("state", &self.state)
+            .field("last_error", &self.last_error)
+            .field("values", &self.values)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Elements the LMS keeps for itself between sessions but resets at launch.
+const SESSION_ONLY: &[&str] = &["cmi.exit", "cmi.session_time", "adl.nav.request"];
+
+/// Record counts of a saved state: a collection holds the records 0..n
+/// that are all present (a gap or a stray huge index in stored data ends
+/// it, so no loop can run past the data that is really there).
+fn rebuild_counts(values: &Snapshot) -> BTreeMap<String, usize> {
+    let mut seen: BTreeMap<String, std::collections::BTreeSet<usize>> = BTreeMap::new();
+    for key in values.keys() {
+        let mut pos = 0usize;
+        for tok in key.split('.') {
+            if !tok.is_empty() && tok.bytes().all(|b| b.is_ascii_digit()) {
+                if let (Some(prefix), Ok(i)) = (key.get(..pos.saturating_sub(1)), tok.parse::<usize>()) {
+                    seen.entry(prefix.to_owned()).or_default().insert(i);
+                }
+            }
+            pos += tok.len() + 1;
+        }
+    }
+    seen.into_iter()
+        .map(|(k, set)| {
+            let n = set.iter().enumerate().take_while(|(pos, i)| pos == *i).count();
+            (k, n)
+        })
+        .collect()
+}
+
+fn fmt_real(v: f64) -> String {
+    format!("{v}")
 }
 
 impl Api {
-    /// A new API instance; `saved` is the state of a suspended earlier
-    /// session of the same SCO attempt, if any.
+    /// A new API instance. `saved` is the state of an earlier session of the
+    /// same SCO attempt (`None` starts a new attempt: `cmi.entry` is
+    /// "ab-initio"); a saved session that ended with `cmi.exit` "suspend" or
+    /// `adl.nav.request` "suspendAll" resumes (`cmi.entry` "resume"), any
+    /// other continues with `cmi.entry` "" (RTE §4.2.8).
     pub fn new(launch: Launch, saved: Option<Snapshot>) -> Api {
-        Api { state: ApiState::NotInitialized, last_error: 0, diagnostic: String::new(), values: saved.unwrap_or_default(), launch }
+        let entry = match &saved {
+            None => "ab-initio",
+            Some(s) => {
+                let exit = s.get("cmi.exit").map(String::as_str);
+                let nav = s.get("adl.nav.request").map(String::as_str);
+                if exit == Some("suspend") || nav == Some("suspendAll") {
+                    "resume"
+                } else {
+                    ""
+                }
+            }
+        };
+        let mut values = saved.unwrap_or_default();
+        for k in SESSION_ONLY {
+            values.remove(*k);
+        }
+        // Shared data and LMS comments come from the launch, not the save.
+        values.retain(|k, _| !k.starts_with("adl.data.") && !k.starts_with("cmi.comments_from_lms."));
+        for (i, store) in launch.data_stores.iter().enumerate() {
+            values.insert(format!("adl.data.{i}.id"), store.id.clone());
+            if let Some(v) = &store.value {
+                values.insert(format!("adl.data.{i}.store"), v.clone());
+            }
+        }
+        for (i, c) in launch.comments_from_lms.iter().enumerate() {
+            values.insert(format!("cmi.comments_from_lms.{i}.comment"), c.comment.clone());
+            // An LMS comment without location or timestamp leaves them unset (403).
+            for (field, v) in [("location", &c.location), ("timestamp", &c.timestamp)] {
+                if !v.is_empty() {
+                    values.insert(format!("cmi.comments_from_lms.{i}.{field}"), v.clone());
+                }
+            }
+        }
+        let mut counts = rebuild_counts(&values);
+        counts.insert("adl.data".into(), launch.data_stores.len());
+        counts.insert("cmi.comments_from_lms".into(), launch.comments_from_lms.len());
+        for id in &launch.objective_ids {
+            let n = counts.get("cmi.objectives").copied().unwrap_or(0);
+            let exists = (0..n).any(|i| values.get(&format!("cmi.objectives.{i}.id")) == Some(id));
+            if !exists && types::check_identifier(id).is_ok() {
+                values.insert(format!("cmi.objectives.{n}.id"), id.clone());
+                counts.insert("cmi.objectives".into(), n + 1);
+            }
+        }
+        Api {
+            state: ApiState::NotInitialized,
+            last_error: 0,
+            diagnostic: String::new(),
+            values,
+            counts,
+            dirty: DirtySet::default(),
+            entry,
+            launch,
+            oracle: None,
+        }
+    }
+
+    /// Give the instance the sequencer's answers for `adl.nav.request_valid`.
+    pub fn set_navigation_oracle(&mut self, oracle: Box<dyn NavigationOracle>) {
+        self.oracle = Some(oracle);
     }
 
     /// The API instance state.
@@ -107,10 +301,32 @@ impl Api {
         self.values.clone()
     }
 
+    /// The navigation request the SCO left in `adl.nav.request` ("_none_"
+    /// when it set none), for the sequencer to process after Terminate.
+    pub fn nav_request(&self) -> &str {
+        self.values.get("adl.nav.request").map(String::as_str).unwrap_or("_none_")
+    }
+
+    /// The value of `cmi.exit` the SCO set ("" when none).
+    pub fn exit(&self) -> &str {
+        self.values.get("cmi.exit").map(String::as_str).unwrap_or("")
+    }
+
+    /// The shared data stores the SCO wrote and that are not yet persisted,
+    /// as (`targetID`, value).
+    pub fn pending_data_writes(&self) -> Vec<(String, String)> {
+        shared_data_writes(&self.dirty.change_set(&self.values), &self.values)
+    }
+
     fn fail(&mut self, code: u16, diagnostic: impl Into<String>) -> &'static str {
         self.last_error = code;
         self.diagnostic = diagnostic.into();
         "false"
+    }
+
+    fn fail_get(&mut self, code: u16, diagnostic: impl Into<String>) -> String {
+        self.fail(code, diagnostic);
+        String::new()
     }
 
     fn ok(&mut self) -> &'static str {
@@ -134,7 +350,15 @@ impl Api {
         }
     }
 
-    /// `Terminate("")`.
+    fn persist(&mut self, reason: PersistReason, host: &mut dyn Host) -> Result<(), String> {
+        let changes = self.dirty.change_set(&self.values);
+        host.persist(reason, &changes, &self.values)?;
+        self.dirty.clear();
+        Ok(())
+    }
+
+    /// `Terminate("")`: adds `cmi.session_time` to `cmi.total_time` and
+    /// hands the pending changes to the host.
     pub fn terminate(&mut self, param: &str, host: &mut dyn Host) -> &'static str {
         if !param.is_empty() {
             return self.fail(201, "Terminate takes the empty string");
@@ -144,45 +368,26 @@ impl Api {
             ApiState::Terminated => return self.fail(113, "Terminate was already called"),
             ApiState::Running => {}
         }
-        if let Err(e) = host.persist(PersistReason::Terminate, &Vec::new(), &self.values) {
+        // The new total time is handed over with the last change set, and
+        // kept only once it was persisted.
+        let prev_total = self.values.get("cmi.total_time").cloned();
+        let mut dirty = self.dirty.clone();
+        if let Some(session) = self.values.get("cmi.session_time").and_then(|s| types::parse_interval(s)) {
+            let total = prev_total.as_deref().and_then(types::parse_interval).unwrap_or(0);
+            self.values.insert("cmi.total_time".into(), types::format_interval(total.saturating_add(session)));
+            dirty.mark("cmi.total_time");
+        }
+        let changes = dirty.change_set(&self.values);
+        if let Err(e) = host.persist(PersistReason::Terminate, &changes, &self.values) {
+            match prev_total {
+                Some(t) => self.values.insert("cmi.total_time".into(), t),
+                None => self.values.remove("cmi.total_time"),
+            };
             return self.fail(111, format!("the data could not be stored: {e}"));
         }
+        self.dirty.clear();
         self.state = ApiState::Terminated;
         self.ok()
-    }
-
-    /// `GetValue(element)`.
-    pub fn get_value(&mut self, element: &str) -> String {
-        match self.state {
-            ApiState::NotInitialized => {
-                self.fail(122, "GetValue before Initialize");
-                return String::new();
-            }
-            ApiState::Terminated => {
-                self.fail(123, "GetValue after Terminate");
-                return String::new();
-            }
-            ApiState::Running => {}
-        }
-        if element.is_empty() {
-            self.fail(301, "GetValue needs an element name");
-            return String::new();
-        }
-        self.fail(401, format!("{element} is not implemented yet"));
-        String::new()
-    }
-
-    /// `SetValue(element, value)`.
-    pub fn set_value(&mut self, element: &str, _value: &str) -> &'static str {
-        match self.state {
-            ApiState::NotInitialized => return self.fail(132, "SetValue before Initialize"),
-            ApiState::Terminated => return self.fail(133, "SetValue after Terminate"),
-            ApiState::Running => {}
-        }
-        if element.is_empty() {
-            return self.fail(351, "SetValue needs an element name");
-        }
-        self.fail(401, format!("{element} is not implemented yet"))
     }
 
     /// `Commit("")`.
@@ -195,10 +400,285 @@ impl Api {
             ApiState::Terminated => return self.fail(143, "Commit after Terminate"),
             ApiState::Running => {}
         }
-        match host.persist(PersistReason::Commit, &Vec::new(), &self.values) {
+        match self.persist(PersistReason::Commit, host) {
             Ok(()) => self.ok(),
             Err(e) => self.fail(391, format!("the data could not be stored: {e}")),
         }
+    }
+
+    fn count(&self, key: &str) -> usize {
+        self.counts.get(key).copied().unwrap_or(0)
+    }
+
+    /// Whether the keyword-suffixed name `element` names a keyword of an
+    /// element that exists but has no such keyword (GetValue → 301).
+    fn is_keyword_of_known(element: &str) -> bool {
+        let base = element.strip_suffix("._children").or_else(|| element.strip_suffix("._count"));
+        base.is_some_and(|b| {
+            model::resolve(b).is_some() || ["_children", "_count"].iter().any(|k| model::resolve(&format!("{b}.{k}")).is_some())
+        })
+    }
+
+    fn nav_valid(&mut self, rest: &str) -> String {
+        let query = match rest {
+            "continue" => Some(NavQuery::Continue),
+            "previous" => Some(NavQuery::Previous),
+            _ => {
+                let target = |p: &str| {
+                    rest.strip_prefix(p)
+                        .and_then(|t| t.strip_prefix("{target="))
+                        .and_then(|t| t.strip_suffix('}'))
+                };
+                match (target("choice."), target("jump.")) {
+                    (Some(t), _) => Some(NavQuery::Choice(t)),
+                    (_, Some(t)) => Some(NavQuery::Jump(t)),
+                    _ => None,
+                }
+            }
+        };
+        let Some(query) = query else {
+            return self.fail_get(401, format!("adl.nav.request_valid.{rest} is not a data model element"));
+        };
+        if let NavQuery::Choice(t) | NavQuery::Jump(t) = query {
+            if types::check_identifier(t).is_err() {
+                return self.fail_get(301, "the target is not an identifier");
+            }
+        }
+        let answer = self.oracle.as_ref().and_then(|o| o.is_valid(&query));
+        self.ok();
+        match answer {
+            Some(true) => "true".into(),
+            Some(false) => "false".into(),
+            None => "unknown".into(),
+        }
+    }
+
+    /// Check that every collection index is in range for reading.
+    fn check_read_indices(&self, element: &str, idx: &Indices) -> bool {
+        (0..idx.len).all(|l| idx.at[l] < self.count(&model::collection_key(element, idx, l)))
+    }
+
+    fn stored(&self, key: &str) -> Option<&str> {
+        self.values.get(key).map(String::as_str)
+    }
+
+    /// `GetValue(element)`.
+    pub fn get_value(&mut self, element: &str) -> String {
+        match self.state {
+            ApiState::NotInitialized => return self.fail_get(122, "GetValue before Initialize"),
+            ApiState::Terminated => return self.fail_get(123, "GetValue after Terminate"),
+            ApiState::Running => {}
+        }
+        if element.is_empty() {
+            return self.fail_get(301, "GetValue needs an element name");
+        }
+        if let Some(rest) = element.strip_prefix("adl.nav.request_valid.") {
+            return self.nav_valid(rest);
+        }
+        let Some((rule, idx)) = model::resolve(element) else {
+            if Self::is_keyword_of_known(element) {
+                return self.fail_get(301, format!("{element}: the element has no such keyword"));
+            }
+            return self.fail_get(401, format!("{element} is not a data model element"));
+        };
+        if rule.access == Access::W {
+            return self.fail_get(405, format!("{element} is write only"));
+        }
+        if !self.check_read_indices(element, &idx) {
+            return self.fail_get(301, format!("{element}: no such record"));
+        }
+        match self.read(element, rule, &idx) {
+            Ok(v) => {
+                self.ok();
+                v
+            }
+            Err((code, msg)) => self.fail_get(code, msg),
+        }
+    }
+
+    fn read(&self, element: &str, rule: &model::Rule, idx: &Indices) -> Result<String, (u16, String)> {
+        let unset = || (403, format!("{element} is not initialized"));
+        match rule.ty {
+            Ty::Const(v) => return Ok(v.into()),
+            Ty::Count => {
+                let key = element.strip_suffix("._count").unwrap_or(element);
+                return Ok(self.count(key).to_string());
+            }
+            Ty::Lms => return self.read_lms(element).ok_or_else(unset),
+            _ => {}
+        }
+        if rule.path == "adl.data.n.store" {
+            let readable = self.launch.data_stores.get(idx.at[0]).is_some_and(|d| d.read);
+            if !readable {
+                return Err((405, format!("{element}: the shared data store is not readable")));
+            }
+        }
+        match element {
+            "cmi.completion_status" => {
+                if let Some(t) = self.launch.completion_threshold {
+                    return Ok(match self.stored("cmi.progress_measure").and_then(types::parse_real) {
+                        Some(p) if p >= t => "completed",
+                        Some(_) => "incomplete",
+                        None => "unknown",
+                    }
+                    .into());
+                }
+            }
+            "cmi.success_status" => {
+                if let Some(t) = self.launch.scaled_passing_score {
+                    return Ok(match self.stored("cmi.score.scaled").and_then(types::parse_real) {
+                        Some(s) if s >= t => "passed",
+                        Some(_) => "failed",
+                        None => "unknown",
+                    }
+                    .into());
+                }
+            }
+            _ => {}
+        }
+        match self.stored(element) {
+            // An empty shared data store holds no data (the ADL suite's
+            // DDM case expects 403 after a store was set to "").
+            Some("") if rule.path == "adl.data.n.store" => return Err(unset()),
+            Some(v) => return Ok(v.to_owned()),
+            None => {}
+        }
+        if let Some(i) = model::PREFERENCE_DEFAULTS.iter().position(|(k, _)| *k == element) {
+            return Ok(match &self.launch.learner_preference {
+                Some(p) => p[i].clone(),
+                None => model::PREFERENCE_DEFAULTS[i].1.to_owned(),
+            });
+        }
+        match rule.init {
+            Init::Value(v) => Ok(v.into()),
+            Init::Unset => Err(unset()),
+        }
+    }
+
+    fn read_lms(&self, element: &str) -> Option<String> {
+        let l = &self.launch;
+        Some(match element {
+            "cmi.completion_threshold" => fmt_real(l.completion_threshold?),
+            "cmi.credit" => (if l.credit { "credit" } else { "no-credit" }).into(),
+            "cmi.entry" => self.entry.into(),
+            "cmi.launch_data" => l.launch_data.clone(),
+            "cmi.learner_id" => l.learner_id.clone(),
+            "cmi.learner_name" => l.learner_name.clone(),
+            "cmi.max_time_allowed" => l.max_time_allowed.clone()?,
+            "cmi.mode" => l.mode.clone(),
+            "cmi.scaled_passing_score" => fmt_real(l.scaled_passing_score?),
+            "cmi.time_limit_action" => l.time_limit_action.clone().unwrap_or_else(|| "continue,no message".into()),
+            "cmi.total_time" => self.stored("cmi.total_time").unwrap_or("PT0H0M0S").to_owned(),
+            _ => return None,
+        })
+    }
+
+    /// `SetValue(element, value)`.
+    pub fn set_value(&mut self, element: &str, value: &str) -> &'static str {
+        match self.state {
+            ApiState::NotInitialized => return self.fail(132, "SetValue before Initialize"),
+            ApiState::Terminated => return self.fail(133, "SetValue after Terminate"),
+            ApiState::Running => {}
+        }
+        if element.is_empty() {
+            return self.fail(351, "SetValue needs an element name");
+        }
+        if element.starts_with("adl.nav.request_valid.") {
+            return self.fail(404, format!("{element} is read only"));
+        }
+        let Some((rule, idx)) = model::resolve(element) else {
+            return self.fail(401, format!("{element} is not a data model element"));
+        };
+        match self.write(element, value, rule, &idx) {
+            Ok(()) => {
+                self.values.insert(element.to_owned(), value.to_owned());
+                self.dirty.mark(element);
+                for l in 0..idx.len {
+                    let key = model::collection_key(element, &idx, l);
+                    let c = self.counts.entry(key).or_insert(0);
+                    *c = (*c).max(idx.at[l] + 1);
+                }
+                self.ok()
+            }
+            Err((code, msg)) => self.fail(code, msg),
+        }
+    }
+
+    /// All SetValue checks; Ok means the value may be stored.
+    fn write(&self, element: &str, value: &str, rule: &model::Rule, idx: &Indices) -> Result<(), (u16, String)> {
+        if rule.access == Access::R {
+            return Err((404, format!("{element} is read only")));
+        }
+        let path = rule.path;
+        // Collections are filled in order: index == _count appends.
+        for l in 0..idx.len {
+            let count = self.count(&model::collection_key(element, idx, l));
+            if idx.at[l] > count {
+                return Err((351, format!("{element}: index {} skips past _count {count}", idx.at[l])));
+            }
+            if l == 0 && path.starts_with("adl.data.") && idx.at[0] >= count {
+                return Err((351, format!("{element}: no such shared data store")));
+            }
+        }
+        // Dependencies (RTE §4.2.9, §4.2.17): the id comes first.
+        let rec0 = || format!("{}.{}", model::collection_key(element, idx, 0), idx.at[0]);
+        let needs_id = (path.starts_with("cmi.interactions.n.") || path.starts_with("cmi.objectives.n."))
+            && !(path == "cmi.interactions.n.id" || path == "cmi.objectives.n.id");
+        if needs_id && self.stored(&format!("{}.id", rec0())).is_none() {
+            return Err((408, format!("{element}: set the id of {} first", rec0())));
+        }
+        let kind = if matches!(rule.ty, Ty::Response(_)) {
+            match self.stored(&format!("{}.type", rec0())) {
+                Some(k) => Some(k.to_owned()),
+                None => return Err((408, format!("{element}: set the type of {} first", rec0()))),
+            }
+        } else {
+            None
+        };
+        if path == "cmi.interactions.n.correct_responses.n.pattern" {
+            let kind = kind.as_deref().unwrap_or("");
+            if types::max_correct_responses(kind).is_some_and(|max| idx.at[1] >= max) {
+                return Err((351, format!("a {kind} interaction has at most one correct response")));
+            }
+        }
+        // The data type.
+        check_type(rule, value, kind.as_deref()).map_err(|c| (c, format!("{element}: {value:?} is not a valid value")))?;
+        // Element-specific rules.
+        match path {
+            "cmi.objectives.n.id" => {
+                if let Some(old) = self.stored(element) {
+                    if old != value {
+                        return Err((351, format!("{element} was already set and cannot change")));
+                    }
+                }
+                let n = self.count("cmi.objectives");
+                if (0..n).any(|i| i != idx.at[0] && self.stored(&format!("cmi.objectives.{i}.id")) == Some(value)) {
+                    return Err((351, format!("objective id {value:?} is already used")));
+                }
+            }
+            "cmi.interactions.n.objectives.n.id" => {
+                let key = model::collection_key(element, idx, 1);
+                let n = self.count(&key);
+                if (0..n).any(|i| i != idx.at[1] && self.stored(&format!("{key}.{i}.id")) == Some(value)) {
+                    return Err((351, format!("{value:?} is already an objective of this interaction")));
+                }
+            }
+            "cmi.interactions.n.correct_responses.n.pattern" => {
+                let kind = kind.as_deref().unwrap_or("");
+                if types::patterns_unique(kind) {
+                    let key = model::collection_key(element, idx, 1);
+                    let n = self.count(&key);
+                    if (0..n).any(|i| i != idx.at[1] && self.stored(&format!("{key}.{i}.pattern")) == Some(value)) {
+                        return Err((351, "correct response patterns of this type must differ".to_string()));
+                    }
+                }
+            }
+            "adl.data.n.store" if !self.launch.data_stores.get(idx.at[0]).is_some_and(|d| d.write) => {
+                return Err((404, format!("{element}: the shared data store is read only")));
+            }
+            _ => {}
+        }
+        Ok(())
     }
 
     /// `GetLastError()`.
@@ -208,34 +688,107 @@ impl Api {
 
     /// `GetErrorString(code)`.
     pub fn get_error_string(&self, code: &str) -> String {
-        code.parse::<u16>()
-            .ok()
-            .and_then(|c| ERRORS.iter().find(|(n, _)| *n == c))
-            .map(|(_, s)| (*s).to_owned())
-            .unwrap_or_default()
+        error_string(code).to_owned()
     }
 
-    /// `GetDiagnostic(code)`.
+    /// `GetDiagnostic(code)`: details of the last error (for "" or the last
+    /// error's code), else the string of `code`.
     pub fn get_diagnostic(&self, code: &str) -> String {
-        if code.is_empty() || code.parse::<u16>().ok() == Some(self.last_error) {
+        if code.is_empty() || code.parse::<u16>().ok() == Some(self.last_error) && code == self.last_error.to_string() {
             if self.diagnostic.is_empty() {
-                return self.get_error_string(&self.last_error.to_string());
+                return error_string(&self.last_error.to_string()).to_owned();
             }
             return self.diagnostic.clone();
         }
-        self.get_error_string(code)
+        error_string(code).to_owned()
     }
+}
+
+fn error_string(code: &str) -> &'static str {
+    code.parse::<u16>()
+        .ok()
+        .filter(|c| c.to_string() == code)
+        .and_then(|c| ERRORS.iter().find(|(n, _)| *n == c))
+        .map(|(_, s)| *s)
+        .unwrap_or("")
+}
+
+/// The value check of one element; `kind` is the interaction type for
+/// response elements.
+fn check_type(rule: &model::Rule, value: &str, kind: Option<&str>) -> Result<(), u16> {
+    match rule.ty {
+        Ty::Const(_) | Ty::Count | Ty::Lms => Err(404),
+        Ty::CharString(_) => Ok(()),
+        Ty::Localized(_) => types::check_localized(value),
+        Ty::Identifier(_) => types::check_identifier(value),
+        Ty::Real(min, max) => types::check_real(value, min, max),
+        Ty::Time => types::check_time(value),
+        Ty::Interval => types::parse_interval(value).map(|_| ()).ok_or(types::MISMATCH),
+        Ty::Vocab(words) => {
+            if words.contains(&value) {
+                Ok(())
+            } else {
+                Err(types::MISMATCH)
+            }
+        }
+        Ty::Language => types::check_language(value),
+        Ty::Response(side) => types::check_response(kind.unwrap_or(""), side, value),
+        Ty::Result => {
+            if model::RESULT.contains(&value) || types::parse_real(value).is_some() {
+                Ok(())
+            } else {
+                Err(types::MISMATCH)
+            }
+        }
+        Ty::NavRequest => check_nav_request(value),
+    }
+}
+
+/// `adl.nav.request` values (RTE §4.3.1).
+fn check_nav_request(value: &str) -> Result<(), u16> {
+    const PLAIN: &[&str] = &["continue", "previous", "exit", "exitAll", "abandon", "abandonAll", "suspendAll", "_none_"];
+    if PLAIN.contains(&value) {
+        return Ok(());
+    }
+    let target = value
+        .strip_prefix("{target=")
+        .and_then(|r| r.strip_suffix("}choice").or_else(|| r.strip_suffix("}jump")))
+        .ok_or(types::MISMATCH)?;
+    types::check_identifier(target)
+}
+
+/// The shared data writes in a change set, as (`targetID`, value), using
+/// the snapshot's `adl.data.n.id` to name each store.
+pub fn shared_data_writes(changes: &super::rte::ChangeSet, snapshot: &Snapshot) -> Vec<(String, String)> {
+    changes
+        .iter()
+        .filter_map(|(k, v)| {
+            let n = k.strip_prefix("adl.data.")?.strip_suffix(".store")?;
+            let id = snapshot.get(&format!("adl.data.{n}.id"))?;
+            Some((id.clone(), v.clone()))
+        })
+        .collect()
 }
 
 /// Check a stored (element, value) pair the way the run-time would accept it
 /// from a saved state: used by the reference backend to validate batches
-/// with the same code the browser runs.
+/// with the same code the browser runs. Access rules and dependencies on
+/// other elements do not apply; interaction responses are checked only for
+/// characters, since their format depends on the interaction type.
 pub fn validate_stored(element: &str, value: &str) -> Result<(), String> {
-    let _ = value;
-    if !(element.starts_with("cmi.") || element.starts_with("adl.")) {
+    let Some((rule, _)) = model::resolve(element) else {
         return Err(format!("{element:?} is not a data model element"));
-    }
-    Ok(())
+    };
+    let result = match rule.ty {
+        Ty::Const(_) | Ty::Count => Err(404),
+        Ty::Lms => match element {
+            "cmi.total_time" => types::parse_interval(value).map(|_| ()).ok_or(406),
+            _ => Err(404),
+        },
+        Ty::Response(_) => Ok(()),
+        _ => check_type(rule, value, None),
+    };
+    result.map_err(|code| format!("{element}: {value:?} is not a valid value (error {code})"))
 }
 
 #[cfg(test)]
