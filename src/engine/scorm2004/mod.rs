@@ -218,8 +218,9 @@ fn rebuild_counts(values: &Snapshot) -> BTreeMap<String, usize> {
         .collect()
 }
 
+/// An LMS-supplied real as GetValue returns it: real(10,7), no exponent.
 fn fmt_real(v: f64) -> String {
-    format!("{v}")
+    crate::engine::num::format_decimal(v, 7)
 }
 
 impl Api {

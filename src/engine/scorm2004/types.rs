@@ -28,7 +28,7 @@ pub fn parse_real(s: &str) -> Option<f64> {
     if !ok || s.len() > 64 {
         return None;
     }
-    s.parse::<f64>().ok().filter(|v| v.is_finite())
+    crate::engine::num::parse_decimal(s, false).filter(|v| v.is_finite())
 }
 
 /// A real within `[min, max]` (either bound optional).
