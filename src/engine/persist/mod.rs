@@ -478,7 +478,7 @@ impl Queue {
     }
 
     fn touch(&mut self) {
-        self.rev += 1;
+        self.rev = self.rev.saturating_add(1);
     }
 
     fn sort(&mut self) {
@@ -492,7 +492,7 @@ impl Queue {
 
     fn new_id(&mut self) -> String {
         loop {
-            self.counter += 1;
+            self.counter = self.counter.saturating_add(1);
             let id = format!("{}.{}", self.nonce, self.counter);
             if !self.batches.iter().any(|b| b.id == id) {
                 return id;
@@ -547,12 +547,12 @@ impl Queue {
                     }
                 }
                 b.reason = reason;
-                b.gen += 1;
+                b.gen = b.gen.saturating_add(1);
                 (b.id.clone(), true)
             }
             None => {
                 let id = self.new_id();
-                self.clock += 1;
+                self.clock = self.clock.saturating_add(1);
                 self.batches.push(Batch {
                     id: id.clone(),
                     order: self.clock,
@@ -585,9 +585,9 @@ impl Queue {
         let key = format!("{reg}:{next}:{}", self.nonce);
         b.seq = Some(next);
         b.key = Some(key.clone());
-        b.gen += 1;
-        self.next_seq += 1;
-        self.rev += 1;
+        b.gen = b.gen.saturating_add(1);
+        self.next_seq = self.next_seq.saturating_add(1);
+        self.rev = self.rev.saturating_add(1);
         Some((next, key))
     }
 
@@ -659,7 +659,7 @@ impl Queue {
             return false;
         };
         b.state = BatchState::Acked;
-        b.gen += 1;
+        b.gen = b.gen.saturating_add(1);
         self.last_acked = self.last_acked.max(seq);
         self.touch();
         self.events.push(Event::Acknowledged { seq });
@@ -714,7 +714,7 @@ impl Queue {
                 let attempts = match self.batches.get_mut(i) {
                     Some(b) => {
                         b.attempts = b.attempts.saturating_add(1);
-                        b.gen += 1;
+                        b.gen = b.gen.saturating_add(1);
                         b.attempts
                     }
                     None => return,
@@ -735,7 +735,7 @@ impl Queue {
     fn fail_permanently(&mut self, i: usize, status: u16, reason: String) {
         if let Some(b) = self.batches.get_mut(i) {
             b.state = BatchState::Failed { status, reason: reason.clone() };
-            b.gen += 1;
+            b.gen = b.gen.saturating_add(1);
             let seq = b.seq.unwrap_or(0);
             self.retry_at_ms = 0;
             self.touch();
@@ -751,8 +751,8 @@ impl Queue {
             if b.state == BatchState::Pending && b.seq.is_some() {
                 b.seq = Some(next);
                 b.key = Some(format!("{reg}:{next}:{}", self.nonce));
-                b.gen += 1;
-                next += 1;
+                b.gen = b.gen.saturating_add(1);
+                next = next.saturating_add(1);
             }
         }
         self.next_seq = next;
@@ -999,7 +999,7 @@ impl Queue {
     /// its `last_seq`.
     pub fn observe_server(&mut self, server: &ServerState) {
         if server.last_seq >= self.next_seq {
-            self.next_seq = server.last_seq + 1;
+            self.next_seq = server.last_seq.saturating_add(1);
             self.touch();
         }
     }
@@ -1061,7 +1061,7 @@ impl Queue {
             }
         }
         self.sort();
-        self.rev = before + u64::from(changed);
+        self.rev = before.saturating_add(u64::from(changed));
         self.trim_acked(self.policy.keep_acked);
         Ok(())
     }

@@ -488,3 +488,26 @@ fn event_and_status_json() {
     assert_eq!(v["in_flight"], 3);
     assert!(v["next_attempt_ms"].is_null());
 }
+
+#[test]
+fn extreme_stored_numbers_do_not_panic() {
+    let mut q = q();
+    commit(&mut q, 0, "s", &[("a", "b")]);
+    let max = u64::MAX.to_string();
+    let text = q
+        .to_storage()
+        .replace("\"rev\":1", &format!("\"rev\":{max}"))
+        .replace("\"clock\":1", &format!("\"clock\":{max}"))
+        .replace("\"next_seq\":1", &format!("\"next_seq\":{max}"))
+        .replace("\"ts\":0", &format!("\"ts\":{max}"))
+        .replace("\"g\":1", &format!("\"g\":{max}"));
+    let mut r = Queue::from_storage(&text, "n1", Policy::default()).expect("reads");
+    assert_eq!(r.rev(), u64::MAX);
+    commit(&mut r, u64::MAX, "s", &[("c", "d")]);
+    let o = r.next_to_send(u64::MAX).expect("sends");
+    assert_eq!(o.seq, u64::MAX);
+    r.on_failure(o.seq, Failure::Network, Some(u64::MAX), u64::MAX, 0.5);
+    r.observe_server(&ServerState { last_seq: u64::MAX, ..ServerState::default() });
+    r.on_failure(o.seq, Failure::Conflict { expected_seq: u64::MAX }, None, 0, 0.0);
+    assert!(r.flush_for_unload(UNLOAD_BUDGET).is_some());
+}
