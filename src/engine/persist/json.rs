@@ -112,6 +112,39 @@ pub fn parse(text: &str) -> Result<Value, String> {
     Ok(v)
 }
 
+/// The RFC 8259 number grammar: `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`.
+fn is_number(b: &[u8]) -> bool {
+    let mut i = usize::from(b.first() == Some(&b'-'));
+    let digits = |i: &mut usize| {
+        let start = *i;
+        while b.get(*i).is_some_and(u8::is_ascii_digit) {
+            *i += 1;
+        }
+        *i > start
+    };
+    if b.get(i) == Some(&b'0') {
+        i += 1;
+    } else if !digits(&mut i) {
+        return false;
+    }
+    if b.get(i) == Some(&b'.') {
+        i += 1;
+        if !digits(&mut i) {
+            return false;
+        }
+    }
+    if matches!(b.get(i), Some(b'e' | b'E')) {
+        i += 1;
+        if matches!(b.get(i), Some(b'+' | b'-')) {
+            i += 1;
+        }
+        if !digits(&mut i) {
+            return false;
+        }
+    }
+    i == b.len()
+}
+
 struct Parser<'a> {
     s: &'a [u8],
     text: &'a str,
@@ -207,7 +240,7 @@ impl Parser<'_> {
                 }
                 // Only ASCII bytes were consumed, so both ends are char boundaries.
                 let n = self.text.get(start..self.i).unwrap_or("");
-                if n.parse::<f64>().is_err() {
+                if !is_number(n.as_bytes()) {
                     return Err(format!("bad number at byte {start}"));
                 }
                 Ok(Value::Num(n.to_owned()))
@@ -320,6 +353,9 @@ mod tests {
         assert_eq!(v.get("b").and_then(|b| b.get("c")).and_then(Value::as_str), Some("d"));
         assert_eq!(v.get("n").and_then(Value::as_u64), Some(u64::MAX));
         assert_eq!(parse("[]"), Ok(Value::Arr(vec![])));
+        for n in ["0", "-0", "12", "1.5", "-1.25e-3", "1E+9", "0.0e0"] {
+            assert_eq!(parse(n), Ok(Value::Num(n.to_string())), "{n}");
+        }
         assert_eq!(parse("{}"), Ok(Value::Obj(vec![])));
     }
 
@@ -328,7 +364,7 @@ mod tests {
         let deep = "[".repeat(10_000);
         for bad in [
             "", "{", "[1,]", "{\"a\"}", "\"abc", "\"\\x\"", "\"\\u12\"", "tru", "1 2", "-", "[1 2]",
-            "{\"a\":1,}", "\"\u{1}\"", "\"\\", &deep, "\"\\u", "nul", "{1:2}",
+            "{\"a\":1,}", "\"\u{1}\"", "\"\\", &deep, "\"\\u", "nul", "{1:2}", "01", "1.", ".5", "1e", "--1", "1e+", "1.e5", "+1", "0x1",
         ] {
             assert!(parse(bad).is_err(), "{bad:?} should fail");
         }
