@@ -8,6 +8,7 @@ mod store;
 use serde_json::{json, Value};
 use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 use tiny_http::{Header, Method, Request, Response, Server};
 
 const USAGE: &str = "scorm-backend: reference backend for scorm-shim
@@ -71,13 +72,24 @@ struct Faults {
     after_apply: bool,
 }
 
+/// What the request threads share: the static roots, and the API state
+/// behind one lock (SQLite is used from one thread at a time).
 struct App {
-    store: store::Store,
     www: PathBuf,
     pkg: PathBuf,
+    api: Mutex<Api>,
+}
+
+/// The API state.
+struct Api {
+    store: store::Store,
     test_faults: bool,
     faults: Faults,
 }
+
+/// Request threads: static files are served in parallel; API calls take
+/// turns on the store.
+const THREADS: usize = 4;
 
 fn header(k: &str, v: &str) -> Header {
     // Only fixed ASCII names and values are passed here.
@@ -243,7 +255,9 @@ impl App {
             }
         };
     }
+}
 
+impl Api {
     fn post_batches(&mut self, body: &str) -> Reply {
         let env = match store::parse_envelope(body) {
             Ok(e) => e,
@@ -301,6 +315,9 @@ impl App {
         json_reply(200, &json!({"fail_next": self.faults.fail_next, "status": self.faults.status}))
     }
 
+}
+
+impl App {
     fn registration_of(url: &str, prefix: &str) -> Option<String> {
         let path = url.split('?').next().unwrap_or("");
         match path.strip_prefix(prefix) {
@@ -310,7 +327,7 @@ impl App {
         .filter(|r| !r.is_empty())
     }
 
-    fn handle(&mut self, mut req: Request) {
+    fn handle(&self, mut req: Request) {
         let url = req.url().to_owned();
         let path = url.split('?').next().unwrap_or("").to_owned();
         let method = req.method().clone();
@@ -341,11 +358,12 @@ impl App {
                 }
             }
         }
+        let mut api = self.api.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         let reply = match (method, path.as_str()) {
-            (Method::Post, "/api/batches") => self.post_batches(&body),
+            (Method::Post, "/api/batches") => api.post_batches(&body),
             (Method::Get, p) if p == "/api/state" || p.starts_with("/api/state/") => {
                 match Self::registration_of(&url, "/api/state/") {
-                    Some(reg) => match self.store.state(&reg) {
+                    Some(reg) => match api.store.state(&reg) {
                         Ok(v) => json_reply(200, &v),
                         Err(e) => error(500, "storage_error", &e.to_string()),
                     },
@@ -354,17 +372,18 @@ impl App {
             }
             (Method::Get, p) if p == "/api/batches" || p.starts_with("/api/batches/") => {
                 match Self::registration_of(&url, "/api/batches/") {
-                    Some(reg) => match self.store.log(&reg) {
+                    Some(reg) => match api.store.log(&reg) {
                         Ok(v) => json_reply(200, &v),
                         Err(e) => error(500, "storage_error", &e.to_string()),
                     },
                     None => error(400, "bad_request", "registration is required"),
                 }
             }
-            (Method::Post, "/api/_faults") if self.test_faults => self.set_faults(&body),
+            (Method::Post, "/api/_faults") if api.test_faults => api.set_faults(&body),
             (_, "/api/batches" | "/api/state") => error(405, "method_not_allowed", "see docs/PROTOCOL.md"),
             _ => error(404, "not_found", "no such endpoint"),
         };
+        drop(api);
         let _ = req.respond(reply);
     }
 }
@@ -398,8 +417,23 @@ fn main() {
     let addr = server.server_addr().to_ip().map_or_else(|| opts.addr.clone(), |a| a.to_string());
     println!("scorm-backend listening on http://{addr}");
     let _ = std::io::Write::flush(&mut std::io::stdout());
-    let mut app = App { store, www: opts.www, pkg: opts.pkg, test_faults: opts.test_faults, faults: Faults::default() };
-    for req in server.incoming_requests() {
-        app.handle(req);
+    let app = Arc::new(App {
+        www: opts.www,
+        pkg: opts.pkg,
+        api: Mutex::new(Api { store, test_faults: opts.test_faults, faults: Faults::default() }),
+    });
+    let server = Arc::new(server);
+    let workers: Vec<_> = (0..THREADS)
+        .map(|_| {
+            let (server, app) = (Arc::clone(&server), Arc::clone(&app));
+            std::thread::spawn(move || {
+                while let Ok(req) = server.recv() {
+                    app.handle(req);
+                }
+            })
+        })
+        .collect();
+    for w in workers {
+        let _ = w.join();
     }
 }

@@ -443,3 +443,39 @@ fn engine_queue_round_trip() {
     assert_eq!(s1.get("cmi.suspend_data").map(String::as_str), Some("ü"));
     assert_eq!(fresh.resume_snapshot(Some(&server), "sco2").len(), 0, "sco2's only batch was rejected");
 }
+
+#[test]
+fn concurrent_clients_are_applied_exactly_once() {
+    let srv = start();
+    let addr = srv.addr.clone();
+    let threads: Vec<_> = (0..6)
+        .map(|t| {
+            let addr = addr.clone();
+            std::thread::spawn(move || {
+                let mut results = Vec::new();
+                for seq in 1..=10u64 {
+                    // Threads 0..3 each own a registration; threads 3..6 race
+                    // the same batches on a shared one.
+                    let reg = if t < 3 { format!("own{t}") } else { "shared".to_string() };
+                    let body = envelope("2004", &reg, vec![batch(seq, &format!("{reg}:{seq}"), "s", &[("cmi.location", &seq.to_string())])]);
+                    let r = raw(&addr, "POST", "/api/batches", "application/json", body.to_string().as_bytes());
+                    assert_eq!(r.status, 200);
+                    results.push(r.json()["acks"][0]["result"].as_str().unwrap().to_string());
+                    let s = raw(&addr, "GET", "/app.js", "text/plain", b"");
+                    assert_eq!(s.status, 200);
+                }
+                results
+            })
+        })
+        .collect::<Vec<_>>()
+        .into_iter()
+        .map(|h| h.join().unwrap())
+        .collect::<Vec<_>>();
+    for (t, results) in threads.iter().enumerate().take(3) {
+        assert!(results.iter().all(|r| r == "applied"), "thread {t}");
+        assert_eq!(state(&srv, &format!("own{t}"))["last_seq"], 10);
+    }
+    let applied = threads[3..].iter().flatten().filter(|r| *r == "applied").count();
+    assert_eq!(applied, 10, "each shared batch applied once");
+    assert_eq!(state(&srv, "shared")["scos"]["s"]["cmi.location"], "10");
+}
