@@ -37,6 +37,43 @@
 //! and a counter, and get their sequence number only when sent, so batches of
 //! different tabs never compete for a number; [`Queue::merge`] is a union by
 //! id that never loses a batch nor undoes an acknowledgement.
+//!
+//! ## Driving the queue (what the browser layer does)
+//!
+//! `KEY` is `<prefix>:<registration>:queue`; `now()` is `Date.now()`;
+//! `rnd()` is `Math.random()`; `locked(f)` is
+//! `navigator.locks.request(KEY, f)` wrapping: read `localStorage[KEY]`,
+//! [`Queue::merge_stored`] when its `rev` differs from the last one written,
+//! `f()`, then write [`Queue::to_storage`] (on `QuotaExceededError`:
+//! [`Queue::evict_for_quota`] and write again; if still too big, keep going
+//! in memory and report).
+//!
+//! ```text
+//! page load:  (q, err) = Queue::load(identity, nonce, policy, localStorage[KEY])
+//!             GET /api/state → ServerState::parse → q.observe_server(&st)
+//!             each SCO starts from q.resume_snapshot(Some(&st) or None, sco)
+//!             q.set_online(navigator.onLine, now())
+//!             every tab: navigator.locks.request(SENDER_KEY, () => forever) → this tab pumps
+//! Commit/Terminate (Host::persist):
+//!             locked(() => q.enqueue(now(), sco, reason, changes, snapshot)); pump()
+//!             (an error writing storage is the Host error → Commit returns "false")
+//! pump() (sender tab only):
+//!             out = locked(() => q.next_to_send(now()))
+//!             none → setTimeout(pump, q.next_wakeup(now()) - now())
+//!             some → fetch(POST, out.body, timeout policy.request_timeout_ms)
+//!               answer → locked(() => q.on_response(out.seq, status, text, retryAfterSecs, now(), rnd()))
+//!               throw  → locked(() => q.on_failure(out.seq, Network | Timeout, None, now(), rnd()))
+//!               then pump()
+//! online/offline events: locked(() => q.set_online(b, now())); pump()
+//! storage event on KEY (another tab wrote): q.merge_stored(newValue); pump()
+//! pagehide / visibilitychange→hidden (sender tab):
+//!             body = q.flush_for_unload(UNLOAD_BUDGET); write storage; sendBeacon(url, body)
+//!             (sendBeacon sends text/plain; if it returns false, fetch keepalive)
+//! after each step: dispatch q.take_events() (Event::name, Event::to_json)
+//! ```
+//!
+//! Retry-After: the layer passes seconds; for an HTTP-date it passes
+//! `max(0, (Date.parse(h) - now()) / 1000)`.
 
 pub mod json;
 
@@ -108,6 +145,9 @@ pub struct Policy {
     pub max_retry_after_ms: u64,
     /// Acknowledged batches kept as local history (evicted first).
     pub keep_acked: usize,
+    /// How long the layer lets a request run before aborting it and
+    /// reporting [`Failure::Timeout`].
+    pub request_timeout_ms: u64,
 }
 
 impl Default for Policy {
@@ -119,6 +159,7 @@ impl Default for Policy {
             max_delay_ms: 60_000,
             max_retry_after_ms: 3_600_000,
             keep_acked: 16,
+            request_timeout_ms: 30_000,
         }
     }
 }
@@ -512,6 +553,22 @@ impl Queue {
         snapshot: &Snapshot,
     ) -> Option<Enqueued> {
         let full = self.policy.full_state;
+        self.enqueue_with(now_ms, sco_id, reason, changes, snapshot, full)
+    }
+
+    /// [`Queue::enqueue`], choosing per call whether to queue the whole
+    /// `snapshot` (`full`, e.g. on the first commit after a resume or when
+    /// the LMS asks for it) or only `changes`. A full batch replaces the
+    /// SCO's stored state on the server.
+    pub fn enqueue_with(
+        &mut self,
+        now_ms: u64,
+        sco_id: &str,
+        reason: PersistReason,
+        changes: &ChangeSet,
+        snapshot: &Snapshot,
+        full: bool,
+    ) -> Option<Enqueued> {
         let items: ChangeSet = if full {
             snapshot.iter().map(|(k, v)| (k.clone(), v.clone())).collect()
         } else {
@@ -539,6 +596,7 @@ impl Queue {
                     b.changes = items;
                     b.full = true;
                 } else {
+                    // A diff coalesced into a full batch keeps it full.
                     for (k, v) in items {
                         match b.changes.iter_mut().find(|(ek, _)| *ek == k) {
                             Some(slot) => slot.1 = v,

@@ -511,3 +511,23 @@ fn extreme_stored_numbers_do_not_panic() {
     r.on_failure(o.seq, Failure::Conflict { expected_seq: u64::MAX }, None, 0, 0.0);
     assert!(r.flush_for_unload(UNLOAD_BUDGET).is_some());
 }
+
+#[test]
+fn full_state_on_request_per_call() {
+    let mut q = q();
+    let mut snap = Snapshot::new();
+    snap.insert("cmi.location".into(), "1".into());
+    snap.insert("cmi.suspend_data".into(), "s".into());
+    // diff, then a full snapshot coalesced over it, then a diff on top
+    q.enqueue_with(0, "s", PersistReason::Commit, &cs(&[("cmi.exit", "x")]), &snap, false);
+    q.enqueue_with(10, "s", PersistReason::Commit, &ChangeSet::new(), &snap, true);
+    q.enqueue_with(20, "s", PersistReason::Commit, &cs(&[("cmi.location", "2")]), &snap, false);
+    assert_eq!(q.batches().len(), 1);
+    let b = &q.batches()[0];
+    assert!(b.full);
+    assert_eq!(b.changes, cs(&[("cmi.location", "2"), ("cmi.suspend_data", "s")]));
+    // A full batch after the window is its own batch; a later diff is not full.
+    q.enqueue_with(1000, "s", PersistReason::Commit, &cs(&[("cmi.location", "3")]), &snap, false);
+    assert!(!q.batches()[1].full);
+    assert_eq!(Policy::default().request_timeout_ms, 30_000);
+}
