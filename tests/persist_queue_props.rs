@@ -59,6 +59,10 @@ enum Op {
     Deliver(Outcome),
     /// Tab A reloads; the request in flight reached the server or not.
     Reload { reached: bool },
+    /// Tab A closes: tab B (with whatever it has in memory) becomes the
+    /// sender and a new tab opens as B. A's request in flight reached the
+    /// server or not.
+    SwitchSender { reached: bool },
     /// The page hides: beacon, which reaches the server or not.
     Unload { reached: bool },
     Offline,
@@ -88,6 +92,7 @@ fn op() -> impl Strategy<Value = Op> {
         ].prop_map(Op::Deliver),
         1 => any::<bool>().prop_map(|reached| Op::Reload { reached }),
         1 => any::<bool>().prop_map(|reached| Op::Unload { reached }),
+        1 => any::<bool>().prop_map(|reached| Op::SwitchSender { reached }),
         1 => Just(Op::Offline),
         1 => Just(Op::Online),
         1 => (0u16..2000).prop_map(Op::Evict),
@@ -212,6 +217,18 @@ impl World {
                     Queue::load(ident(), &format!("A{}", self.reloads), policy(), Some(&self.storage));
                 assert_eq!(err, None);
                 self.a = q;
+            }
+            Op::SwitchSender { reached } => {
+                if let Some(req) = self.in_flight.take() {
+                    if *reached {
+                        self.server.post(&req.body);
+                    }
+                }
+                self.reloads += 1;
+                let (fresh, err) =
+                    Queue::load(ident(), &format!("B{}", self.reloads), policy(), Some(&self.storage));
+                assert_eq!(err, None);
+                self.a = std::mem::replace(&mut self.b, fresh);
             }
             Op::Unload { reached } => {
                 let body = self.with_a(|a| a.flush_for_unload(UNLOAD_BUDGET));
