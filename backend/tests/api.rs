@@ -23,6 +23,7 @@ impl Drop for Srv {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
 
@@ -387,16 +388,18 @@ fn path_traversal_is_rejected() {
 
 #[test]
 fn data_survives_a_restart() {
-    let dir = tempdir();
-    let db = dir.join("db.sqlite").display().to_string();
+    let dbdir = tempdir();
+    let db = dbdir.join("db.sqlite").display().to_string();
     {
-        let srv = start_in(dir.clone(), &db, false);
+        let srv = start_in(tempdir(), &db, false);
         post(&srv, "/api/batches", &envelope("2004", "r", vec![batch(1, "k1", "s", &[("cmi.location", "kept")])]));
     }
-    let srv = start_in(dir, &db, false);
+    let srv = start_in(tempdir(), &db, false);
     let st = state(&srv, "r");
     assert_eq!((st["last_seq"].as_u64(), st["scos"]["s"]["cmi.location"].as_str()), (Some(1), Some("kept")));
     assert_eq!(post(&srv, "/api/batches", &envelope("2004", "r", vec![batch(1, "k1", "s", &[])])).json()["acks"][0]["result"], "duplicate");
+    drop(srv);
+    let _ = std::fs::remove_dir_all(dbdir);
 }
 
 /// The engine's queue against the real backend, with injected faults.
