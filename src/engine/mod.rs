@@ -2,6 +2,7 @@
 
 pub mod config;
 pub mod num;
+pub mod persist;
 pub mod rte;
 pub mod scorm12;
 pub mod scorm2004;
