@@ -42,13 +42,18 @@ function scormShimBytes(b64) {
     },
     config: function () { return handle ? handle.config() : null; },
     relaunch: function () { if (handle) handle.relaunch(); },
-    onCall: function (listener) {
-      if (handle) return handle.onCall(listener);
-      var off = null, cancelled = false;
-      api.ready.then(function () { if (!cancelled) off = handle.onCall(listener); });
-      return function () { cancelled = true; if (off) off(); };
-    },
+    onCall: function (listener) { return later("onCall", listener); },
+    onEvent: function (listener) { return later("onEvent", listener); },
+    queueStatus: function () { return handle ? handle.queueStatus() : null; },
   };
+
+  // Subscribe now, or as soon as the API objects exist.
+  function later(method, listener) {
+    if (handle) return handle[method](listener);
+    var off = null, cancelled = false;
+    api.ready.then(function () { if (!cancelled) off = handle[method](listener); });
+    return function () { cancelled = true; if (off) off(); };
+  }
   global.ScormShim = api;
 
   function finish(mode) {
@@ -59,7 +64,8 @@ function scormShimBytes(b64) {
     api.api2004 = handle.api2004;
     api.mode = mode;
     api.isReady = true;
-    resolveReady(api);
+    // With an endpoint, `ready` waits for the backend's state (resume).
+    handle.start().then(function () { resolveReady(api); });
   }
 
   var bytes;

@@ -6,7 +6,9 @@
  */
 export async function load(config, target) {
   await init({ module_or_path: new URL("./scorm_shim_bg.wasm", import.meta.url) });
-  return scormShimInstall(Shim, target || globalThis, config || {});
+  const handle = scormShimInstall(Shim, target || globalThis, config || {});
+  await handle.start();
+  return handle;
 }
 
 export { Shim };

@@ -30,7 +30,24 @@ function scormShimStr(v) {
 function scormShimInstall(Shim, target, config) {
   var shim = new Shim(scormShimPairs(config));
   var listeners = [];
+  var eventListeners = [];
+  var transport = null;
   var str = scormShimStr;
+  // Calls after which the commit queue has something new to send.
+  var KICK = { LMSCommit: 1, LMSFinish: 1, Commit: 1, Terminate: 1 };
+
+  function emitEvent(event) {
+    for (var i = 0; i < eventListeners.length; i++) {
+      try { eventListeners[i](event); } catch (e) { console.error("scorm-shim: an event listener threw", e); }
+    }
+  }
+
+  function startTransport() {
+    if (!transport && shim.endpoint() && typeof fetch === "function") {
+      transport = scormShimTransport(shim, handle.config, emitEvent);
+    }
+    return transport ? transport.resumed.then(function () { if (shim.idle()) shim.relaunch(); }) : Promise.resolve();
+  }
 
   function notify(api, method, args, result) {
     var error = "" + (api === "1.2" ? shim.LMSGetLastError() : shim.GetLastError());
@@ -44,8 +61,10 @@ function scormShimInstall(Shim, target, config) {
   // Boolean results come back as booleans and error codes as numbers; SCORM
   // wants strings, so they are turned into "true"/"false" and "NNN" here.
   function flag(api, name) {
+    var kick = KICK[name];
     return function (a) {
       var r = shim[name](str(a)) ? "true" : "false";
+      if (kick && transport) transport.kick();
       if (listeners.length) notify(api, name, [str(a)], r);
       return r;
     };
@@ -99,15 +118,21 @@ function scormShimInstall(Shim, target, config) {
   }
   place();
 
-  return {
+  var handle = {
     /** The SCORM 1.2 API object (also `window.API` when exposed). */
     api12: api12,
     /** The SCORM 2004 API object (also `window.API_1484_11` when exposed). */
     api2004: api2004,
     /** Apply more configuration; returns the rejected entries' messages. */
     configure: function (obj) {
+      var hadEndpoint = !!shim.endpoint();
       var errors = shim.configure(scormShimPairs(obj));
       place();
+      if (transport && obj && ("endpoint" in obj || "registrationId" in obj || "storagePrefix" in obj)) {
+        console.warn("scorm-shim: a new endpoint, registration or storage prefix takes effect for sending at the next page load");
+      } else if (!hadEndpoint && shim.endpoint()) {
+        startTransport();
+      }
       return errors;
     },
     /** The effective configuration. */
@@ -126,11 +151,29 @@ function scormShimInstall(Shim, target, config) {
     relaunch: function () { shim.relaunch(); },
     /** Watch every API call: `listener({api, method, args, result, error, time})`. Returns an unsubscribe function. */
     onCall: function (listener) {
-      listeners.push(listener);
-      return function () {
-        var i = listeners.indexOf(listener);
-        if (i >= 0) listeners.splice(i, 1);
-      };
+      return subscribe(listeners, listener);
     },
+    /**
+     * Watch the commit queue: `listener({type, …})` with type "queued", "sent",
+     * "acknowledged", "retrying", "failedPermanently", "offline" or "online".
+     */
+    onEvent: function (listener) {
+      return subscribe(eventListeners, listener);
+    },
+    /** The commit queue per data model: pending batches, last acknowledged sequence number, failures. */
+    queueStatus: function () {
+      return transport ? transport.status() : JSON.parse(shim.queueStatus(Date.now()));
+    },
+    /** Start sending to the configured endpoint; resolves once the backend's state is known. */
+    start: startTransport,
+  };
+  return handle;
+}
+
+function subscribe(list, listener) {
+  list.push(listener);
+  return function () {
+    var i = list.indexOf(listener);
+    if (i >= 0) list.splice(i, 1);
   };
 }

@@ -1,36 +1,74 @@
 // The network side of the commit queue: the only code that touches fetch,
-// sendBeacon, timers and the page lifecycle. Every decision (what to send,
-// when to retry, what an answer means for the queue) is the wasm queue's;
-// this file carries requests and reports outcomes back.
+// sendBeacon, timers, Web Locks and the page lifecycle. Every decision (what
+// to send, when to retry, what an answer means) is the wasm queue's
+// (src/engine/persist); this code carries requests and reports outcomes.
 //
-// `queue` is the wasm object with:
-//   nextToSend(nowMs) -> { seq, body } | undefined   one request in flight at a time
-//   onAck(seq, nowMs)                                 the backend acknowledged batch `seq`
-//   onFailure(seq, kind, status, retryAfterSec, nowMs)  kind: "network" | "timeout" | "http"
-//   nextWakeup(nowMs) -> ms | undefined               when to try again (backoff), if anything waits
-//   unloadBodies(maxBytes) -> [body, …]               what fits in the keepalive budget
-//   status() -> object                                pending, lastAckedSeq, failures…
-//   takeEvents() -> [{ type, … }]                     events since the last call
-function scormShimTransport(queue, options, emit) {
-  var endpoint = options.endpoint;
-  var headers = options.headers || {};
-  var credentials = options.credentials || "same-origin";
-  var timeoutMs = options.timeoutMs || 15000;
+// Protocol (docs/PROTOCOL.md): POST <endpoint>/batches, GET <endpoint>/state.
+//
+// Several tabs: each page load writes only its own queue key. The tab that
+// holds the Web Lock "<queue prefix>sender" is the only one that sends; it
+// folds the other keys into its own and removes those of pages that are gone
+// (a page is alive while it holds the lock "<queue prefix>tab:<nonce>").
+function scormShimTransport(shim, getConfig, emit) {
+  var config = getConfig();
+  var endpoint = shim.endpoint().replace(/\/+$/, "");
+  var keys = shim.queueKeys(); // [prefix, ownKey, …] per data model, as at start
+  var headers = config.headers || {};
+  var credentials = config.credentials || "same-origin";
+  var TIMEOUT_MS = 30000;
+  var locks = typeof navigator !== "undefined" && navigator.locks;
+  var sender = !locks; // without Web Locks this page is the only sender
   var inFlight = false;
   var timer = null;
-  var stopped = false;
+  var registration = config.registrationId || "registration";
 
-  function drainEvents() {
-    var events = queue.takeEvents();
-    for (var i = 0; i < events.length; i++) emit(events[i]);
+  function drain() {
+    var events = shim.takeEvents();
+    for (var i = 0; i < events.length; i++) {
+      try { emit(JSON.parse(events[i])); } catch (e) { /* malformed event: ignore */ }
+    }
+  }
+
+  function requestHeaders() {
+    var h = { "Content-Type": "application/json" };
+    for (var k in headers) h[k] = headers[k];
+    return h;
+  }
+
+  function isQueueKey(k) {
+    for (var i = 0; i < keys.length; i += 2) if (k.indexOf(keys[i]) === 0 && k !== keys[i + 1]) return true;
+    return false;
+  }
+
+  // The sender folds every other page's queue into its own, then removes the
+  // keys of pages that no longer hold their tab lock.
+  function adopt() {
+    var foreign = [];
+    for (var i = 0; i < localStorage.length; i++) {
+      var k = localStorage.key(i);
+      if (k && isQueueKey(k)) foreign.push(k);
+    }
+    var merged = foreign.filter(function (k) {
+      var v = localStorage.getItem(k);
+      return v !== null && shim.mergeForeign(k, v, true);
+    });
+    if (!locks || !merged.length) return Promise.resolve();
+    return locks.query().then(function (state) {
+      var held = {};
+      (state.held || []).concat(state.pending || []).forEach(function (l) { held[l.name] = true; });
+      merged.forEach(function (k) {
+        var nonce = k.slice(k.lastIndexOf(":") + 1);
+        var prefix = k.slice(0, k.length - nonce.length);
+        if (!held[prefix + "tab:" + nonce]) localStorage.removeItem(k);
+      });
+    });
   }
 
   function schedule() {
-    if (stopped || inFlight) return;
     if (timer) { clearTimeout(timer); timer = null; }
-    var wait = queue.nextWakeup(Date.now());
-    if (wait === undefined || wait === null) return;
-    timer = setTimeout(pump, Math.max(0, wait));
+    if (!sender || inFlight) return;
+    var wait = shim.nextWakeup(Date.now());
+    if (wait >= 0) timer = setTimeout(pump, Math.min(wait, 2147483647));
   }
 
   function retryAfter(res) {
@@ -44,74 +82,104 @@ function scormShimTransport(queue, options, emit) {
 
   function pump() {
     timer = null;
-    if (stopped || inFlight || !endpoint) return;
-    var next = queue.nextToSend(Date.now());
-    drainEvents();
-    if (!next) return schedule();
+    if (!sender || inFlight) return;
+    var next = shim.nextToSend(Date.now());
+    drain();
+    if (!next.length) return schedule();
+    var version = next[0], seq = Number(next[1]), body = next[2];
     inFlight = true;
     var controller = typeof AbortController !== "undefined" ? new AbortController() : null;
-    var killer = setTimeout(function () { if (controller) controller.abort(); }, timeoutMs);
-    var h = { "Content-Type": "application/json" };
-    for (var k in headers) h[k] = headers[k];
-    fetch(endpoint, {
+    var killer = setTimeout(function () { if (controller) controller.abort(); }, TIMEOUT_MS);
+    fetch(endpoint + "/batches", {
       method: "POST",
-      headers: h,
-      body: next.body,
+      headers: requestHeaders(),
+      body: body,
       credentials: credentials,
-      keepalive: next.body.length < 60000,
       signal: controller ? controller.signal : undefined,
     })
       .then(function (res) {
-        clearTimeout(killer);
-        inFlight = false;
-        if (res.ok) queue.onAck(next.seq, Date.now());
-        else queue.onFailure(next.seq, "http", res.status, retryAfter(res), Date.now());
-      }, function (err) {
-        clearTimeout(killer);
-        inFlight = false;
-        var kind = err && err.name === "AbortError" ? "timeout" : "network";
-        queue.onFailure(next.seq, kind, 0, -1, Date.now());
+        return res.text().then(function (text) {
+          shim.onResponse(version, seq, res.status, text, retryAfter(res), Date.now(), Math.random());
+        });
+      })
+      .catch(function (err) {
+        shim.onNetworkFailure(version, seq, !!(err && err.name === "AbortError"), Date.now(), Math.random());
       })
       .then(function () {
-        drainEvents();
+        clearTimeout(killer);
+        inFlight = false;
+        drain();
         pump();
       });
   }
 
-  // The page going away: send what fits in the keepalive budget with
-  // sendBeacon; the rest stays in local storage for the next launch.
+  // The page going away: what fits in the 64 KiB keepalive budget goes out
+  // with sendBeacon (or fetch keepalive when headers are needed); the rest
+  // stays in local storage for the next launch.
   function flushForUnload() {
-    if (!endpoint) return;
-    var bodies = queue.unloadBodies(65536);
+    if (!sender) return;
+    var bodies = shim.unloadBodies(65536);
     for (var i = 0; i < bodies.length; i++) {
       var sent = false;
-      if (typeof navigator !== "undefined" && navigator.sendBeacon && !Object.keys(headers).length) {
-        sent = navigator.sendBeacon(endpoint, new Blob([bodies[i]], { type: "text/plain;charset=UTF-8" }));
+      if (navigator.sendBeacon && !Object.keys(headers).length && credentials !== "omit") {
+        try { sent = navigator.sendBeacon(endpoint + "/batches", new Blob([bodies[i]], { type: "text/plain;charset=UTF-8" })); } catch (e) { sent = false; }
       }
       if (!sent) {
         try {
-          var h = { "Content-Type": "application/json" };
-          for (var k in headers) h[k] = headers[k];
-          fetch(endpoint, { method: "POST", headers: h, body: bodies[i], credentials: credentials, keepalive: true });
+          fetch(endpoint + "/batches", { method: "POST", headers: requestHeaders(), body: bodies[i], credentials: credentials, keepalive: true })
+            .catch(function () { /* stays queued for the next launch */ });
         } catch (e) { /* stays queued for the next launch */ }
       }
     }
-    drainEvents();
+    drain();
   }
 
-  if (typeof window !== "undefined") {
-    window.addEventListener("online", function () { emit({ type: "online" }); pump(); });
-    window.addEventListener("offline", function () { emit({ type: "offline" }); });
-    window.addEventListener("pagehide", flushForUnload);
-    document.addEventListener("visibilitychange", function () {
-      if (document.visibilityState === "hidden") flushForUnload();
+  window.addEventListener("online", function () { shim.setOnline(true, Date.now()); drain(); pump(); });
+  window.addEventListener("offline", function () { shim.setOnline(false, Date.now()); drain(); });
+  window.addEventListener("pagehide", flushForUnload);
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState === "hidden") flushForUnload();
+  });
+  window.addEventListener("storage", function (e) {
+    if (!e.key || !e.newValue || !isQueueKey(e.key)) return;
+    shim.mergeForeign(e.key, e.newValue, sender);
+    if (sender) pump();
+  });
+  if (typeof navigator !== "undefined" && navigator.onLine === false) shim.setOnline(false, Date.now());
+
+  var forever = function () { return new Promise(function () {}); };
+  if (locks) {
+    for (var i = 1; i < keys.length; i += 2) {
+      var own = keys[i];
+      locks.request(own.slice(0, own.lastIndexOf(":") + 1) + "tab:" + own.slice(own.lastIndexOf(":") + 1), forever);
+    }
+    locks.request(keys[0] + "sender", function () {
+      sender = true;
+      return adopt().then(function () { pump(); return forever(); });
     });
   }
 
+  // Resume: the backend's state, then local unacknowledged batches over it.
+  var resumed = fetch(endpoint + "/state?registration=" + encodeURIComponent(registration), {
+    headers: headers,
+    credentials: credentials,
+  })
+    .then(function (res) { return res.ok ? res.text() : null; })
+    .then(function (text) {
+      if (text !== null) {
+        var err = shim.observeServer(text);
+        if (err) console.error(err);
+      }
+    })
+    .catch(function () { /* offline: local state only */ })
+    .then(function () { if (!locks) adopt(); pump(); });
+
   return {
-    /** A commit was queued: send it now or when the backoff allows. */
-    kick: function () { if (!inFlight) pump(); },
+    /** Resolves once the backend's state was fetched (or could not be). */
+    resumed: resumed,
+    /** A commit was queued: send now, or when the backoff allows. */
+    kick: function () { if (sender) pump(); },
     flushForUnload: flushForUnload,
-    stop: function () { stopped = true; if (timer) clearTimeout(timer); },
+    status: function () { return JSON.parse(shim.queueStatus(Date.now())); },
   };
 }

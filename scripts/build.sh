@@ -31,7 +31,7 @@ done
 cp "$OUT/web/opt.wasm" pkg/scorm_shim_bg.wasm
 cp "$OUT/web/scorm_shim.js" pkg/scorm_shim.js
 cp "$OUT/web/scorm_shim.d.ts" pkg/scorm_shim.d.ts
-cat js/esm-head.js js/install.js js/esm-tail.js > pkg/index.js
+cat js/esm-head.js js/install.js js/transport.js js/esm-tail.js > pkg/index.js
 cp js/index.d.ts pkg/index.d.ts
 cp js/scorm-shim.d.ts pkg/scorm-shim.d.ts
 

@@ -18,6 +18,7 @@ const body = [
   readFileSync(glue, "utf8"),
   js("inflate.js"),
   js("install.js"),
+  js("transport.js"),
   js("classic-tail.js"),
 ].join("\n");
 const source = "(function () {\n\"use strict\";\n" + body + "\n})();\n";

@@ -13,6 +13,7 @@ mod storage;
 use wasm_bindgen::prelude::*;
 
 use crate::engine::config::{Config, ConfigError, LogLevel};
+use crate::engine::persist::{DataModel, Failure, ServerState};
 use crate::engine::rte::ApiState;
 use crate::engine::{scorm12, scorm2004};
 use storage::LocalHost;
@@ -38,6 +39,17 @@ pub struct Shim {
     api2004: scorm2004::Api,
     host12: LocalHost,
     host2004: LocalHost,
+    nonce: String,
+}
+
+/// A random id for this page load's queue key and idempotency keys.
+fn new_nonce() -> String {
+    let mut s = String::with_capacity(16);
+    for _ in 0..16 {
+        let d = (js_sys::Math::random() * 16.0) as u32;
+        s.push(char::from_digit(d.min(15), 16).unwrap_or('0'));
+    }
+    s
 }
 
 fn pairs_of(flat: &[String]) -> impl Iterator<Item = (&str, &str)> {
@@ -96,10 +108,35 @@ impl Shim {
     /// Fresh API instances for the configured learner, registration and SCO,
     /// resuming from what local storage holds.
     fn launch(&mut self) {
-        self.host12 = LocalHost::new(&self.config, "1.2");
-        self.host2004 = LocalHost::new(&self.config, "2004");
+        let server12 = self.host12.slot.as_mut().and_then(|s| s.server.take());
+        let server2004 = self.host2004.slot.as_mut().and_then(|s| s.server.take());
+        let queue12 = self.host12.slot.take().map(|s| s.queue);
+        let queue2004 = self.host2004.slot.take().map(|s| s.queue);
+        self.host12 = LocalHost::new(&self.config, DataModel::Scorm12, &self.nonce);
+        self.host2004 = LocalHost::new(&self.config, DataModel::Scorm2004, &self.nonce);
+        // Same registration: keep the queue this page already holds.
+        for (host, queue, server) in [(&mut self.host12, queue12, server12), (&mut self.host2004, queue2004, server2004)] {
+            if let Some(slot) = host.slot.as_mut() {
+                if let Some(q) = queue.filter(|q| q.identity() == slot.queue.identity()) {
+                    slot.queue = q;
+                    slot.server = server;
+                }
+            }
+        }
         self.api12 = scorm12::Api::new(launch12(&self.config), self.host12.load());
         self.api2004 = scorm2004::Api::new(launch2004(&self.config), self.host2004.load());
+    }
+
+    fn slots(&mut self) -> impl Iterator<Item = &mut storage::QueueSlot> {
+        self.host12.slot.as_mut().into_iter().chain(self.host2004.slot.as_mut())
+    }
+
+    fn slot(&mut self, version: &str) -> Option<&mut storage::QueueSlot> {
+        match version {
+            "1.2" => self.host12.slot.as_mut(),
+            "2004" => self.host2004.slot.as_mut(),
+            _ => None,
+        }
     }
 
     fn trace(&self, call: &str, args: &[&str], result: &str, error: String) {
@@ -130,11 +167,12 @@ impl Shim {
     #[wasm_bindgen(constructor)]
     pub fn new(flat_config: Vec<String>) -> Shim {
         let (config, errors) = Config::from_pairs(pairs_of(&flat_config));
-        let host12 = LocalHost::new(&config, "1.2");
-        let host2004 = LocalHost::new(&config, "2004");
+        let nonce = new_nonce();
+        let host12 = LocalHost::new(&config, DataModel::Scorm12, &nonce);
+        let host2004 = LocalHost::new(&config, DataModel::Scorm2004, &nonce);
         let api12 = scorm12::Api::new(launch12(&config), host12.load());
         let api2004 = scorm2004::Api::new(launch2004(&config), host2004.load());
-        let shim = Shim { config, api12, api2004, host12, host2004 };
+        let shim = Shim { config, api12, api2004, host12, host2004, nonce };
         shim.report(&errors);
         shim
     }
@@ -157,6 +195,12 @@ impl Shim {
     /// terminated): the API instances start over from stored state.
     pub fn relaunch(&mut self) {
         self.launch();
+    }
+
+    /// True while no SCO session has started on either API instance (a
+    /// relaunch would lose nothing).
+    pub fn idle(&self) -> bool {
+        self.api12.state() == ApiState::NotInitialized && self.api2004.state() == ApiState::NotInitialized
     }
 
     /// The effective configuration, as `[key, value, …]`.
@@ -210,6 +254,141 @@ impl Shim {
     #[wasm_bindgen(js_name = has2004)]
     pub fn has_2004(&self) -> bool {
         self.config.versions.has_2004()
+    }
+
+    // ---- Commit queue: driven by js/transport.js --------------------------
+
+    /// The backend endpoint, or "" when the page keeps data locally only.
+    pub fn endpoint(&self) -> String {
+        self.config.endpoint.clone().unwrap_or_default()
+    }
+
+    /// This page load's queue keys, one per data model (empty without an endpoint).
+    #[wasm_bindgen(js_name = queueKeys)]
+    pub fn queue_keys(&mut self) -> Vec<String> {
+        self.slots().flat_map(|s| [s.prefix.clone(), s.own_key.clone()]).collect()
+    }
+
+    /// The next request to make: `[version, seq, body]`, or `[]`.
+    #[wasm_bindgen(js_name = nextToSend)]
+    pub fn next_to_send(&mut self, now: f64) -> Vec<String> {
+        for slot in self.slots() {
+            if let Some(out) = slot.queue.next_to_send(now as u64) {
+                // The number and key are fixed before the request leaves, so
+                // a reload re-sends the same idempotency key.
+                let _ = slot.save();
+                return vec![slot.queue.identity().version.as_str().into(), out.seq.to_string(), out.body];
+            }
+        }
+        Vec::new()
+    }
+
+    /// Milliseconds until the queue wants to be pumped again; -1 for never.
+    #[wasm_bindgen(js_name = nextWakeup)]
+    pub fn next_wakeup(&mut self, now: f64) -> f64 {
+        let now = now as u64;
+        self.slots()
+            .filter_map(|s| s.queue.next_wakeup(now))
+            .min()
+            .map_or(-1.0, |at| at.saturating_sub(now) as f64)
+    }
+
+    /// The backend answered `status` (with `body`) to batch `seq`.
+    /// `retry_after` is in seconds, negative when the answer had none.
+    #[wasm_bindgen(js_name = onResponse)]
+    #[allow(clippy::too_many_arguments)]
+    pub fn on_response(&mut self, version: &str, seq: f64, status: u16, body: &str, retry_after: f64, now: f64, random: f64) {
+        let ra = (retry_after >= 0.0).then_some(retry_after.ceil() as u64);
+        if let Some(slot) = self.slot(version) {
+            slot.queue.on_response(seq as u64, status, body, ra, now as u64, random);
+            let _ = slot.save();
+        }
+    }
+
+    /// The request for batch `seq` got no answer (`timeout`: it was aborted).
+    #[wasm_bindgen(js_name = onNetworkFailure)]
+    pub fn on_network_failure(&mut self, version: &str, seq: f64, timeout: bool, now: f64, random: f64) {
+        if let Some(slot) = self.slot(version) {
+            let kind = if timeout { Failure::Timeout } else { Failure::Network };
+            slot.queue.on_failure(seq as u64, kind, None, now as u64, random);
+            let _ = slot.save();
+        }
+    }
+
+    /// The browser went online or offline.
+    #[wasm_bindgen(js_name = setOnline)]
+    pub fn set_online(&mut self, online: bool, now: f64) {
+        for slot in self.slots() {
+            slot.queue.set_online(online, now as u64);
+        }
+    }
+
+    /// Bodies to send with `sendBeacon`/keepalive as the page goes away, at
+    /// most `budget` bytes in all. The queue is written first.
+    #[wasm_bindgen(js_name = unloadBodies)]
+    pub fn unload_bodies(&mut self, budget: usize) -> Vec<String> {
+        let mut left = budget;
+        let mut out = Vec::new();
+        for slot in self.slots() {
+            if let Some(body) = slot.queue.flush_for_unload(left) {
+                let _ = slot.save();
+                left = left.saturating_sub(body.len());
+                out.push(body);
+            }
+        }
+        out
+    }
+
+    /// Fold another page's stored queue (`key` → `text`) into this page's.
+    /// With `save`, write this page's queue afterwards (the sender tab does,
+    /// so it can remove the other key); returns whether everything succeeded.
+    #[wasm_bindgen(js_name = mergeForeign)]
+    pub fn merge_foreign(&mut self, key: &str, text: &str, save: bool) -> bool {
+        let Some(slot) = self.slots().find(|s| key.starts_with(&s.prefix) && key != s.own_key) else {
+            return false;
+        };
+        if let Err(e) = slot.queue.merge_stored(text) {
+            console_error(&format!("scorm-shim: stored queue {key} not merged: {e}"));
+            return false;
+        }
+        !save || slot.save().is_ok()
+    }
+
+    /// The backend's answer to `GET <endpoint>?registration=…`: later
+    /// launches resume from it (with local unacknowledged batches on top).
+    #[wasm_bindgen(js_name = observeServer)]
+    pub fn observe_server(&mut self, text: &str) -> Option<String> {
+        let state = match ServerState::parse(text) {
+            Ok(s) => s,
+            Err(e) => return Some(format!("scorm-shim: the backend's state could not be read: {e}")),
+        };
+        for slot in self.slots() {
+            slot.queue.observe_server(&state);
+            slot.server = Some(state.clone());
+        }
+        None
+    }
+
+    /// Events since the last call, each as JSON (`{"type":"acknowledged",…}`).
+    #[wasm_bindgen(js_name = takeEvents)]
+    pub fn take_events(&mut self) -> Vec<String> {
+        self.slots().flat_map(|s| s.queue.take_events()).map(|e| e.to_json()).collect()
+    }
+
+    /// The queue status as JSON, one entry per data model.
+    #[wasm_bindgen(js_name = queueStatus)]
+    pub fn queue_status(&mut self, now: f64) -> String {
+        let parts: Vec<String> = self
+            .slots()
+            .map(|s| {
+                let mut o = String::from("\"");
+                o.push_str(s.queue.identity().version.as_str());
+                o.push_str("\":");
+                o.push_str(&s.queue.status(now as u64).to_json());
+                o
+            })
+            .collect();
+        format!("{{{}}}", parts.join(","))
     }
 
     // ---- SCORM 1.2 -------------------------------------------------------

@@ -1,21 +1,27 @@
-//! Local-first storage of run-time state in `window.localStorage`.
+//! Local-first persistence in `window.localStorage`.
 //!
-//! Each (registration, SCO, SCORM version) has one key,
-//! `<prefix>:<registration>:<sco>:<version>:state`, holding the whole
-//! snapshot as a JSON object of element → value. A commit writes it before
-//! returning, so a commit that returned "true" survives a closed tab.
+//! Two kinds of keys, both under the configured prefix:
+//!
+//! * `<prefix>:<registration>:<sco>:<version>:state` — the SCO's whole
+//!   snapshot, rewritten at every commit: what a relaunch on this device
+//!   resumes from when the backend cannot be asked.
+//! * `<prefix>:<registration>:<version>:queue:<nonce>` (only with an
+//!   endpoint) — this page's write-ahead commit queue
+//!   ([`crate::engine::persist::Queue`]). Each page load writes only its own
+//!   key, so tabs never overwrite each other synchronously; the one tab that
+//!   holds the sender lock folds the other keys into its own, sends, and
+//!   removes the keys of pages that are gone (see `js/transport.js`).
+//!
+//! A commit writes both before it returns; if either write fails the commit
+//! fails (SCORM 2004 error 391, SCORM 1.2 error 101) and the run-time keeps
+//! the changes pending.
 
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use crate::engine::config::Config;
+use crate::engine::persist::{DataModel, Identity, Policy, Queue, ServerState};
 use crate::engine::rte::{ChangeSet, Host, PersistReason, Snapshot};
-
-/// The [`Host`] the run-times persist through in the browser.
-#[derive(Debug)]
-pub struct LocalHost {
-    key: String,
-}
 
 fn storage() -> Result<web_sys::Storage, String> {
     let window = web_sys::window().ok_or("no window")?;
@@ -33,6 +39,14 @@ fn describe(e: &JsValue) -> String {
     e.as_string().unwrap_or_else(|| "unknown error".into())
 }
 
+fn write(key: &str, value: &str) -> Result<(), String> {
+    storage()?.set_item(key, value).map_err(|e| describe(&e))
+}
+
+fn now_ms() -> u64 {
+    js_sys::Date::now() as u64
+}
+
 /// Encode a snapshot as a JSON object. Hand-written to keep serde_json out
 /// of the wasm module.
 pub fn encode_snapshot(snapshot: &Snapshot) -> String {
@@ -42,51 +56,98 @@ pub fn encode_snapshot(snapshot: &Snapshot) -> String {
         if i > 0 {
             out.push(',');
         }
-        push_json_string(&mut out, k);
+        crate::engine::persist::json::write_str(&mut out, k);
         out.push(':');
-        push_json_string(&mut out, v);
+        crate::engine::persist::json::write_str(&mut out, v);
     }
     out.push('}');
     out
 }
 
-fn push_json_string(out: &mut String, s: &str) {
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20 || c == '\u{2028}' || c == '\u{2029}' => {
-                out.push_str(&format!("\\u{:04x}", c as u32));
+/// The commit queue of one data model, with its storage key.
+#[derive(Debug)]
+pub struct QueueSlot {
+    /// The queue.
+    pub queue: Queue,
+    /// This page's own key.
+    pub own_key: String,
+    /// The prefix of every page's queue key of this registration and version.
+    pub prefix: String,
+    /// What `GET` on the endpoint answered, once it did.
+    pub server: Option<ServerState>,
+}
+
+impl QueueSlot {
+    /// Write the queue under this page's key, evicting acknowledged history
+    /// when the storage is full. Unacknowledged data is never evicted.
+    pub fn save(&mut self) -> Result<(), String> {
+        let text = self.queue.to_storage();
+        match write(&self.own_key, &text) {
+            Ok(()) => Ok(()),
+            Err(first) => {
+                let _ = self.queue.evict_for_quota(text.len() / 2);
+                write(&self.own_key, &self.queue.to_storage())
+                    .map_err(|e| format!("{first}; after evicting acknowledged history: {e}"))
             }
-            c => out.push(c),
         }
     }
-    out.push('"');
+}
+
+/// The [`Host`] the run-times persist through in the browser.
+#[derive(Debug)]
+pub struct LocalHost {
+    state_key: String,
+    sco_id: String,
+    /// The commit queue, when the page configured an endpoint.
+    pub slot: Option<QueueSlot>,
 }
 
 impl LocalHost {
-    /// The host for `version` ("1.2" or "2004") of the configured SCO.
-    pub fn new(config: &Config, version: &str) -> LocalHost {
+    /// The host for `version` of the configured SCO; `nonce` names this page
+    /// load's queue key.
+    pub fn new(config: &Config, version: DataModel, nonce: &str) -> LocalHost {
+        let v = version.as_str();
+        let slot = config.endpoint.as_ref().map(|_| {
+            let prefix = format!("{}:{}:{}:queue:", config.storage_prefix, config.registration_id, v);
+            let identity = Identity {
+                learner_id: config.learner_id.clone(),
+                course_id: config.course_id.clone(),
+                registration_id: config.registration_id.clone(),
+                version,
+            };
+            let policy = Policy { window_ms: u64::from(config.commit_interval_ms), ..Policy::default() };
+            QueueSlot { queue: Queue::new(identity, nonce, policy), own_key: format!("{prefix}{nonce}"), prefix, server: None }
+        });
         LocalHost {
-            key: format!(
-                "{}:{}:{}:{}:state",
-                config.storage_prefix, config.registration_id, config.sco_id, version
-            ),
+            state_key: format!("{}:{}:{}:{}:state", config.storage_prefix, config.registration_id, config.sco_id, v),
+            sco_id: config.sco_id.clone(),
+            slot,
         }
     }
 
-    /// The stored snapshot, if any. A corrupt entry is reported and ignored
-    /// (it is left in place for inspection, never overwritten silently).
+    /// The state a new launch of the SCO starts from: with the backend's
+    /// state known, that state with this device's unacknowledged batches laid
+    /// over it; otherwise what this device stored last.
     pub fn load(&self) -> Option<Snapshot> {
-        let raw = storage().ok()?.get_item(&self.key).ok()??;
+        if let Some(slot) = &self.slot {
+            if slot.server.is_some() {
+                return Some(slot.queue.resume_snapshot(slot.server.as_ref(), &self.sco_id));
+            }
+        }
+        if let Some(local) = self.load_local() {
+            return Some(local);
+        }
+        self.slot.as_ref().map(|s| s.queue.resume_snapshot(None, &self.sco_id)).filter(|s| !s.is_empty())
+    }
+
+    fn load_local(&self) -> Option<Snapshot> {
+        let raw = storage().ok()?.get_item(&self.state_key).ok()??;
         let parsed = match js_sys::JSON::parse(&raw) {
             Ok(v) => v,
             Err(_) => {
-                web_sys::console::error_1(&format!("scorm-shim: stored state {} is not valid JSON; starting fresh", self.key).into());
+                web_sys::console::error_1(
+                    &format!("scorm-shim: stored state {} is not valid JSON; not used", self.state_key).into(),
+                );
                 return None;
             }
         };
@@ -103,8 +164,11 @@ impl LocalHost {
 }
 
 impl Host for LocalHost {
-    fn persist(&mut self, _reason: PersistReason, _changes: &ChangeSet, snapshot: &Snapshot) -> Result<(), String> {
-        let s = storage()?;
-        s.set_item(&self.key, &encode_snapshot(snapshot)).map_err(|e| describe(&e))
+    fn persist(&mut self, reason: PersistReason, changes: &ChangeSet, snapshot: &Snapshot) -> Result<(), String> {
+        if let Some(slot) = &mut self.slot {
+            slot.queue.enqueue(now_ms(), &self.sco_id, reason, changes, snapshot);
+            slot.save()?;
+        }
+        write(&self.state_key, &encode_snapshot(snapshot))
     }
 }

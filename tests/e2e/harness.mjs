@@ -18,7 +18,9 @@ export const CHROMIUM_ARGS = [
 export async function startBackend(extraArgs = []) {
   const bin = [process.env.SCORM_BACKEND_BIN, path.join(ROOT, "target/debug/scorm-backend")].filter(Boolean).find(existsSync);
   if (!bin) throw new Error("scorm-backend is not built: run scripts/test.sh (it builds it)");
-  const child = spawn(bin, ["--addr", "127.0.0.1:0", "--www", path.join(ROOT, "www"), "--pkg", path.join(ROOT, "pkg"), ...extraArgs], {
+  const args = ["--addr", "127.0.0.1:0", "--www", path.join(ROOT, "www"), "--pkg", path.join(ROOT, "pkg"), ...extraArgs];
+  if (!args.includes("--db")) args.push("--db", ":memory:");
+  const child = spawn(bin, args, {
     stdio: ["ignore", "pipe", "inherit"],
   });
   const url = await new Promise((resolve, reject) => {
@@ -26,7 +28,7 @@ export async function startBackend(extraArgs = []) {
     const timer = setTimeout(() => reject(new Error("backend did not start: " + out)), 15000);
     child.stdout.on("data", (d) => {
       out += d;
-      const m = /listening on (http:\/\/127\.0\.0\.1:\d+)\//.exec(out);
+      const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
       if (m) { clearTimeout(timer); resolve(m[1]); }
     });
     child.on("exit", (code) => { clearTimeout(timer); reject(new Error("backend exited with " + code + ": " + out)); });

@@ -1,0 +1,215 @@
+// End-to-end: tracking data is never lost. Real Chromium, the real backend on
+// 127.0.0.1 with its SQLite database; server errors, outages, offline, closed
+// tabs and two tabs at once. After each scenario the backend must hold exactly
+// the learner's final data, with every batch applied once.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { startBackend, launchBrowser, servePage } from "./harness.mjs";
+
+const dir = mkdtempSync(path.join(tmpdir(), "scorm-e2e-"));
+const DB = path.join(dir, "backend.sqlite");
+let backend, browser, port;
+
+before(async () => {
+  backend = await startBackend(["--db", DB, "--test-faults"]);
+  port = new URL(backend.url).port;
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await backend?.stop();
+});
+
+/** A page of an LMS that includes the shim with an endpoint; the "SCO" is driven from the test. */
+async function openLms(context, registration) {
+  const page = await context.newPage();
+  const url = `${backend.url}/lms-${registration}.html`;
+  await servePage(page, url, `<!doctype html>
+    <script src="/pkg/scorm-shim.js" data-endpoint="/api" data-registration-id="${registration}"
+            data-learner-id="learner-1" data-course-id="course-1" data-sco-id="sco-1" data-commit-interval="0"></script>
+    <script>
+      window.events = [];
+      ScormShim.onEvent((e) => window.events.push(e));
+    </script>`);
+  await page.goto(url);
+  await page.evaluate(() => ScormShim.ready);
+  return page;
+}
+
+const api = (page, fn) => page.evaluate(fn);
+
+async function state(registration) {
+  const res = await fetch(`${backend.url}/api/state?registration=${encodeURIComponent(registration)}`);
+  return res.json();
+}
+
+async function log(registration) {
+  const res = await fetch(`${backend.url}/api/batches?registration=${encodeURIComponent(registration)}`);
+  return (await res.json()).batches;
+}
+
+async function waitDrained(page, timeout = 30000) {
+  await page.waitForFunction(() => {
+    const s = ScormShim.queueStatus();
+    return Object.values(s).every((q) => q.pending === 0 && q.failed.length === 0);
+  }, null, { timeout, polling: 100 });
+}
+
+function assertAppliedOnce(batches) {
+  const applied = batches.filter((b) => b.status === "applied");
+  const seqs = applied.map((b) => b.seq);
+  assert.deepEqual(seqs, [...new Set(seqs)], "a sequence number was applied twice");
+  assert.deepEqual(seqs, seqs.map((_, i) => i + 1), "batches applied in order, without gaps");
+}
+
+async function faults(spec) {
+  const res = await fetch(`${backend.url}/api/_faults`, { method: "POST", body: JSON.stringify(spec) });
+  assert.equal(res.status, 200);
+}
+
+test("commits reach the backend once each, in order, and a new page resumes from the backend", async () => {
+  const context = await browser.newContext();
+  const reg = "reg-basic";
+  const page = await openLms(context, reg);
+  await api(page, () => {
+    const a = window.API_1484_11;
+    a.Initialize("");
+    a.SetValue("cmi.location", "page-1");
+    a.Commit("");
+    a.SetValue("cmi.location", "page-2");
+    a.SetValue("cmi.suspend_data", "x".repeat(4096));
+    a.Commit("");
+    a.SetValue("cmi.exit", "suspend");
+    a.Terminate("");
+  });
+  await waitDrained(page);
+  const s = await state(reg);
+  assert.equal(s.scos["sco-1"]["cmi.location"], "page-2");
+  assert.equal(s.scos["sco-1"]["cmi.suspend_data"].length, 4096);
+  assertAppliedOnce(await log(reg));
+  const types = await page.evaluate(() => window.events.map((e) => e.type));
+  assert.ok(types.includes("queued") && types.includes("sent") && types.includes("acknowledged"), types.join(","));
+  await context.close();
+
+  // A new browser profile (another device): everything comes from the backend.
+  const other = await browser.newContext();
+  const again = await openLms(other, reg);
+  const resumed = await api(again, () => {
+    const a = window.API_1484_11;
+    a.Initialize("");
+    return { entry: a.GetValue("cmi.entry"), location: a.GetValue("cmi.location") };
+  });
+  assert.deepEqual(resumed, { entry: "resume", location: "page-2" });
+  await other.close();
+});
+
+test("500s and 429s are retried until acknowledged; nothing is applied twice", async () => {
+  const context = await browser.newContext();
+  const reg = "reg-faults";
+  const page = await openLms(context, reg);
+  await faults({ fail_next: 2, status: 500 });
+  await api(page, () => {
+    const a = window.API_1484_11;
+    a.Initialize("");
+    a.SetValue("cmi.location", "a");
+    return a.Commit("");
+  });
+  await waitDrained(page);
+  await faults({ fail_next: 1, status: 429, retry_after: 1 });
+  await api(page, () => { window.API_1484_11.SetValue("cmi.location", "b"); return window.API_1484_11.Commit(""); });
+  await waitDrained(page);
+  // A lost answer: the backend applied the batch but the client saw a 503, and resends.
+  await faults({ fail_next: 1, status: 503, after_apply: true });
+  await api(page, () => { window.API_1484_11.SetValue("cmi.location", "c"); return window.API_1484_11.Terminate(""); });
+  await waitDrained(page);
+  assert.equal((await state(reg)).scos["sco-1"]["cmi.location"], "c");
+  assertAppliedOnce(await log(reg));
+  const types = await page.evaluate(() => window.events.map((e) => e.type));
+  assert.ok(types.includes("retrying"), types.join(","));
+  await context.close();
+});
+
+test("offline: the course keeps working, the queue drains when the browser is online again", async () => {
+  const context = await browser.newContext();
+  const reg = "reg-offline";
+  const page = await openLms(context, reg);
+  await context.setOffline(true);
+  const results = await api(page, () => {
+    const a = window.API_1484_11;
+    const r = [a.Initialize("")];
+    for (let i = 0; i < 20; i++) {
+      a.SetValue("cmi.location", "p" + i);
+      r.push(a.Commit(""));
+    }
+    return r;
+  });
+  assert.ok(results.every((r) => r === "true"), "Commit succeeds offline (stored locally)");
+  const pending = await page.evaluate(() => ScormShim.queueStatus()["2004"].pending);
+  assert.ok(pending >= 1);
+  await context.setOffline(false);
+  await waitDrained(page);
+  assert.equal((await state(reg)).scos["sco-1"]["cmi.location"], "p19");
+  assertAppliedOnce(await log(reg));
+  const types = await page.evaluate(() => window.events.map((e) => e.type));
+  assert.ok(types.includes("offline") && types.includes("online"), types.join(","));
+  await context.close();
+});
+
+test("the backend stops mid-session and comes back: the data arrives", async () => {
+  const context = await browser.newContext();
+  const reg = "reg-restart";
+  const page = await openLms(context, reg);
+  await api(page, () => { const a = window.API_1484_11; a.Initialize(""); a.SetValue("cmi.location", "before"); a.Commit(""); });
+  await waitDrained(page);
+  await backend.stop();
+  await api(page, () => { const a = window.API_1484_11; a.SetValue("cmi.location", "during"); a.SetValue("cmi.suspend_data", "kept"); a.Commit(""); });
+  await new Promise((r) => setTimeout(r, 1500));
+  backend = await startBackend(["--db", DB, "--test-faults", "--addr", "127.0.0.1:" + port]);
+  await waitDrained(page, 90000);
+  const s = (await state(reg)).scos["sco-1"];
+  assert.equal(s["cmi.location"], "during");
+  assert.equal(s["cmi.suspend_data"], "kept");
+  assertAppliedOnce(await log(reg));
+  await context.close();
+});
+
+test("a tab closed right after a commit: the next launch sends what was left", async () => {
+  const context = await browser.newContext();
+  const reg = "reg-closed";
+  const page = await openLms(context, reg);
+  await faults({ fail_next: 50, status: 503 }); // nothing gets through while the tab lives
+  await api(page, () => { const a = window.API_1484_11; a.Initialize(""); a.SetValue("cmi.location", "last-words"); a.Commit(""); });
+  await page.close({ runBeforeUnload: true });
+  await faults({ fail_next: 0, status: 503 });
+  const again = await openLms(context, reg);
+  await waitDrained(again);
+  assert.equal((await state(reg)).scos["sco-1"]["cmi.location"], "last-words");
+  assertAppliedOnce(await log(reg));
+  await context.close();
+});
+
+test("two tabs on one registration: both tabs' data arrives, once each, in order", async () => {
+  const context = await browser.newContext();
+  const reg = "reg-two-tabs";
+  const a = await openLms(context, reg);
+  const b = await openLms(context, reg);
+  await api(a, () => { const x = window.API_1484_11; x.Initialize(""); x.SetValue("cmi.location", "from-a"); x.Commit(""); });
+  await api(b, () => { const x = window.API_1484_11; x.Initialize(""); x.SetValue("cmi.suspend_data", "from-b"); x.Commit(""); });
+  await waitDrained(a);
+  await b.waitForFunction(async () => true);
+  // The sender tab folds the other tab's queue in; wait until the backend has both.
+  const deadline = Date.now() + 30000;
+  let s;
+  while (Date.now() < deadline) {
+    s = (await state(reg)).scos["sco-1"] || {};
+    if (s["cmi.location"] === "from-a" && s["cmi.suspend_data"] === "from-b") break;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  assert.equal(s["cmi.location"], "from-a");
+  assert.equal(s["cmi.suspend_data"], "from-b");
+  assertAppliedOnce(await log(reg));
+  await context.close();
+});
