@@ -100,7 +100,36 @@ function sizes() {
     peer12: m([peer("scorm12.min.js")]),
     peer2004: m([peer("scorm2004.min.js")]),
     peer12and2004: m([peer("scorm12.min.js"), peer("scorm2004.min.js")]),
+    wasmLayout: wasmLayout(pkg("scorm_shim_bg.wasm")),
+    // What the browser keeps of a classic script's source once decoded: 1 byte per
+    // character when every character is Latin-1, else 2 (a UTF-16 string).
+    heldSource: Object.fromEntries([["ours", pkg("scorm-shim.js")], ["peer", peer("scorm-again.min.js")]].map(([who, file]) => {
+      const text = readFileSync(file, "utf8");
+      const wide = [...text].filter((c) => c.codePointAt(0) > 0xff);
+      return [who, { chars: text.length, bytes: text.length * (wide.length ? 2 : 1), wide: wide.length, sample: [...new Set(wide)].slice(0, 5).join(" ") }];
+    })),
   };
+}
+
+/** Initial memory pages and the first mutable global's i32 start value (the stack pointer) of a wasm module. */
+function wasmLayout(file) {
+  const b = readFileSync(file);
+  let at = 8;
+  const leb = () => { let r = 0, shift = 0, byte; do { byte = b[at++]; r += (byte & 0x7f) * 2 ** shift; shift += 7; } while (byte & 0x80); return r; };
+  const out = { initialPages: 0, stackTop: 0 };
+  while (at < b.length) {
+    const id = b[at++], size = leb(), end = at + size;
+    if (id === 5) { leb(); leb(); out.initialPages = leb(); }
+    if (id === 6) {
+      const n = leb();
+      for (let i = 0; i < n && !out.stackTop; i++) {
+        const type = b[at++], mutable = b[at++];
+        if (b[at] === 0x41) { at++; const v = leb(); if (type === 0x7f && mutable) out.stackTop = v; at++; } else break;
+      }
+    }
+    at = end;
+  }
+  return out;
 }
 
 // ---------------------------------------------------------------- start-up
@@ -427,6 +456,11 @@ function report(m, sz, st, runs, cyc, chk) {
   const totalAfter = (who) => med(who, (r) => r.memory.jsHeapAfterSession + r.memory.wasmAfterSession);
   p(`| **JS heap + wasm after session** | ${kb(totalAfter("ours"))} | ${kb(totalAfter("peer"))} | ${ratio(totalAfter("ours"), totalAfter("peer"))} |`);
   p();
+  const hs = sz.heldSource;
+  const held = (h) => `${int(h.bytes)} bytes${h.wide ? ` (held as UTF-16: the file has ${h.wide} non-Latin-1 characters, e.g. ${h.sample})` : ""}`;
+  p(`Not in these figures: \`JSHeapUsedSize\` leaves out external strings, such as the script source the browser keeps after`);
+  p(`running a classic script: for \`pkg/scorm-shim.js\` ${held(hs.ours)}; for \`scorm-again.min.js\` ${held(hs.peer)}.`);
+  p();
   p("wasm memory grows in 64 KiB pages and is never returned to the browser, so it shows the high-water");
   p("mark of the session (the 64,000-character suspend_data values pass through it as UTF-8).");
   p();
@@ -445,7 +479,12 @@ function report(m, sz, st, runs, cyc, chk) {
       ? "Every GetValue returns a string across the wasm boundary: the wasm-bindgen glue allocates in linear memory, copies the element name in, and copies the result out with TextDecoder.decode, then frees it; TextDecoder.decode alone costs a few hundred ns even for an empty string. A pure JavaScript implementation returns a property it already holds."
       : "Every argument string is copied into wasm linear memory (TextEncoder / a byte loop, malloc, free)."));
   }
-  if (mm("ours", "wasmAfterLoad") > 0) behind.push(`wasm memory: ${kb(mm("ours", "wasmAfterLoad"))} right after load, before any data. Most of it is the 1 MiB shadow stack that Rust's wasm32 linker reserves at the bottom of linear memory by default (the module declares 17 pages; \`__stack_pointer\` starts at 1,048,576); a smaller stack (\`-C link-arg=-zstack-size=...\`) would shrink it.`);
+  if (mm("ours", "wasmAfterLoad") > 0) {
+    const w = sz.wasmLayout;
+    behind.push(`wasm memory: ${kb(mm("ours", "wasmAfterLoad"))} right after load, before any data. The module declares ${w.initialPages} pages (${kb(w.initialPages * 65536)}) of initial memory` +
+      (w.stackTop ? ` and its stack pointer starts at ${int(w.stackTop)}: that much is the shadow stack Rust's wasm32 linker reserves below the static data by default (1 MiB); a smaller stack (\`-C link-arg=-zstack-size=...\`) would shrink it.` : "."));
+  }
+  if (sz.heldSource.ours.wide) behind.push(`Memory held for the classic script's source: ${int(sz.heldSource.ours.bytes)} bytes for ${int(sz.heldSource.ours.chars)} characters, because ${sz.heldSource.ours.wide} non-Latin-1 characters (${sz.heldSource.ours.sample}, in comments) make the browser keep the whole file as UTF-16; ASCII-only comments would halve it.`);
   for (const v of ["1.2", "2004"]) {
     const us = (who) => medC(who, (r) => (r[v].ms * 1e3) / r[v].cycles);
     if (us("ours") > us("peer")) behind.push(`SCORM ${v} cycles: ${ratio(us("ours"), us("peer"))}. scorm-shim writes its state to localStorage at Commit and Terminate and reads it back at relaunch; scorm-again with \`lmsCommitUrl: false\` stores nothing.`);
@@ -463,6 +502,10 @@ function report(m, sz, st, runs, cyc, chk) {
   };
   p("## Notes");
   p();
+  p("- Run: `scripts/bench.sh` (builds pkg/, installs scorm-again 3.4.3 into bench/node_modules with `npm ci`,");
+  p("  runs everything, rewrites this file; raw numbers in bench/results/latest.json). `--quick` is a smaller");
+  p("  smoke run, `--no-build` reuses pkg/. Each section has a time budget, so a busy machine gets fewer");
+  p("  repetitions (counted above) rather than a longer run.");
   p(`- Console messages during the timed runs (all runs together): scorm-shim ${cons("ours")}; scorm-again ${cons("peer")}.`);
   const perr = [...runs.ours, ...runs.peer, ...cyc.ours, ...cyc.peer].flatMap((r) => r.pageErrors);
   if (perr.length) p(`- Uncaught page errors: ${perr.length} (first: ${perr[0].slice(0, 200)}).`);

@@ -4,7 +4,8 @@
 //   /bench/…  this directory's browser-side files (workloads.js)
 //   /page/NAME.html   pages registered with `setPage(name, html)`
 // Every response is `Cache-Control: no-store` (each page load fetches, parses and
-// compiles the scripts afresh: a first visit) and cross-origin isolated
+// compiles the scripts afresh: a first visit; the server itself keeps each file in
+// memory after the first read) and cross-origin isolated
 // (COOP/COEP), which gives performance.now() its finest resolution.
 import http from "node:http";
 import { readFile } from "node:fs/promises";
@@ -21,6 +22,7 @@ const TYPES = { ".js": "text/javascript; charset=utf-8", ".mjs": "text/javascrip
 
 export async function startServer() {
   const pages = new Map();
+  const files = new Map(); // read once: the disk stays out of the timings
   const server = http.createServer(async (req, res) => {
     const headers = {
       "Cache-Control": "no-store",
@@ -38,7 +40,8 @@ export async function startServer() {
       const rel = parts.slice(1).join("/");
       const file = root && path.resolve(root, rel);
       if (!file || !file.startsWith(root + path.sep)) throw new Error("not found");
-      const body = await readFile(file);
+      let body = files.get(file);
+      if (!body) files.set(file, (body = await readFile(file)));
       res.writeHead(200, { ...headers, "Content-Type": TYPES[path.extname(file)] || "application/octet-stream" });
       res.end(body);
     } catch {
