@@ -3,7 +3,7 @@
 // wasm-bindgen glue. It turns a wasm `Shim` into the two SCORM API objects, with
 // nothing but argument coercion in between: all SCORM logic lives in Rust.
 
-/** Flatten a configuration object into the [key, value, …] list the wasm side parses. */
+/** Flatten a configuration object into the [key, value, ...] list the wasm side parses. */
 function scormShimPairs(obj) {
   var out = [];
   if (!obj || typeof obj !== "object") return out;
@@ -154,7 +154,7 @@ function scormShimInstall(Shim, target, config) {
       return subscribe(listeners, listener);
     },
     /**
-     * Watch the commit queue: `listener({type, …})` with type "queued", "sent",
+     * Watch the commit queue: `listener({type, ...})` with type "queued", "sent",
      * "acknowledged", "retrying", "failedPermanently", "offline" or "online".
      */
     onEvent: function (listener) {

@@ -12,7 +12,7 @@
 function scormShimTransport(shim, getConfig, emit) {
   var config = getConfig();
   var endpoint = shim.endpoint().replace(/\/+$/, "");
-  var keys = shim.queueKeys(); // [prefix, ownKey, …] per data model, as at start
+  var keys = shim.queueKeys(); // [prefix, ownKey, ...] per data model, as at start
   var headers = config.headers || {};
   var credentials = config.credentials || "same-origin";
   var TIMEOUT_MS = 30000;

@@ -26,7 +26,7 @@ const min = await minify(source, {
   ecma: 2017,
   compress: { passes: 2 },
   mangle: true,
-  format: { comments: false, preamble: "/*! scorm-shim " + version + " | MIT OR Apache-2.0 */" },
+  format: { comments: false, ascii_only: true, preamble: "/*! scorm-shim " + version + " | MIT OR Apache-2.0 */" },
 });
 if (!min.code.includes("@WASM@")) throw new Error("minifier dropped the module placeholder");
 writeFileSync(outPath, min.code.replace("@WASM@", packed.toString("base64")));

@@ -162,7 +162,7 @@ impl Shim {
 
 #[wasm_bindgen]
 impl Shim {
-    /// A shim configured from `[key, value, key, value, …]`; bad entries are
+    /// A shim configured from `[key, value, key, value, ...]`; bad entries are
     /// reported on the console naming the key, and defaults stay in force.
     #[wasm_bindgen(constructor)]
     pub fn new(flat_config: Vec<String>) -> Shim {
@@ -203,7 +203,7 @@ impl Shim {
         self.api12.state() == ApiState::NotInitialized && self.api2004.state() == ApiState::NotInitialized
     }
 
-    /// The effective configuration, as `[key, value, …]`.
+    /// The effective configuration, as `[key, value, ...]`.
     #[wasm_bindgen(js_name = configEntries)]
     pub fn config_entries(&self) -> Vec<String> {
         let c = &self.config;
@@ -354,7 +354,7 @@ impl Shim {
         !save || slot.save().is_ok()
     }
 
-    /// The backend's answer to `GET <endpoint>?registration=…`: later
+    /// The backend's answer to `GET <endpoint>?registration=...`: later
     /// launches resume from it (with local unacknowledged batches on top).
     #[wasm_bindgen(js_name = observeServer)]
     pub fn observe_server(&mut self, text: &str) -> Option<String> {
@@ -369,7 +369,7 @@ impl Shim {
         None
     }
 
-    /// Events since the last call, each as JSON (`{"type":"acknowledged",…}`).
+    /// Events since the last call, each as JSON (`{"type":"acknowledged",...}`).
     #[wasm_bindgen(js_name = takeEvents)]
     pub fn take_events(&mut self) -> Vec<String> {
         self.slots().flat_map(|s| s.queue.take_events()).map(|e| e.to_json()).collect()
