@@ -1,6 +1,7 @@
 //! The pure engine: no browser types, tested natively.
 
 pub mod config;
+pub mod manifest;
 pub mod rte;
 pub mod scorm12;
 pub mod scorm2004;
