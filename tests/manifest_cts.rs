@@ -386,3 +386,105 @@ fn seqinfo_settings_are_in_the_tree() {
     assert!(understood >= 650, "only {understood} checked");
     assert!(skipped.len() * 10 < understood, "too many phrases not understood: {skipped:#?}");
 }
+
+fn cts(id: &str) -> Manifest {
+    let xml = std::fs::read_to_string(Path::new(CTS).join("packages").join(id).join("imsmanifest.xml")).expect("manifest");
+    parse(&xml, &ParseOptions::default()).unwrap_or_else(|e| panic!("{id}: {e}"))
+}
+
+fn find<'a>(m: &'a Manifest, id: &str) -> &'a Activity {
+    walk(&m.activity_tree).into_iter().find(|a| a.id == id).unwrap_or_else(|| panic!("no activity {id}"))
+}
+
+#[test]
+fn cm01_limits_objectives_presentation_and_launch() {
+    let m = cts("CM-01");
+    let root = &m.activity_tree;
+    assert_eq!((root.id.as_str(), root.title.as_str()), ("CM-01", "LMS Test Content Package CM-01"));
+    assert!(!root.sequencing.control_mode.choice && root.sequencing.control_mode.flow);
+    assert_eq!(root.children.iter().map(|a| a.title.as_str()).collect::<Vec<_>>(), ["Activity 1", "Activity 2", "Activity 3"]);
+    let year = 365.0 * 86400.0;
+    let base = 5.0 * year + 6.0 * 30.0 * 86400.0 + 4.0 * 86400.0 + 12.0 * 3600.0 + 30.0 * 60.0;
+    let a1 = find(&m, "activity_1");
+    assert_eq!(a1.sequencing.limit_conditions.attempt_absolute_duration_limit, Some(base + 58.0));
+    assert_eq!(a1.sequencing.limit_conditions.attempt_limit, None);
+    let a3 = find(&m, "activity_3");
+    let d = a3.sequencing.limit_conditions.attempt_absolute_duration_limit.expect("limit");
+    assert!((d - (base + 58.55)).abs() < 1e-6);
+    let a2 = find(&m, "activity_2");
+    let primary = &a2.sequencing.objectives[0];
+    assert!(primary.primary && primary.satisfied_by_measure && primary.id.is_none());
+    assert_eq!(primary.min_normalized_measure, 0.8);
+    assert_eq!(a3.sequencing.objectives[0].min_normalized_measure, 0.7);
+    let h = &a1.hide_lms_ui;
+    assert!(h.continue_ && h.previous && h.suspend_all && !h.exit && !h.exit_all && !h.abandon && !h.abandon_all);
+    let l = a1.launch.as_ref().expect("launch");
+    assert_eq!((l.resource_id.as_str(), l.is_sco, l.href.as_str()), ("SEQ01", true, "resources/SequencingTest.htm?tc=CM-01&act=1"));
+    let jar = m.resources.iter().find(|r| r.identifier == "JAR01").expect("JAR01");
+    assert_eq!((jar.is_sco, jar.files.as_slice()), (false, ["common/LMSTest.jar".to_string()].as_slice()));
+    let seq = m.resources.iter().find(|r| r.identifier == "SEQ01").expect("SEQ01");
+    assert_eq!(seq.dependencies.len(), 5);
+    assert_eq!(seq.href.as_deref(), Some("resources/SequencingTest.htm"));
+}
+
+#[test]
+fn sequencing_collection_elements_are_replaced_whole_by_the_item() {
+    // CM-03b: the collection says forwardOnly; the organization's own
+    // controlMode (choice=false flow=true) replaces it, and the case expects
+    // Previous from activity 8 to reach activity 3, which forwardOnly on the
+    // root would forbid.
+    let root = cts("CM-03b").activity_tree;
+    let cm = &root.sequencing.control_mode;
+    assert!(!cm.choice && cm.flow && !cm.forward_only);
+    // CM-04a: an empty controlMode on the item restores the defaults over the
+    // collection's choice=false ("Sequencing Choice == true").
+    let m = cts("CM-04a");
+    let with_ref: Vec<&Activity> = walk(&m.activity_tree).into_iter().filter(|a| a.sequencing.control_mode.choice).collect();
+    assert!(!with_ref.is_empty());
+    // CM-08: IDRef and ID with surrounding spaces; the collection supplies the
+    // controlMode, the item adds its own rules.
+    let m = cts("CM-08");
+    let a1 = find(&m, "activity_1");
+    assert!(a1.sequencing.control_mode.flow);
+    assert_eq!(a1.sequencing.post_condition_rules[0].action, RuleAction::ExitAll);
+    assert_eq!(a1.sequencing.post_condition_rules[0].conditions[0].condition, RuleConditionKind::Always);
+    assert!(m.activity_tree.sequencing.control_mode.flow);
+    assert!(m.activity_tree.sequencing.post_condition_rules.is_empty());
+    // RU-08b: the item's deliveryControls replace the collection's.
+    let m = cts("RU-08b");
+    let tracked: Vec<&Activity> = walk(&m.activity_tree).into_iter().filter(|a| a.sequencing.delivery.completion_set_by_content).collect();
+    assert!(tracked.iter().all(|a| a.sequencing.delivery.objective_set_by_content));
+    assert!(!tracked.is_empty());
+}
+
+#[test]
+fn adlseq_maps_merge_into_objective_maps() {
+    let m = cts("CO-01");
+    let a1 = find(&m, "activity_1");
+    let map = &a1.sequencing.objectives[0].maps[0];
+    assert_eq!(map.target_objective_id, "gObj-CO01");
+    assert!(map.write_completion_status && !map.write_raw_score && map.read_completion_status);
+    // Created by the extension alone: the IMS SS read flags stay off.
+    assert!(!map.read_satisfied_status && !map.read_normalized_measure);
+    assert!(m.global_objective_ids.contains(&"gObj-CO01".to_string()));
+    // OB-17b: an imsss:mapInfo with its flags.
+    let m = cts("OB-17b");
+    let maps: Vec<&ObjectiveMap> = walk(&m.activity_tree)
+        .into_iter()
+        .flat_map(|a| a.sequencing.objectives.iter().flat_map(|o| o.maps.iter()))
+        .filter(|mp| mp.target_objective_id == "gObj-OB17b-1")
+        .collect();
+    assert!(maps.iter().any(|mp| !mp.read_satisfied_status && !mp.read_normalized_measure && mp.write_satisfied_status && mp.write_normalized_measure));
+}
+
+#[test]
+fn shared_data_maps() {
+    let a = cts("DDMa");
+    assert_eq!(a.shared_data_ids, ["tarID_1", "tarID_2", "tarID_3", "tarID_4"]);
+    assert!(a.organizations[0].shared_data_global_to_system);
+    let first = walk(&a.activity_tree).into_iter().find(|x| !x.data_maps.is_empty()).expect("maps");
+    assert!(first.data_maps.iter().all(|d| d.read_shared_data && d.write_shared_data));
+    assert!(walk(&a.activity_tree).iter().any(|x| x.data_maps.iter().any(|d| !d.write_shared_data && d.read_shared_data)));
+    let b = cts("DDMb");
+    assert!(!b.organizations[0].shared_data_global_to_system);
+}
