@@ -4,6 +4,7 @@
 //! activity named in a Choice instruction exists), and the sequencing settings
 //! that `seqInfo` lists, checked programmatically wherever the phrase is
 //! understood.
+#![allow(clippy::type_complexity)]
 
 use scorm_shim::engine::manifest::{parse, walk, ErrorKind, Manifest, ParseOptions, ScormVersion};
 use scorm_shim::engine::seqdef::*;
@@ -208,8 +209,8 @@ fn check_phrase(all: &[&Activity], phrase: &str) -> Option<bool> {
     let p = phrase.trim().trim_end_matches('.').to_lowercase();
     let p = p.split_whitespace().collect::<Vec<_>>().join(" ");
     let any = |f: &dyn Fn(&Activity) -> bool| all.iter().any(|a| f(a));
-    let objs = |f: &dyn Fn(&ObjectiveDef) -> bool| all.iter().any(|a| a.sequencing.objectives.iter().any(|o| f(o)));
-    let maps = |f: &dyn Fn(&ObjectiveMap) -> bool| objs(&|o: &ObjectiveDef| o.maps.iter().any(|m| f(m)));
+    let objs = |f: &dyn Fn(&ObjectiveDef) -> bool| all.iter().any(|a| a.sequencing.objectives.iter().any(f));
+    let maps = |f: &dyn Fn(&ObjectiveMap) -> bool| objs(&|o: &ObjectiveDef| o.maps.iter().any(f));
     let flags: &[(&str, &dyn Fn(&Activity) -> bool)] = &[
         ("sequencing choice == false", &|a| !a.sequencing.control_mode.choice),
         ("sequencing control choice == false", &|a| !a.sequencing.control_mode.choice),

@@ -308,7 +308,10 @@ pub(crate) fn read(src: &str, max_depth: usize, lines: &Lines<'_>, warnings: &mu
 fn push_text(stack: &mut [Node], txt: &str, lines: &Lines<'_>, pos: usize) -> Result<(), ManifestError> {
     match stack.last_mut() {
         Some(n) => {
-            n.text.push_str(txt);
+            // Indentation between child elements is not kept.
+            if !(n.text.is_empty() && txt.trim().is_empty()) {
+                n.text.push_str(txt);
+            }
             Ok(())
         }
         None if txt.trim().is_empty() => Ok(()),
