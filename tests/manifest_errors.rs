@@ -220,3 +220,37 @@ fn warnings_are_capped() {
     assert_eq!(m.warnings.len(), 201);
     assert!(m.warnings[200].message.contains("800 further warnings"), "{}", m.warnings[200].message);
 }
+
+#[test]
+fn version_and_edition_detection() {
+    let sv = "<schemaversion>2004 4th Edition</schemaversion>";
+    let scorm12 = std::fs::read_to_string("tests/fixtures/manifests/scorm12_full.xml").expect("fixture");
+    let cases: Vec<(&str, String, ScormVersion, bool)> = vec![
+        ("1.2", mutate(sv, "<schemaversion>1.2</schemaversion>"), ScormVersion::Scorm12, true),
+        ("CAM 1.3", mutate(sv, "<schemaversion>CAM 1.3</schemaversion>"), ScormVersion::Scorm2004Ed2, false),
+        ("3rd", mutate(sv, "<schemaversion>2004 3rd Edition</schemaversion>"), ScormVersion::Scorm2004Ed3, false),
+        ("4th", BASE.to_string(), ScormVersion::Scorm2004Ed4, false),
+        ("case and spaces", mutate(sv, "<schemaversion> 2004 4TH edition </schemaversion>"), ScormVersion::Scorm2004Ed4, false),
+        ("2004 namespaces only", mutate(sv, ""), ScormVersion::Scorm2004Ed4, true),
+        ("1.2 namespaces only", scorm12.replacen("<schemaversion>1.2</schemaversion>", "", 1), ScormVersion::Scorm12, true),
+        ("1.2 declared", scorm12, ScormVersion::Scorm12, false),
+    ];
+    for (what, xml, version, warned) in cases {
+        let m = ok(&xml);
+        assert_eq!(m.version, version, "{what}");
+        assert_eq!(m.warnings.iter().any(|w| w.kind == ErrorKind::Version), warned, "{what}: {:?}", m.warnings);
+        assert_eq!(m.version.is_2004(), version != ScormVersion::Scorm12);
+    }
+}
+
+#[test]
+fn positions_count_characters() {
+    // Multi-byte text before the error on the same line: the column counts characters.
+    let xml = mutate("<title>A</title>", "<title>Ünïcödé</title><imsss:sequencing IDRef=\"x\"/>");
+    let e = err(&xml);
+    let line = xml.lines().nth(4).expect("line 5");
+    let byte_col = line.find("<imsss:sequencing IDRef").expect("tag");
+    let char_col = line.get(..byte_col).expect("prefix").chars().count() as u32 + 1;
+    assert_eq!((e.line, e.column), (5, char_col));
+    assert!(char_col < byte_col as u32 + 1);
+}

@@ -1,5 +1,6 @@
 //! Hand-written SCORM 1.2 and 2004 manifests: every element read with a
 //! non-default value, and every default when the element is absent or empty.
+#![allow(clippy::type_complexity)]
 
 use scorm_shim::engine::manifest::{parse, walk, ManifestError, Manifest, ParseOptions, ScormVersion};
 use scorm_shim::engine::seqdef::*;
