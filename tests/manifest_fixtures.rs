@@ -303,3 +303,11 @@ fn serializes_for_the_javascript_view() {
     assert_eq!(v["activityTree"]["children"][0]["children"][0]["launch"]["isSco"], true);
     assert_eq!(v["globalObjectiveIds"][0], "g.extra");
 }
+
+#[test]
+fn options_deserialize_with_defaults() {
+    let o: ParseOptions = serde_json::from_str(r#"{"organization":"ORG-2"}"#).expect("options");
+    assert_eq!((o.organization.as_deref(), o.max_depth), (Some("ORG-2"), 64));
+    let o: ParseOptions = serde_json::from_str("{}").expect("options");
+    assert_eq!((o.organization, o.max_depth), (None, ParseOptions::default().max_depth));
+}

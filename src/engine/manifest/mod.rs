@@ -13,7 +13,7 @@ mod seq;
 mod xml;
 
 use crate::engine::seqdef::Activity;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 
 /// The SCORM version and edition a manifest declares.
@@ -105,9 +105,10 @@ impl std::fmt::Display for ManifestError {
 
 impl std::error::Error for ManifestError {}
 
-/// How to read a manifest.
-#[derive(Clone, Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
+/// How to read a manifest. Deserializable (missing fields take their
+/// defaults) so a JavaScript caller can pass `{ organization: "ORG-2" }`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
 pub struct ParseOptions {
     /// The organization to deliver; `None` for the manifest's default.
     pub organization: Option<String>,
