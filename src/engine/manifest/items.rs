@@ -3,7 +3,7 @@
 use super::href;
 use super::seq::read_sequencing;
 use super::xml::{Node, Ns};
-use super::{Cx, ErrorKind, Manifest, Organization, ParseOptions, Res, Resource};
+use super::{Cx, ErrorKind, Manifest, Organization, ParseOptions, Range, Res, Resource};
 use crate::engine::seqdef::*;
 use std::collections::BTreeMap;
 
@@ -307,7 +307,7 @@ fn read_adlcp(cx: &mut Cx<'_>, n: &Node, a: &mut Activity) -> Res<()> {
         if v.is_empty() {
             cx.warn(ErrorKind::InvalidValue, t, "empty `masteryscore` ignored");
         } else {
-            a.mastery_score = Some(cx.decimal_value(t, "masteryscore", v, 0.0, 100.0)?);
+            a.mastery_score = Some(cx.decimal_value(t, "masteryscore", v, Range::Percent)?);
         }
     }
     if let Some(t) = text(["maxtimeallowed", "maxTimeAllowed"]) {
@@ -321,12 +321,12 @@ fn read_adlcp(cx: &mut Cx<'_>, n: &Node, a: &mut Activity) -> Res<()> {
         let v = t.text.trim();
         if !v.is_empty() {
             // 3rd Edition: the text is the threshold.
-            ct.min_progress_measure = cx.decimal_value(t, "completionThreshold", v, 0.0, 1.0)?;
+            ct.min_progress_measure = cx.decimal_value(t, "completionThreshold", v, Range::Unit)?;
             ct.completed_by_measure = true;
         }
         ct.completed_by_measure = cx.flag(t, Ns::None, "completedByMeasure", ct.completed_by_measure)?;
-        ct.min_progress_measure = cx.decimal(t, "minProgressMeasure", ct.min_progress_measure, 0.0, 1.0)?;
-        ct.progress_weight = cx.decimal(t, "progressWeight", 1.0, 0.0, 1.0)?;
+        ct.min_progress_measure = cx.decimal(t, "minProgressMeasure", ct.min_progress_measure, Range::Unit)?;
+        ct.progress_weight = cx.decimal(t, "progressWeight", 1.0, Range::Unit)?;
         a.completion_threshold = Some(ct);
     }
     for d in n.kids(Ns::Adlcp, "data") {

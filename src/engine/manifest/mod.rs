@@ -189,6 +189,17 @@ pub struct Manifest {
 /// The most warnings kept; later ones are counted in a last warning.
 const MAX_WARNINGS: usize = 200;
 
+/// The value ranges of decimals in a manifest.
+#[derive(Clone, Copy)]
+pub(crate) enum Range {
+    /// 0.0..=1.0
+    Unit,
+    /// -1.0..=1.0
+    Signed,
+    /// 0..=100 (SCORM 1.2 `masteryscore`)
+    Percent,
+}
+
 /// Reading context: positions and warnings.
 pub(crate) struct Cx<'a> {
     lines: xml::Lines<'a>,
@@ -197,7 +208,8 @@ pub(crate) struct Cx<'a> {
     version: ScormVersion,
 }
 
-type Res<T> = Result<T, ManifestError>;
+/// Errors travel boxed inside the reader: smaller results, less code.
+type Res<T> = Result<T, Box<ManifestError>>;
 
 impl<'a> Cx<'a> {
     fn report(&self, kind: ErrorKind, n: &xml::Node, message: String) -> ManifestError {
@@ -206,8 +218,8 @@ impl<'a> Cx<'a> {
     }
 
     /// An error about element `n`.
-    pub(crate) fn error(&self, kind: ErrorKind, n: &xml::Node, message: impl Into<String>) -> ManifestError {
-        self.report(kind, n, message.into())
+    pub(crate) fn error(&self, kind: ErrorKind, n: &xml::Node, message: impl Into<String>) -> Box<ManifestError> {
+        Box::new(self.report(kind, n, message.into()))
     }
 
     /// A warning about element `n`.
@@ -278,20 +290,25 @@ impl<'a> Cx<'a> {
         })
     }
 
-    /// A decimal in `min..=max` (text of an attribute or an element).
-    pub(crate) fn decimal_value(&mut self, n: &xml::Node, name: &str, v: &str, min: f64, max: f64) -> Res<f64> {
+    /// A decimal in `range` (text of an attribute or an element).
+    pub(crate) fn decimal_value(&mut self, n: &xml::Node, name: &str, v: &str, range: Range) -> Res<f64> {
+        let (min, max, text) = match range {
+            Range::Unit => (0.0, 1.0, "0..1"),
+            Range::Signed => (-1.0, 1.0, "-1..1"),
+            Range::Percent => (0.0, 100.0, "0..100"),
+        };
         let ok_chars = !v.is_empty() && v.chars().all(|c| c.is_ascii_digit() || matches!(c, '.' | '-' | '+' | 'e' | 'E'));
         match v.parse::<f64>() {
             Ok(x) if ok_chars && x.is_finite() && (min..=max).contains(&x) => Ok(x),
-            _ => Err(self.error(ErrorKind::InvalidValue, n, format!("`{name}` value `{v}` is not a decimal in {min}..={max}"))),
+            _ => Err(self.error(ErrorKind::InvalidValue, n, format!("`{name}` value `{v}` is not a decimal in {text}"))),
         }
     }
 
-    /// A decimal attribute in `min..=max`.
-    pub(crate) fn decimal(&mut self, n: &xml::Node, name: &str, default: f64, min: f64, max: f64) -> Res<f64> {
+    /// A decimal attribute in `range`.
+    pub(crate) fn decimal(&mut self, n: &xml::Node, name: &str, default: f64, range: Range) -> Res<f64> {
         match self.attr(n, xml::Ns::None, name) {
             None => Ok(default),
-            Some(v) => self.decimal_value(n, name, v, min, max),
+            Some(v) => self.decimal_value(n, name, v, range),
         }
     }
 
@@ -330,6 +347,10 @@ impl<'a> Cx<'a> {
 
 /// Reads a manifest. See the module documentation.
 pub fn parse(xml_text: &str, options: &ParseOptions) -> Result<Manifest, ManifestError> {
+    parse_boxed(xml_text, options).map_err(|e| *e)
+}
+
+fn parse_boxed(xml_text: &str, options: &ParseOptions) -> Res<Manifest> {
     let mut warnings = Vec::new();
     let lines = xml::Lines::new(xml_text);
     let depth = options.max_depth.clamp(1, 256);

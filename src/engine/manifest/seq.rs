@@ -2,7 +2,7 @@
 //! [`SequencingDef`], including `imsss:sequencingCollection` resolution.
 
 use super::xml::{Node, Ns};
-use super::{Cx, ErrorKind, Res};
+use super::{Cx, ErrorKind, Range, Res};
 use crate::engine::seqdef::*;
 use std::collections::BTreeMap;
 
@@ -263,7 +263,7 @@ fn read_rules(cx: &mut Cx<'_>, n: &Node, def: &mut SequencingDef) -> Res<()> {
                     cx.warn(ErrorKind::DanglingReference, c, format!("`referencedObjective` `{id}` is not an objective of this activity"));
                 }
             }
-            let measure_threshold = cx.decimal(c, "measureThreshold", 0.0, -1.0, 1.0)?;
+            let measure_threshold = cx.decimal(c, "measureThreshold", 0.0, Range::Signed)?;
             conditions.push(RuleCondition { condition, not, referenced_objective, measure_threshold });
         }
         if conditions.is_empty() {
@@ -279,12 +279,12 @@ fn read_rules(cx: &mut Cx<'_>, n: &Node, def: &mut SequencingDef) -> Res<()> {
 fn read_rollup(cx: &mut Cx<'_>, n: &Node, rollup: &mut RollupControls) -> Res<()> {
     rollup.rollup_objective_satisfied = cx.flag(n, Ns::None, "rollupObjectiveSatisfied", true)?;
     rollup.rollup_progress_completion = cx.flag(n, Ns::None, "rollupProgressCompletion", true)?;
-    rollup.objective_measure_weight = cx.decimal(n, "objectiveMeasureWeight", 1.0, 0.0, 1.0)?;
+    rollup.objective_measure_weight = cx.decimal(n, "objectiveMeasureWeight", 1.0, Range::Unit)?;
     cx.check_children(n, &[(Ns::Imsss, "rollupRule")]);
     for r in n.kids(Ns::Imsss, "rollupRule") {
         let set = cx.word(r, Ns::None, "childActivitySet", &["all", "any", "none", "atLeastCount", "atLeastPercent"])?;
         let count = cx.count(r, "minimumCount")?.unwrap_or(0);
-        let percent = cx.decimal(r, "minimumPercent", 0.0, 0.0, 1.0)?;
+        let percent = cx.decimal(r, "minimumPercent", 0.0, Range::Unit)?;
         let child_activity_set = match set {
             Some(1) => ChildActivitySet::Any,
             Some(2) => ChildActivitySet::None,
@@ -336,7 +336,7 @@ fn read_objectives(cx: &mut Cx<'_>, n: &Node) -> Res<Vec<ObjectiveDef>> {
         if let Some(m) = o.kid(Ns::Imsss, "minNormalizedMeasure") {
             let v = m.text.trim();
             if !v.is_empty() {
-                def.min_normalized_measure = cx.decimal_value(m, "minNormalizedMeasure", v, -1.0, 1.0)?;
+                def.min_normalized_measure = cx.decimal_value(m, "minNormalizedMeasure", v, Range::Signed)?;
             }
         }
         for mi in o.kids(Ns::Imsss, "mapInfo") {

@@ -206,14 +206,14 @@ fn classify(
     }
 }
 
-fn xml_err(lines: &Lines<'_>, pos: usize, msg: String) -> ManifestError {
+fn xml_err(lines: &Lines<'_>, pos: usize, msg: String) -> Box<ManifestError> {
     let (line, column) = lines.line_col(pos);
-    ManifestError { kind: ErrorKind::Xml, element: String::new(), line, column, message: msg }
+    Box::new(ManifestError { kind: ErrorKind::Xml, element: String::new(), line, column, message: msg })
 }
 
 /// Reads `src` into an element tree. Elements nested deeper than `max_depth`
 /// are an error. Notes about namespaces become warnings (deduplicated).
-pub(crate) fn read(src: &str, max_depth: usize, lines: &Lines<'_>, warnings: &mut Vec<ManifestWarning>) -> Result<Doc, ManifestError> {
+pub(crate) fn read(src: &str, max_depth: usize, lines: &Lines<'_>, warnings: &mut Vec<ManifestWarning>) -> Result<Doc, Box<ManifestError>> {
     let mut reader = NsReader::from_str(src);
     reader.config_mut().check_end_names = true;
     let mut facts = NsFacts::default();
@@ -236,13 +236,13 @@ pub(crate) fn read(src: &str, max_depth: usize, lines: &Lines<'_>, warnings: &mu
                 }
                 if stack.len() >= max_depth {
                     let (line, column) = lines.line_col(pos);
-                    return Err(ManifestError {
+                    return Err(Box::new(ManifestError {
                         kind: ErrorKind::TooDeep,
                         element: node.qname(),
                         line,
                         column,
                         message: format!("elements are nested deeper than the limit of {max_depth}"),
-                    });
+                    }));
                 }
                 if empty {
                     attach(&mut stack, &mut root, node);
@@ -305,7 +305,7 @@ pub(crate) fn read(src: &str, max_depth: usize, lines: &Lines<'_>, warnings: &mu
     Ok(Doc { root, facts })
 }
 
-fn push_text(stack: &mut [Node], txt: &str, lines: &Lines<'_>, pos: usize) -> Result<(), ManifestError> {
+fn push_text(stack: &mut [Node], txt: &str, lines: &Lines<'_>, pos: usize) -> Result<(), Box<ManifestError>> {
     match stack.last_mut() {
         Some(n) => {
             // Indentation between child elements is not kept.
@@ -334,7 +334,7 @@ fn make_node(
     lines: &Lines<'_>,
     facts: &mut NsFacts,
     notes: &mut Vec<(usize, String)>,
-) -> Result<Node, ManifestError> {
+) -> Result<Node, Box<ManifestError>> {
     let name = String::from_utf8_lossy(s.local_name().as_ref()).into_owned();
     let mut attrs = Vec::new();
     for a in s.attributes() {
