@@ -1,7 +1,7 @@
 //! Organizations, items and resources.
 
 use super::href;
-use super::seq::read_sequencing;
+use super::seq::{read_sequencing, Collection};
 use super::xml::{Node, Ns};
 use super::{Cx, ErrorKind, Manifest, Organization, ParseOptions, Range, Res, Resource};
 use crate::engine::seqdef::*;
@@ -45,9 +45,9 @@ struct Ctx<'d> {
     resource_list: &'d [Resource],
     /// Why a resource's href was refused, by resource index.
     unsafe_href: &'d [Option<String>],
-    collection: BTreeMap<String, &'d Node>,
+    collection: Collection<'d>,
     /// Item/organization identifiers seen so far.
-    ids: BTreeMap<String, ()>,
+    ids: BTreeMap<String, usize>,
 }
 
 /// Reads everything below `<manifest>`.
@@ -101,14 +101,15 @@ pub(crate) fn read_manifest(cx: &mut Cx<'_>, root: &Node, options: &ParseOptions
     }
 
     // Sequencing collection.
-    let mut collection = BTreeMap::new();
+    let mut collection = Collection::default();
     if let Some(sc) = root.kid(Ns::Imsss, "sequencingCollection") {
         cx.check_children(sc, &[(Ns::Imsss, "sequencing")]);
         for s in sc.kids(Ns::Imsss, "sequencing") {
             let id = cx.req_attr(s, "ID")?;
-            if collection.insert(id.to_string(), s).is_some() {
+            if collection.index.insert(id.to_string(), collection.nodes.len()).is_some() {
                 return Err(cx.error(ErrorKind::DuplicateIdentifier, s, format!("sequencing `ID` `{id}` is used twice")));
             }
+            collection.nodes.push(s);
         }
     }
 
@@ -201,7 +202,7 @@ fn read_resource(cx: &mut Cx<'_>, r: &Node, base: &str) -> Res<(Resource, Option
 
 fn read_organization(cx: &mut Cx<'_>, o: &Node, ctx: &mut Ctx<'_>) -> Res<(Organization, Activity)> {
     let identifier = cx.req_attr(o, "identifier")?.to_string();
-    if ctx.ids.insert(identifier.clone(), ()).is_some() {
+    if ctx.ids.insert(identifier.clone(), 0).is_some() {
         return Err(cx.error(ErrorKind::DuplicateIdentifier, o, format!("identifier `{identifier}` is used twice")));
     }
     let objectives_global_to_system = cx.flag(o, Ns::Adlseq, "objectivesGlobalToSystem", true)?;
@@ -228,7 +229,7 @@ fn read_activity(cx: &mut Cx<'_>, n: &Node, ctx: &mut Ctx<'_>, count: &mut usize
     let id = cx.req_attr(n, "identifier")?.to_string();
     if is_item {
         *count += 1;
-        if ctx.ids.insert(id.clone(), ()).is_some() {
+        if ctx.ids.insert(id.clone(), 0).is_some() {
             return Err(cx.error(ErrorKind::DuplicateIdentifier, n, format!("identifier `{id}` is used twice")));
         }
         if ctx.resources.contains_key(&id) {

@@ -157,13 +157,20 @@ impl Cx<'_> {
     }
 }
 
+/// The `imsss:sequencingCollection` entries by `ID`.
+#[derive(Default)]
+pub(crate) struct Collection<'d> {
+    pub index: BTreeMap<String, usize>,
+    pub nodes: Vec<&'d Node>,
+}
+
 /// Reads an activity's `imsss:sequencing` element (if any), resolving its
 /// `IDRef` against the manifest's `sequencingCollection`.
-pub(crate) fn read_sequencing(cx: &mut Cx<'_>, own: Option<&Node>, collection: &BTreeMap<String, &Node>) -> Res<SequencingDef> {
+pub(crate) fn read_sequencing(cx: &mut Cx<'_>, own: Option<&Node>, collection: &Collection<'_>) -> Res<SequencingDef> {
     let mut def = SequencingDef::default();
     let Some(own) = own else { return Ok(def) };
     let base = match cx.attr(own, Ns::None, "IDRef") {
-        Some(id) => match collection.get(id) {
+        Some(id) => match collection.index.get(id).and_then(|i| collection.nodes.get(*i)) {
             Some(b) => Some(*b),
             None => {
                 return Err(cx.error(
