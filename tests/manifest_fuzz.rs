@@ -47,6 +47,10 @@ fn check_manifest(m: &Manifest) {
     serde_json::to_string(m).expect("serializes");
 }
 
+fn fuzz_cases() -> u32 {
+    std::env::var("MANIFEST_FUZZ_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(2000)
+}
+
 /// Byte offsets of every `<` in `s`.
 fn tags(s: &str) -> Vec<usize> {
     s.bytes().enumerate().filter(|(_, b)| *b == b'<').map(|(i, _)| i).collect()
@@ -115,7 +119,8 @@ fn mutation() -> impl Strategy<Value = Mutation> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 2000, failure_persistence: None, ..ProptestConfig::default() })]
+    // MANIFEST_FUZZ_CASES raises the count for a longer run.
+    #![proptest_config(ProptestConfig { cases: fuzz_cases(), failure_persistence: None, ..ProptestConfig::default() })]
 
     #[test]
     fn mutated_manifests_never_panic(pick in any::<usize>(), muts in proptest::collection::vec(mutation(), 1..4)) {

@@ -6,6 +6,23 @@
 //! ([`seqdef::Activity`]) with every sequencing default applied. Every error and
 //! warning names the element and its line and column. Launch locations are
 //! resolved (`xml:base`, `parameters`) and must stay inside the package.
+//!
+//! Readings where the texts leave room:
+//! * `imsss:sequencingCollection`: the referenced entry is the base and each
+//!   child element of the item's own `imsss:sequencing` replaces the entry's
+//!   element of the same name whole (an empty `<imsss:controlMode/>` on the
+//!   item restores the defaults). The ADL test suite relies on this (CM-03b,
+//!   CM-04a).
+//! * `adlseq:objectives`: a map merges into the `imsss:mapInfo` of the same
+//!   objective and target; a target that only the extension names gets a map
+//!   whose IMS SS read flags are off, so it adds only what it states.
+//! * `xml:base` values are directories (a missing trailing `/` is supplied).
+//! * ISO 8601 durations: a year counts 365 days, a month 30 days.
+//! * Tolerated with a warning: mis-cased booleans, vocabulary tokens and
+//!   attribute names; unknown elements in SCORM namespaces; undeclared
+//!   `adlcp`/`imsss`/`adlseq`/`adlnav` prefixes; a missing default
+//!   namespace; a missing or unknown `schemaversion`. Elements in other
+//!   namespaces (metadata, vendor extensions) are ignored silently.
 
 mod href;
 mod items;
