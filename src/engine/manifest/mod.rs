@@ -3,7 +3,7 @@
 //!
 //! [`parse`] turns the manifest into a typed [`Manifest`]: the organizations,
 //! the resources and the chosen organization's activity tree
-//! ([`seqdef::Activity`]) with every sequencing default applied. Every error and
+//! ([`Activity`]) with every sequencing default applied. Every error and
 //! warning names the element and its line and column. Launch locations are
 //! resolved (`xml:base`, `parameters`) and must stay inside the package.
 //!
