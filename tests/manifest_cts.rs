@@ -98,6 +98,7 @@ fn every_case_structure_matches_its_package() {
     let pkgs = packages();
     let mut checked_blocks = 0;
     let mut checked_titles = 0;
+    let mut checked_leaf_titles = 0;
     let mut cases = BTreeSet::new();
     for (id, xml) in &pkgs {
         let m = parse(xml, &ParseOptions::default()).expect("parses");
@@ -108,6 +109,17 @@ fn every_case_structure_matches_its_package() {
         assert_eq!(title.as_deref(), Some(case), "{id}");
         cases.insert(case.to_string());
         let acts = leaf_acts(&m);
+        // Each leaf's title carries its activity number ("Activity 12" for
+        // act=12, "Data Model Implementation Test 3" for act=3); the API
+        // package names its three leaves differently.
+        for a in walk(&m.activity_tree) {
+            let Some(act) = a.launch.as_ref().and_then(|l| l.href.split("act=").nth(1)) else { continue };
+            let digits: String = act.chars().take_while(|c| c.is_ascii_digit()).collect();
+            if id != "API" {
+                assert!(a.title.ends_with(&format!(" {digits}")), "{id}/{}: {:?} for act={act}", a.id, a.title);
+                checked_leaf_titles += 1;
+            }
+        }
         let titles: BTreeSet<String> = walk(&m.activity_tree).iter().map(|a| a.title.clone()).collect();
         // Which activities the case expects from this package: DDMa holds the
         // `a` activities, DDMb the `b` ones.
@@ -136,7 +148,8 @@ fn every_case_structure_matches_its_package() {
         }
     }
     assert_eq!(cases.len(), 142);
-    println!("structure: {checked_blocks} activity blocks, {checked_titles} choice targets");
+    println!("structure: {checked_blocks} activity blocks, {checked_titles} choice targets, {checked_leaf_titles} leaf titles");
+    assert!(checked_leaf_titles > 600, "{checked_leaf_titles}");
     assert!(checked_blocks > 500, "{checked_blocks}");
     assert!(checked_titles > 20, "{checked_titles}");
 }
