@@ -254,3 +254,33 @@ fn positions_count_characters() {
     assert_eq!((e.line, e.column), (5, char_col));
     assert!(char_col < byte_col as u32 + 1);
 }
+
+/// Inputs that would take quadratic time in a naive reader. Sized so that a
+/// quadratic regression makes this test take minutes instead of milliseconds.
+#[test]
+fn hostile_shapes_stay_linear() {
+    // Many attributes on one element: an error at the limit.
+    let attrs: String = (0..50_000).map(|i| format!(" a{i}=\"\"")).collect();
+    let e = err(&mutate("<title>A</title>", &format!("<title{attrs}>A</title>")));
+    assert_eq!(e.kind, ErrorKind::Xml);
+    assert!(e.message.contains("256 attributes"), "{e}");
+    // Many objectives and extension maps in one activity.
+    let n = 20_000;
+    let objs: String = (0..n).map(|i| format!("<imsss:objective objectiveID=\"o{i}\"><imsss:mapInfo targetObjectiveID=\"g{i}\"/></imsss:objective>")).collect();
+    let ext: String = (0..n).map(|i| format!("<adlseq:objective objectiveID=\"o{i}\"><adlseq:mapInfo targetObjectiveID=\"g{i}\" writeRawScore=\"true\"/></adlseq:objective>")).collect();
+    let xml = mutate(
+        r#"<imsss:controlMode flow="true"/>"#,
+        &format!("<imsss:objectives><imsss:primaryObjective/>{objs}</imsss:objectives><adlseq:objectives xmlns:adlseq=\"http://www.adlnet.org/xsd/adlseq_v1p3\">{ext}</adlseq:objectives>"),
+    );
+    let m = ok(&xml);
+    let o = &m.activity_tree.children[0].sequencing.objectives;
+    assert_eq!(o.len(), n + 1);
+    assert!(o.iter().skip(1).all(|x| x.maps.len() == 1 && x.maps[0].write_raw_score && x.maps[0].read_satisfied_status));
+    assert_eq!(m.global_objective_ids.len(), n);
+    // Many distinct undeclared prefixes and a long single line of warnings.
+    let junk: String = (0..20_000).map(|i| format!("<p{i}:x/>")).collect();
+    let m = ok(&mutate("<title>A</title>", &format!("<title>A</title>{junk}")).replace('\n', " "));
+    assert_eq!(m.warnings.len(), 201);
+    assert!(m.warnings.iter().all(|w| w.line == 1));
+    assert!(m.warnings.windows(2).all(|w| w[0].column <= w[1].column || w[1].message.contains("further")));
+}

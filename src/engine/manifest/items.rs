@@ -75,6 +75,7 @@ pub(crate) fn read_manifest(cx: &mut Cx<'_>, root: &Node, options: &ParseOptions
     let mut resources = Vec::new();
     let mut unsafe_href = Vec::new();
     let mut res_index = BTreeMap::new();
+    let mut res_nodes: Vec<&Node> = Vec::new();
     if let Some(rs) = root.kid(Ns::Cp, "resources") {
         let base = href::resolve(&manifest_base, cx.attr(rs, Ns::Xml, "base").unwrap_or(""));
         cx.check_children(rs, &[(Ns::Cp, "resource")]);
@@ -85,17 +86,15 @@ pub(crate) fn read_manifest(cx: &mut Cx<'_>, root: &Node, options: &ParseOptions
             }
             resources.push(res);
             unsafe_href.push(why);
+            res_nodes.push(r);
         }
     } else {
         cx.warn(ErrorKind::MissingElement, root, "the manifest has no `<resources>`");
     }
-    for (i, r) in resources.iter().enumerate() {
+    for (r, node) in resources.iter().zip(&res_nodes) {
         for d in &r.dependencies {
             if !res_index.contains_key(d) {
-                let node = root.kid(Ns::Cp, "resources").and_then(|rs| rs.kids(Ns::Cp, "resource").nth(i));
-                if let Some(node) = node {
-                    cx.warn(ErrorKind::DanglingReference, node, format!("dependency `{d}` names no resource"));
-                }
+                cx.warn(ErrorKind::DanglingReference, node, format!("dependency `{d}` names no resource"));
             }
         }
     }
@@ -146,8 +145,8 @@ pub(crate) fn read_manifest(cx: &mut Cx<'_>, root: &Node, options: &ParseOptions
     };
     let organization = organizations.get(chosen).map(|o| o.identifier.clone()).unwrap_or_default();
     let activity_tree = trees.into_iter().nth(chosen).unwrap_or_default();
-    for (i, why) in unsafe_href.iter().enumerate() {
-        if let (Some(why), Some(node)) = (why, root.kid(Ns::Cp, "resources").and_then(|rs| rs.kids(Ns::Cp, "resource").nth(i))) {
+    for (why, node) in unsafe_href.iter().zip(&res_nodes) {
+        if let Some(why) = why {
             cx.warn(ErrorKind::UnsafeHref, node, format!("href refused: {why}"));
         }
     }

@@ -371,8 +371,8 @@ fn parse_boxed(xml_text: &str, options: &ParseOptions) -> Res<Manifest> {
     let mut warnings = Vec::new();
     let lines = xml::Lines::new(xml_text);
     let depth = options.max_depth.clamp(1, 256);
-    let doc = xml::read(xml_text, depth, &lines, &mut warnings)?;
-    let mut cx = Cx { lines, warnings, dropped: 0, version: ScormVersion::Scorm2004Ed4 };
+    let doc = xml::read(xml_text, depth, MAX_WARNINGS, &lines, &mut warnings)?;
+    let mut cx = Cx { lines, warnings, dropped: doc.dropped, version: ScormVersion::Scorm2004Ed4 };
     let root = &doc.root;
     if root.ns != xml::Ns::Cp || root.name != "manifest" {
         return Err(cx.error(ErrorKind::NotAManifest, root, "the root element must be an IMS CP `<manifest>`"));

@@ -190,17 +190,18 @@ pub(crate) fn read_sequencing(cx: &mut Cx<'_>, own: Option<&Node>, collection: &
         .collect();
     let get = |i: usize| picked.get(i).copied().flatten();
     // Objectives first so rule conditions can be checked against them.
+    let mut index = ObjIndex::new();
     if let Some(n) = get(5) {
-        def.objectives = read_objectives(cx, n)?;
+        def.objectives = read_objectives(cx, n, &mut index)?;
     }
     if let Some(n) = get(10) {
-        merge_adlseq_objectives(cx, n, &mut def.objectives)?;
+        merge_adlseq_objectives(cx, n, &mut def.objectives, &index)?;
     }
     if let Some(n) = get(0) {
         cx.flags(n, Ns::None, CONTROL_MODE, &mut def.control_mode)?;
     }
     if let Some(n) = get(1) {
-        read_rules(cx, n, &mut def)?;
+        read_rules(cx, n, &mut def, &index)?;
     }
     if let Some(n) = get(2) {
         def.limit_conditions.attempt_limit = cx.count(n, "attemptLimit")?.filter(|x| *x > 0);
@@ -244,7 +245,7 @@ pub(crate) fn read_sequencing(cx: &mut Cx<'_>, own: Option<&Node>, collection: &
     Ok(def)
 }
 
-fn read_rules(cx: &mut Cx<'_>, n: &Node, def: &mut SequencingDef) -> Res<()> {
+fn read_rules(cx: &mut Cx<'_>, n: &Node, def: &mut SequencingDef, index: &ObjIndex) -> Res<()> {
     for r in &n.children {
         if r.ns != Ns::Imsss {
             continue;
@@ -266,7 +267,7 @@ fn read_rules(cx: &mut Cx<'_>, n: &Node, def: &mut SequencingDef) -> Res<()> {
             let not = cx.word(c, Ns::None, "operator", &["noOp", "not"])? == Some(1);
             let referenced_objective = cx.attr(c, Ns::None, "referencedObjective").filter(|s| !s.is_empty()).map(str::to_string);
             if let Some(id) = &referenced_objective {
-                if !def.objectives.iter().any(|o| o.id.as_deref() == Some(id.as_str())) {
+                if !index.contains_key(id) {
                     cx.warn(ErrorKind::DanglingReference, c, format!("`referencedObjective` `{id}` is not an objective of this activity"));
                 }
             }
@@ -317,7 +318,10 @@ fn read_rollup(cx: &mut Cx<'_>, n: &Node, rollup: &mut RollupControls) -> Res<()
     Ok(())
 }
 
-fn read_objectives(cx: &mut Cx<'_>, n: &Node) -> Res<Vec<ObjectiveDef>> {
+/// Objective ids of one activity → index in its objective list.
+type ObjIndex = BTreeMap<String, usize>;
+
+fn read_objectives(cx: &mut Cx<'_>, n: &Node, index: &mut ObjIndex) -> Res<Vec<ObjectiveDef>> {
     cx.check_children(n, &[(Ns::Imsss, "primaryObjective"), (Ns::Imsss, "objective")]);
     let mut out: Vec<ObjectiveDef> = Vec::new();
     let primaries: Vec<&Node> = n.kids(Ns::Imsss, "primaryObjective").collect();
@@ -334,7 +338,7 @@ fn read_objectives(cx: &mut Cx<'_>, n: &Node) -> Res<Vec<ObjectiveDef>> {
             return Err(cx.error(ErrorKind::MissingAttribute, o, "the `objectiveID` attribute is required"));
         }
         if let Some(i) = &id {
-            if out.iter().any(|x| x.id.as_ref() == Some(i)) {
+            if index.insert(i.clone(), out.len()).is_some() {
                 return Err(cx.error(ErrorKind::DuplicateIdentifier, o, format!("objective `{i}` is defined twice in this activity")));
             }
         }
@@ -360,25 +364,30 @@ fn read_objectives(cx: &mut Cx<'_>, n: &Node) -> Res<Vec<ObjectiveDef>> {
 /// Merges `adlseq:objectives` maps into the objective maps of the same
 /// objective and target. A target with no `imsss:mapInfo` gets a new map
 /// whose IMS SS read flags are off, so the extension adds only what it says.
-fn merge_adlseq_objectives(cx: &mut Cx<'_>, n: &Node, objectives: &mut [ObjectiveDef]) -> Res<()> {
+fn merge_adlseq_objectives(cx: &mut Cx<'_>, n: &Node, objectives: &mut [ObjectiveDef], index: &ObjIndex) -> Res<()> {
+    // (objective index, target) → map index, so the merge stays linear.
+    let mut maps = ObjIndex::new();
+    for (i, o) in objectives.iter().enumerate() {
+        for (k, m) in o.maps.iter().enumerate() {
+            maps.entry(format!("{i}\u{1}{}", m.target_objective_id)).or_insert(k);
+        }
+    }
     for o in n.kids(Ns::Adlseq, "objective") {
         let id = cx.req_attr(o, "objectiveID")?;
-        let Some(obj) = objectives.iter_mut().find(|x| x.id.as_deref() == Some(id)) else {
+        let Some((oi, obj)) = index.get(id).and_then(|&i| objectives.get_mut(i).map(|o| (i, o))) else {
             cx.warn(ErrorKind::DanglingReference, o, format!("`objectiveID` `{id}` names no `imsss` objective of this activity; ignored"));
             continue;
         };
         for mi in o.kids(Ns::Adlseq, "mapInfo") {
             let target = cx.req_attr(mi, "targetObjectiveID")?;
-            let idx = match obj.maps.iter().position(|m| m.target_objective_id == target) {
-                Some(i) => i,
-                None => {
-                    let mut m = ObjectiveMap::new(target);
-                    m.read_satisfied_status = false;
-                    m.read_normalized_measure = false;
-                    obj.maps.push(m);
-                    obj.maps.len() - 1
-                }
-            };
+            let next = obj.maps.len();
+            let idx = *maps.entry(format!("{oi}\u{1}{target}")).or_insert(next);
+            if idx == next {
+                let mut m = ObjectiveMap::new(target);
+                m.read_satisfied_status = false;
+                m.read_normalized_measure = false;
+                obj.maps.push(m);
+            }
             if let Some(map) = obj.maps.get_mut(idx) {
                 cx.flags(mi, Ns::None, ADLSEQ_MAP, map)?;
             }

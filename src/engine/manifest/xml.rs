@@ -66,6 +66,9 @@ const KNOWN_PREFIXES: &[(&str, Ns)] = &[
     ("xml", Ns::Xml),
 ];
 
+/// The most attributes one element may carry.
+const MAX_ATTRIBUTES: usize = 256;
+
 /// One attribute.
 #[derive(Debug)]
 pub(crate) struct Attr {
@@ -122,13 +125,16 @@ pub(crate) struct NsFacts {
 pub(crate) struct Lines<'a> {
     src: &'a str,
     starts: Vec<usize>,
+    /// The last position asked for and its column, so positions asked for in
+    /// document order on one long line cost linear time in total.
+    last: std::cell::Cell<(usize, usize)>,
 }
 
 impl<'a> Lines<'a> {
     pub(crate) fn new(src: &'a str) -> Self {
         let mut starts = vec![0];
         starts.extend(src.bytes().enumerate().filter(|(_, b)| *b == b'\n').map(|(i, _)| i + 1));
-        Lines { src, starts }
+        Lines { src, starts, last: std::cell::Cell::new((0, 0)) }
     }
 
     pub(crate) fn line_col(&self, offset: usize) -> (u32, u32) {
@@ -138,10 +144,14 @@ impl<'a> Lines<'a> {
             Err(i) => i.saturating_sub(1),
         };
         let start = self.starts.get(idx).copied().unwrap_or(0);
-        let col = match self.src.get(start..offset) {
-            Some(s) => s.chars().count(),
-            None => offset - start,
-        };
+        let (last_off, last_col) = self.last.get();
+        let (from, base) = if last_off >= start && last_off <= offset { (last_off, last_col) } else { (start, 0) };
+        let col = base
+            + match self.src.get(from..offset) {
+                Some(s) => s.chars().count(),
+                None => offset - from,
+            };
+        self.last.set((offset, col));
         (idx as u32 + 1, col as u32 + 1)
     }
 }
@@ -150,6 +160,8 @@ impl<'a> Lines<'a> {
 pub(crate) struct Doc {
     pub root: Node,
     pub facts: NsFacts,
+    /// Namespace warnings not kept because of the cap.
+    pub dropped: usize,
 }
 
 fn classify(
@@ -213,7 +225,13 @@ fn xml_err(lines: &Lines<'_>, pos: usize, msg: String) -> Box<ManifestError> {
 
 /// Reads `src` into an element tree. Elements nested deeper than `max_depth`
 /// are an error. Notes about namespaces become warnings (deduplicated).
-pub(crate) fn read(src: &str, max_depth: usize, lines: &Lines<'_>, warnings: &mut Vec<ManifestWarning>) -> Result<Doc, Box<ManifestError>> {
+pub(crate) fn read(
+    src: &str,
+    max_depth: usize,
+    max_warnings: usize,
+    lines: &Lines<'_>,
+    warnings: &mut Vec<ManifestWarning>,
+) -> Result<Doc, Box<ManifestError>> {
     let mut reader = NsReader::from_str(src);
     reader.config_mut().check_end_names = true;
     let mut facts = NsFacts::default();
@@ -294,15 +312,19 @@ pub(crate) fn read(src: &str, max_depth: usize, lines: &Lines<'_>, warnings: &mu
     }
     let root = root.ok_or_else(|| xml_err(lines, 0, "malformed XML: no root element".into()))?;
     // Namespace notes become warnings, once per message.
-    let mut seen: Vec<&str> = Vec::new();
+    let mut seen: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
+    let mut dropped = 0;
     for (pos, msg) in &notes {
-        if !seen.contains(&msg.as_str()) {
-            seen.push(msg);
+        if seen.insert(msg.clone(), 0).is_none() {
+            if warnings.len() >= max_warnings {
+                dropped += 1;
+                continue;
+            }
             let (line, column) = lines.line_col(*pos);
             warnings.push(ManifestWarning { kind: ErrorKind::Namespace, element: String::new(), line, column, message: msg.clone() });
         }
     }
-    Ok(Doc { root, facts })
+    Ok(Doc { root, facts, dropped })
 }
 
 fn push_text(stack: &mut [Node], txt: &str, lines: &Lines<'_>, pos: usize) -> Result<(), Box<ManifestError>> {
@@ -337,7 +359,11 @@ fn make_node(
 ) -> Result<Node, Box<ManifestError>> {
     let name = String::from_utf8_lossy(s.local_name().as_ref()).into_owned();
     let mut attrs = Vec::new();
-    for a in s.attributes() {
+    for (count, a) in s.attributes().enumerate() {
+        // Duplicate checks cost quadratic time in the attribute count.
+        if count >= MAX_ATTRIBUTES {
+            return Err(xml_err(lines, pos, format!("element `{name}` has more than {MAX_ATTRIBUTES} attributes")));
+        }
         let a = a.map_err(|e| xml_err(lines, pos, format!("malformed XML: attribute of `{name}`: {e}")))?;
         let key = a.key.as_ref();
         if key == b"xmlns" || key.starts_with(b"xmlns:") {
