@@ -150,7 +150,7 @@ impl Cx<'_> {
     }
 
     /// A required child element.
-    fn need<'n>(&self, n: &'n Node, ns: Ns, name: &str) -> Res<&'n Node> {
+    fn need<'n>(&self, n: &'n Node<'n>, ns: Ns, name: &str) -> Res<&'n Node<'n>> {
         n.kid(ns, name).ok_or_else(|| {
             self.error(ErrorKind::MissingElement, n, format!("a `{}{name}` element is required", ns.prefix()))
         })
@@ -161,7 +161,7 @@ impl Cx<'_> {
 #[derive(Default)]
 pub(crate) struct Collection<'d> {
     pub index: BTreeMap<String, usize>,
-    pub nodes: Vec<&'d Node>,
+    pub nodes: Vec<&'d Node<'d>>,
 }
 
 /// Reads an activity's `imsss:sequencing` element (if any), resolving its
@@ -250,7 +250,7 @@ fn read_rules(cx: &mut Cx<'_>, n: &Node, def: &mut SequencingDef, index: &ObjInd
         if r.ns != Ns::Imsss {
             continue;
         }
-        let (actions, list) = match r.name.as_str() {
+        let (actions, list) = match &*r.name {
             "preConditionRule" => (PRE_ACTIONS, &mut def.pre_condition_rules),
             "exitConditionRule" => (EXIT_ACTIONS, &mut def.exit_rules),
             "postConditionRule" => (POST_ACTIONS, &mut def.post_condition_rules),

@@ -6,6 +6,7 @@ use super::{ErrorKind, ManifestError, ManifestWarning};
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::name::ResolveResult;
 use quick_xml::NsReader;
+use std::borrow::Cow;
 
 /// The XML namespaces a SCORM manifest uses.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -71,38 +72,39 @@ const MAX_ATTRIBUTES: usize = 256;
 
 /// One attribute.
 #[derive(Debug)]
-pub(crate) struct Attr {
+pub(crate) struct Attr<'a> {
     pub ns: Ns,
-    pub name: String,
-    pub value: String,
+    pub name: Cow<'a, str>,
+    pub value: Cow<'a, str>,
 }
 
 /// One element.
 #[derive(Debug)]
-pub(crate) struct Node {
+pub(crate) struct Node<'a> {
     pub ns: Ns,
-    pub name: String,
-    pub attrs: Vec<Attr>,
+    /// Names and attribute values borrow from the document where they can.
+    pub name: Cow<'a, str>,
+    pub attrs: Vec<Attr<'a>>,
     /// Direct character content (all text children concatenated).
     pub text: String,
-    pub children: Vec<Node>,
+    pub children: Vec<Node<'a>>,
     /// Byte offset of the `<` of the start tag.
     pub pos: usize,
 }
 
-impl Node {
+impl<'a> Node<'a> {
     /// `prefix:local` with the conventional prefix.
     pub(crate) fn qname(&self) -> String {
         format!("{}{}", self.ns.prefix(), self.name)
     }
 
     /// Children in namespace `ns` named `name`.
-    pub(crate) fn kids<'s>(&'s self, ns: Ns, name: &'s str) -> impl Iterator<Item = &'s Node> + 's {
+    pub(crate) fn kids<'s>(&'s self, ns: Ns, name: &'s str) -> impl Iterator<Item = &'s Node<'a>> + 's {
         self.children.iter().filter(move |c| c.ns == ns && c.name == name)
     }
 
     /// The first child in namespace `ns` named `name`.
-    pub(crate) fn kid(&self, ns: Ns, name: &str) -> Option<&Node> {
+    pub(crate) fn kid(&self, ns: Ns, name: &str) -> Option<&Node<'a>> {
         self.children.iter().find(|c| c.ns == ns && c.name == name)
     }
 
@@ -157,8 +159,8 @@ impl<'a> Lines<'a> {
 }
 
 /// The outcome of reading the document.
-pub(crate) struct Doc {
-    pub root: Node,
+pub(crate) struct Doc<'a> {
+    pub root: Node<'a>,
     pub facts: NsFacts,
     /// Namespace warnings not kept because of the cap.
     pub dropped: usize,
@@ -225,19 +227,19 @@ fn xml_err(lines: &Lines<'_>, pos: usize, msg: String) -> Box<ManifestError> {
 
 /// Reads `src` into an element tree. Elements nested deeper than `max_depth`
 /// are an error. Notes about namespaces become warnings (deduplicated).
-pub(crate) fn read(
-    src: &str,
+pub(crate) fn read<'a>(
+    src: &'a str,
     max_depth: usize,
     max_warnings: usize,
     lines: &Lines<'_>,
     warnings: &mut Vec<ManifestWarning>,
-) -> Result<Doc, Box<ManifestError>> {
+) -> Result<Doc<'a>, Box<ManifestError>> {
     let mut reader = NsReader::from_str(src);
     reader.config_mut().check_end_names = true;
     let mut facts = NsFacts::default();
     let mut notes: Vec<(usize, String)> = Vec::new();
-    let mut stack: Vec<Node> = Vec::new();
-    let mut root: Option<Node> = None;
+    let mut stack: Vec<Node<'a>> = Vec::new();
+    let mut root: Option<Node<'a>> = None;
     loop {
         let pos = reader.buffer_position() as usize;
         let (res, ev) = match reader.read_resolved_event() {
@@ -248,7 +250,7 @@ pub(crate) fn read(
             Event::Start(ref s) | Event::Empty(ref s) => {
                 let empty = matches!(ev, Event::Empty(_));
                 let ns = classify(&res, &mut facts, false, &mut notes, pos);
-                let node = make_node(&reader, s, ns, pos, lines, &mut facts, &mut notes)?;
+                let node = make_node(src, &reader, s, ns, pos, lines, &mut facts, &mut notes)?;
                 if root.is_some() && stack.is_empty() {
                     return Err(xml_err(lines, pos, "malformed XML: content after the root element".into()));
                 }
@@ -327,7 +329,7 @@ pub(crate) fn read(
     Ok(Doc { root, facts, dropped })
 }
 
-fn push_text(stack: &mut [Node], txt: &str, lines: &Lines<'_>, pos: usize) -> Result<(), Box<ManifestError>> {
+fn push_text(stack: &mut [Node<'_>], txt: &str, lines: &Lines<'_>, pos: usize) -> Result<(), Box<ManifestError>> {
     match stack.last_mut() {
         Some(n) => {
             // Indentation between child elements is not kept.
@@ -341,14 +343,26 @@ fn push_text(stack: &mut [Node], txt: &str, lines: &Lines<'_>, pos: usize) -> Re
     }
 }
 
-fn attach(stack: &mut [Node], root: &mut Option<Node>, node: Node) {
+fn attach<'a>(stack: &mut [Node<'a>], root: &mut Option<Node<'a>>, node: Node<'a>) {
     match stack.last_mut() {
         Some(parent) => parent.children.push(node),
         None => *root = Some(node),
     }
 }
 
-fn make_node(
+/// `part` as a slice of `src` when it lies inside it (the reader hands out
+/// slices of the document), else an owned copy.
+fn borrow<'a>(src: &'a str, part: &[u8]) -> Cow<'a, str> {
+    let start = (part.as_ptr() as usize).wrapping_sub(src.as_ptr() as usize);
+    match src.get(start..start.wrapping_add(part.len())) {
+        Some(s) if s.as_ptr() == part.as_ptr() => Cow::Borrowed(s),
+        _ => Cow::Owned(String::from_utf8_lossy(part).into_owned()),
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn make_node<'a>(
+    src: &'a str,
     reader: &NsReader<&[u8]>,
     s: &BytesStart<'_>,
     ns: Ns,
@@ -356,8 +370,8 @@ fn make_node(
     lines: &Lines<'_>,
     facts: &mut NsFacts,
     notes: &mut Vec<(usize, String)>,
-) -> Result<Node, Box<ManifestError>> {
-    let name = String::from_utf8_lossy(s.local_name().as_ref()).into_owned();
+) -> Result<Node<'a>, Box<ManifestError>> {
+    let name = borrow(src, s.local_name().as_ref());
     let mut attrs = Vec::new();
     for (count, a) in s.attributes().enumerate() {
         // Duplicate checks cost quadratic time in the attribute count.
@@ -371,11 +385,47 @@ fn make_node(
         }
         let (res, local) = reader.resolve_attribute(a.key);
         let ans = classify(&res, facts, true, notes, pos);
-        let value = a
+        let value = match a
             .unescape_value()
             .map_err(|e| xml_err(lines, pos, format!("malformed XML: attribute of `{name}`: {e}")))?
-            .into_owned();
-        attrs.push(Attr { ns: ans, name: String::from_utf8_lossy(local.as_ref()).into_owned(), value });
+        {
+            Cow::Borrowed(v) => borrow(src, v.as_bytes()),
+            Cow::Owned(v) => Cow::Owned(v),
+        };
+        attrs.push(Attr { ns: ans, name: borrow(src, local.as_ref()), value });
     }
     Ok(Node { ns, name, attrs, text: String::new(), children: Vec::new(), pos })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_and_plain_values_borrow_from_the_document() {
+        let src = r#"<m xmlns="http://www.imsglobal.org/xsd/imscp_v1p1" a="plain" b="a&amp;b"><c>t&lt;x</c></m>"#;
+        let lines = Lines::new(src);
+        let mut w = Vec::new();
+        let doc = read(src, 8, 10, &lines, &mut w).expect("reads");
+        assert!(matches!(doc.root.name, Cow::Borrowed("m")));
+        let a = &doc.root.attrs;
+        assert!(matches!(a[0].value, Cow::Borrowed("plain")));
+        assert!(matches!(&a[1].value, Cow::Owned(v) if v == "a&b"));
+        assert_eq!(doc.root.children[0].text, "t<x");
+        assert!(w.is_empty());
+        // Outside the document: an owned copy.
+        assert!(matches!(borrow(src, b"elsewhere"), Cow::Owned(ref s) if s == "elsewhere"));
+    }
+
+    #[test]
+    fn line_and_column() {
+        let src = "ab\nçd<x/>\n\n<y/>";
+        let lines = Lines::new(src);
+        assert_eq!(lines.line_col(0), (1, 1));
+        assert_eq!(lines.line_col(src.find("<x").unwrap_or(0)), (2, 3));
+        assert_eq!(lines.line_col(src.find("<y").unwrap_or(0)), (4, 1));
+        // Asked out of order, the answer is the same.
+        assert_eq!(lines.line_col(src.find("<x").unwrap_or(0)), (2, 3));
+        assert_eq!(lines.line_col(usize::MAX), (4, 5));
+    }
 }
