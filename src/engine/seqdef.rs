@@ -493,7 +493,7 @@ pub struct Launch {
 }
 
 /// One activity (an `<item>`, or the `<organization>` as the root).
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Activity {
     /// The item (or organization) `identifier`.
@@ -524,4 +524,34 @@ pub struct Activity {
     pub data_maps: Vec<DataMap>,
     /// Child activities in document order.
     pub children: Vec<Activity>,
+}
+
+impl Default for Activity {
+    /// An empty activity with the specified defaults (`isvisible` true).
+    fn default() -> Self {
+        Activity {
+            id: String::new(),
+            title: String::new(),
+            visible: true,
+            launch: None,
+            data_from_lms: None,
+            time_limit_action: None,
+            completion_threshold: None,
+            mastery_score: None,
+            max_time_allowed: None,
+            prerequisites: None,
+            sequencing: SequencingDef::default(),
+            hide_lms_ui: HideLmsUi::default(),
+            data_maps: Vec::new(),
+            children: Vec::new(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn an_activity_is_visible_by_default() {
+        assert!(super::Activity::default().visible);
+    }
 }
