@@ -1,0 +1,380 @@
+//! Rule evaluation (UP.1, UP.2, UP.2.1, UP.5) and the rollup processes
+//! (RB.1.1 – RB.1.5).
+
+use super::Sequencer;
+use crate::engine::seqdef::{
+    ChildActivitySet, ConditionCombination, RollupAction, RollupConsideration, RollupRule, RuleAction, RuleCondition,
+    RuleConditionKind, SequencingRule,
+};
+
+/// Which rule list of an activity UP.2 looks at.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum RuleSet {
+    Pre,
+    Exit,
+    Post,
+}
+
+/// Three-valued combination (`unknown` is `None`).
+fn combine(values: impl Iterator<Item = Option<bool>>, how: ConditionCombination) -> Option<bool> {
+    let mut unknown = false;
+    match how {
+        ConditionCombination::All => {
+            for v in values {
+                match v {
+                    Some(false) => return Some(false),
+                    None => unknown = true,
+                    Some(true) => {}
+                }
+            }
+            if unknown {
+                None
+            } else {
+                Some(true)
+            }
+        }
+        ConditionCombination::Any => {
+            for v in values {
+                match v {
+                    Some(true) => return Some(true),
+                    None => unknown = true,
+                    Some(false) => {}
+                }
+            }
+            if unknown {
+                None
+            } else {
+                Some(false)
+            }
+        }
+    }
+}
+
+impl Sequencer {
+    /// Evaluates one rule condition for activity `a` (three-valued).
+    fn evaluate_condition(&self, a: usize, c: &RuleCondition) -> Option<bool> {
+        let o = match &c.referenced_objective {
+            None => Some(0),
+            Some(id) => self.nodes[a].seq.objectives.iter().position(|d| d.id.as_deref() == Some(id.as_str())),
+        };
+        let st = &self.state.activities[a];
+        let obj = o.map(|o| self.objective_view(a, o));
+        let v = match c.condition {
+            RuleConditionKind::Satisfied => obj.and_then(|x| x.satisfied()),
+            RuleConditionKind::ObjectiveStatusKnown => obj.map(|x| x.progress_status),
+            RuleConditionKind::ObjectiveMeasureKnown => obj.map(|x| x.measure_status),
+            RuleConditionKind::ObjectiveMeasureGreaterThan => {
+                obj.and_then(|x| x.measure()).map(|m| m > c.measure_threshold)
+            }
+            RuleConditionKind::ObjectiveMeasureLessThan => obj.and_then(|x| x.measure()).map(|m| m < c.measure_threshold),
+            RuleConditionKind::Completed => self.attempt_completed(a),
+            RuleConditionKind::ActivityProgressKnown => {
+                Some(st.activity_progress_status && self.attempt_completed(a).is_some())
+            }
+            RuleConditionKind::Attempted => Some(st.activity_progress_status && st.attempt_count > 0),
+            RuleConditionKind::AttemptLimitExceeded => Some(self.attempt_limit_exceeded(a)),
+            // Not required by SCORM: evaluated as unknown.
+            RuleConditionKind::TimeLimitExceeded | RuleConditionKind::OutsideAvailableTimeRange => None,
+            RuleConditionKind::Always => Some(true),
+        };
+        if c.not {
+            v.map(|b| !b)
+        } else {
+            v
+        }
+    }
+
+    fn attempt_limit_exceeded(&self, a: usize) -> bool {
+        let st = &self.state.activities[a];
+        match self.nodes[a].seq.limit_conditions.attempt_limit {
+            Some(l) if l > 0 => st.activity_progress_status && st.attempt_count >= l,
+            _ => false,
+        }
+    }
+
+    /// UP.2.1 Sequencing Rule Check Subprocess.
+    pub(crate) fn sequencing_rule_check(&self, a: usize, rule: &SequencingRule) -> bool {
+        if rule.conditions.is_empty() {
+            return false;
+        }
+        combine(rule.conditions.iter().map(|c| self.evaluate_condition(a, c)), rule.combination) == Some(true)
+    }
+
+    /// UP.2 Sequencing Rules Check Process: the action of the first rule of
+    /// `set` whose action is one of `actions` and whose conditions hold.
+    pub(crate) fn sequencing_rules_check(&self, a: usize, set: RuleSet, actions: &[RuleAction]) -> Option<RuleAction> {
+        let seq = &self.nodes[a].seq;
+        let rules = match set {
+            RuleSet::Pre => &seq.pre_condition_rules,
+            RuleSet::Exit => &seq.exit_rules,
+            RuleSet::Post => &seq.post_condition_rules,
+        };
+        rules.iter().filter(|r| actions.contains(&r.action)).find(|r| self.sequencing_rule_check(a, r)).map(|r| r.action)
+    }
+
+    /// UP.1 Limit Conditions Check Process: true when a limit is violated.
+    pub(crate) fn limit_conditions_check(&self, a: usize) -> bool {
+        let st = &self.state.activities[a];
+        if !self.nodes[a].seq.delivery.tracked || st.active || st.suspended {
+            return false;
+        }
+        if self.attempt_limit_exceeded(a) {
+            return true;
+        }
+        if let Some(limit) = self.nodes[a].seq.limit_conditions.attempt_absolute_duration_limit {
+            if st.activity_progress_status && st.attempt_absolute_duration >= limit {
+                return true;
+            }
+        }
+        false
+    }
+
+    /// UP.5 Check Activity Process: true when the activity is disabled or
+    /// violates its limit conditions.
+    pub(crate) fn check_activity(&self, a: usize) -> bool {
+        self.sequencing_rules_check(a, RuleSet::Pre, &[RuleAction::Disabled]).is_some() || self.limit_conditions_check(a)
+    }
+
+    // ----- rollup ---------------------------------------------------------
+
+    /// RB.1.5 Overall Rollup Process: rolls up from `a` to the root.
+    pub(crate) fn overall_rollup(&mut self, a: usize) {
+        let path = {
+            let mut p = self.path_from_root(a);
+            p.reverse();
+            p
+        };
+        for x in path {
+            if !self.is_leaf(x) {
+                self.measure_rollup(x);
+                self.completion_measure_rollup(x);
+            }
+            self.objective_rollup(x);
+            self.activity_progress_rollup(x);
+            self.write_all_maps(x);
+        }
+    }
+
+    fn tracked_children(&self, a: usize) -> Vec<usize> {
+        self.avail(a).iter().copied().filter(|&c| self.nodes[c].seq.delivery.tracked).collect()
+    }
+
+    /// RB.1.1 Measure Rollup Process.
+    pub(crate) fn measure_rollup(&mut self, a: usize) {
+        let mut total = 0.0;
+        let mut valid = false;
+        let mut counted = 0.0;
+        for c in self.tracked_children(a) {
+            let w = self.nodes[c].seq.rollup.objective_measure_weight;
+            counted += w;
+            if let Some(m) = self.primary_measure(c) {
+                valid = true;
+                total += m * w;
+            }
+        }
+        let o = &mut self.state.activities[a].objectives[0];
+        if !valid || counted <= 0.0 {
+            o.measure_status = false;
+        } else {
+            o.measure_status = true;
+            o.normalized_measure = (total / counted).clamp(-1.0, 1.0);
+        }
+    }
+
+    /// RB.1.1b Completion Measure Rollup Process (4th Ed).
+    pub(crate) fn completion_measure_rollup(&mut self, a: usize) {
+        let mut total = 0.0;
+        let mut valid = false;
+        let mut counted = 0.0;
+        for c in self.tracked_children(a) {
+            let w = self.nodes[c].completion_threshold.as_ref().map_or(1.0, |t| t.progress_weight);
+            counted += w;
+            if let Some(m) = self.completion_amount(c) {
+                valid = true;
+                total += m * w;
+            }
+        }
+        let st = &mut self.state.activities[a];
+        if !valid || counted <= 0.0 {
+            st.attempt_completion_amount_status = false;
+        } else {
+            st.attempt_completion_amount_status = true;
+            st.attempt_completion_amount = (total / counted).clamp(0.0, 1.0);
+        }
+    }
+
+    /// RB.1.2 Objective Rollup Process: by measure (RB.1.2a), by rules
+    /// (RB.1.2b) or by the default rules (RB.1.2c).
+    pub(crate) fn objective_rollup(&mut self, a: usize) {
+        if self.nodes[a].seq.objectives[0].satisfied_by_measure {
+            self.objective_rollup_using_measure(a);
+        } else if !self.is_leaf(a) {
+            self.objective_rollup_using_rules(a);
+        }
+    }
+
+    /// RB.1.2a Objective Rollup Using Measure Process.
+    pub(crate) fn objective_rollup_using_measure(&mut self, a: usize) {
+        let min = self.nodes[a].seq.objectives[0].min_normalized_measure;
+        let if_active = self.nodes[a].seq.rollup_considerations.measure_satisfaction_if_active;
+        let active = self.state.activities[a].active;
+        let measure = self.primary_measure(a);
+        let o = &mut self.state.activities[a].objectives[0];
+        match measure {
+            None => o.progress_status = false,
+            Some(m) => {
+                if !active || if_active {
+                    o.progress_status = true;
+                    o.satisfied_status = m >= min;
+                } else {
+                    o.progress_status = false;
+                }
+            }
+        }
+    }
+
+    /// RB.1.2b Objective Rollup Using Rules Process (RB.1.2c: the default
+    /// rules when the activity defines no satisfied / notSatisfied rule).
+    pub(crate) fn objective_rollup_using_rules(&mut self, a: usize) {
+        let not_sat = self.rollup_rule_check(a, RollupAction::NotSatisfied);
+        let sat = self.rollup_rule_check(a, RollupAction::Satisfied);
+        let o = &mut self.state.activities[a].objectives[0];
+        if not_sat {
+            o.progress_status = true;
+            o.satisfied_status = false;
+        }
+        if sat {
+            o.progress_status = true;
+            o.satisfied_status = true;
+        }
+    }
+
+    /// RB.1.3 Activity Progress Rollup Process (by measure when the
+    /// completion threshold is `completedByMeasure`, else by rules).
+    pub(crate) fn activity_progress_rollup(&mut self, a: usize) {
+        if let Some(t) = self.nodes[a].completion_threshold.clone().filter(|t| t.completed_by_measure) {
+            // Activity Progress Rollup Using Measure (4th Ed).
+            let amount = self.completion_amount(a);
+            let st = &mut self.state.activities[a];
+            match amount {
+                None => st.attempt_progress_status = false,
+                Some(m) => {
+                    st.attempt_progress_status = true;
+                    st.attempt_completion_status = m >= t.min_progress_measure;
+                }
+            }
+            return;
+        }
+        if self.is_leaf(a) {
+            return;
+        }
+        let incomplete = self.rollup_rule_check(a, RollupAction::Incomplete);
+        let completed = self.rollup_rule_check(a, RollupAction::Completed);
+        let st = &mut self.state.activities[a];
+        if incomplete {
+            st.attempt_progress_status = true;
+            st.attempt_completion_status = false;
+        }
+        if completed {
+            st.attempt_progress_status = true;
+            st.attempt_completion_status = true;
+        }
+    }
+
+    /// The rules of `a` for `action`, or the default rule (RB.1.2c / RB.1.3
+    /// defaults: satisfied ← all satisfied, notSatisfied ← all status known,
+    /// completed ← all completed, incomplete ← all progress known) when
+    /// the activity has no rule for this pair of actions.
+    fn rules_for(&self, a: usize, action: RollupAction) -> Vec<RollupRule> {
+        let rules = &self.nodes[a].seq.rollup.rules;
+        let pair: [RollupAction; 2] = match action {
+            RollupAction::Satisfied | RollupAction::NotSatisfied => [RollupAction::Satisfied, RollupAction::NotSatisfied],
+            _ => [RollupAction::Completed, RollupAction::Incomplete],
+        };
+        if rules.iter().any(|r| pair.contains(&r.action)) {
+            return rules.iter().filter(|r| r.action == action).cloned().collect();
+        }
+        let kind = match action {
+            RollupAction::Satisfied => RuleConditionKind::Satisfied,
+            RollupAction::NotSatisfied => RuleConditionKind::ObjectiveStatusKnown,
+            RollupAction::Completed => RuleConditionKind::Completed,
+            RollupAction::Incomplete => RuleConditionKind::ActivityProgressKnown,
+        };
+        vec![RollupRule {
+            child_activity_set: ChildActivitySet::All,
+            combination: ConditionCombination::Any,
+            conditions: vec![RuleCondition {
+                condition: kind,
+                not: false,
+                referenced_objective: None,
+                measure_threshold: 0.0,
+            }],
+            action,
+        }]
+    }
+
+    /// RB.1.4 Rollup Rule Check Subprocess.
+    pub(crate) fn rollup_rule_check(&self, a: usize, action: RollupAction) -> bool {
+        for rule in self.rules_for(a, action) {
+            let mut bag: Vec<Option<bool>> = Vec::new();
+            for c in self.tracked_children(a) {
+                if self.check_child_for_rollup(c, action) {
+                    // RB.1.4.1 Evaluate Rollup Conditions Subprocess
+                    let v = if rule.conditions.is_empty() {
+                        None
+                    } else {
+                        combine(rule.conditions.iter().map(|k| self.evaluate_rollup_condition(c, k)), rule.combination)
+                    };
+                    bag.push(v);
+                }
+            }
+            if bag.is_empty() {
+                continue;
+            }
+            let trues = bag.iter().filter(|v| **v == Some(true)).count();
+            let holds = match rule.child_activity_set {
+                ChildActivitySet::All => trues == bag.len(),
+                ChildActivitySet::Any => trues > 0,
+                ChildActivitySet::None => bag.iter().all(|v| *v == Some(false)),
+                ChildActivitySet::AtLeastCount(n) => trues >= n as usize,
+                ChildActivitySet::AtLeastPercent(p) => (trues as f64) / (bag.len() as f64) >= p,
+            };
+            if holds {
+                return true;
+            }
+        }
+        false
+    }
+
+    /// A rollup condition evaluated on a child (no referenced objective).
+    fn evaluate_rollup_condition(&self, c: usize, k: &RuleCondition) -> Option<bool> {
+        let plain = RuleCondition { referenced_objective: None, ..k.clone() };
+        self.evaluate_condition(c, &plain)
+    }
+
+    /// RB.1.4.2 Check Child for Rollup Subprocess.
+    pub(crate) fn check_child_for_rollup(&self, c: usize, action: RollupAction) -> bool {
+        let seq = &self.nodes[c].seq;
+        let rc = &seq.rollup_considerations;
+        let (contributes, consideration) = match action {
+            RollupAction::Satisfied => (seq.rollup.rollup_objective_satisfied, rc.required_for_satisfied),
+            RollupAction::NotSatisfied => (seq.rollup.rollup_objective_satisfied, rc.required_for_not_satisfied),
+            RollupAction::Completed => (seq.rollup.rollup_progress_completion, rc.required_for_completed),
+            RollupAction::Incomplete => (seq.rollup.rollup_progress_completion, rc.required_for_incomplete),
+        };
+        if !contributes {
+            return false;
+        }
+        let st = &self.state.activities[c];
+        match consideration {
+            RollupConsideration::Always => true,
+            RollupConsideration::IfAttempted => st.activity_progress_status && st.attempt_count > 0,
+            RollupConsideration::IfNotSkipped => {
+                self.sequencing_rules_check(c, RuleSet::Pre, &[RuleAction::Skip]).is_none()
+            }
+            RollupConsideration::IfNotSuspended => {
+                !(!st.activity_progress_status || (st.attempt_count > 0 && st.suspended))
+            }
+        }
+    }
+}
