@@ -375,6 +375,9 @@ pub struct Sequencer {
     /// The sequencing state.
     pub state: SeqState,
     index: BTreeMap<String, usize>,
+    /// Position of each activity in its parent's available children
+    /// (`None`: not available); derived from the state, never serialised.
+    pos: Vec<Option<usize>>,
 }
 
 /// Default seed when none is given.
@@ -404,7 +407,9 @@ impl Sequencer {
             nodes: Rc::new(nodes),
             state: SeqState { activities, globals: BTreeMap::new(), current: None, suspended_activity: None, rng: Rng(seed), ids },
             index,
+            pos: Vec::new(),
         };
+        s.refresh_positions();
         for a in 0..s.nodes.len() {
             if !s.nodes[a].is_leaf() {
                 s.select_children(a);
@@ -447,7 +452,8 @@ impl Sequencer {
             return Err(SeqError::new("RESTORE-2"));
         }
         let index = build_index(&nodes);
-        let mut s = Sequencer { nodes: Rc::new(nodes), state, index };
+        let mut s = Sequencer { nodes: Rc::new(nodes), state, index, pos: Vec::new() };
+        s.refresh_positions();
         // a new session: nothing is active any more, the suspended state stays
         if let Some(c) = s.state.current.take() {
             for a in s.path_from_root(c) {
@@ -548,17 +554,54 @@ impl Sequencer {
         ca
     }
 
+    /// Rebuilds the positions of all activities in their parents' available children.
+    fn refresh_positions(&mut self) {
+        let mut pos = vec![None; self.nodes.len()];
+        if let Some(r) = pos.first_mut() {
+            *r = Some(0);
+        }
+        for st in &self.state.activities {
+            for (i, &c) in st.available_children.iter().enumerate() {
+                if let Some(p) = pos.get_mut(c) {
+                    *p = Some(i);
+                }
+            }
+        }
+        self.pos = pos;
+    }
+
+    /// Rebuilds the positions of the available children of `a`.
+    fn refresh_children_positions(&mut self, a: usize) {
+        for &c in &self.nodes[a].children {
+            self.pos[c] = None;
+        }
+        for (i, &c) in self.state.activities[a].available_children.iter().enumerate() {
+            self.pos[c] = Some(i);
+        }
+    }
+
+    /// Position of `a` in its parent's available children.
+    pub(crate) fn avail_position(&self, a: usize) -> Option<usize> {
+        self.pos.get(a).copied().flatten()
+    }
+
     /// True when `a` is in the available children of its parent (or is the root).
     pub(crate) fn is_available(&self, a: usize) -> bool {
-        match self.parent(a) {
-            None => true,
-            Some(p) => self.avail(p).contains(&a),
-        }
+        self.avail_position(a).is_some()
     }
 
     /// True when every activity from the root down to `a` is available.
     pub(crate) fn is_available_in_tree(&self, a: usize) -> bool {
-        self.path_from_root(a).iter().all(|&x| self.is_available(x))
+        let mut x = a;
+        loop {
+            if !self.is_available(x) {
+                return false;
+            }
+            match self.nodes[x].parent {
+                Some(p) => x = p,
+                None => return true,
+            }
+        }
     }
 
     /// True when `b` comes after `a` in a forward preorder traversal.
@@ -587,10 +630,9 @@ impl Sequencer {
     /// Position of child `c` in the children of `p` (available first, then
     /// the rest in document order, so unavailable ones still compare).
     fn position(&self, p: usize, c: usize) -> usize {
-        let av = self.avail(p);
-        match av.iter().position(|&x| x == c) {
+        match self.avail_position(c) {
             Some(i) => i,
-            None => av.len() + self.nodes[p].children.iter().position(|&x| x == c).unwrap_or(0),
+            None => self.avail(p).len() + self.nodes[p].children.iter().position(|&x| x == c).unwrap_or(0),
         }
     }
 
@@ -677,7 +719,7 @@ impl Sequencer {
 
     /// Writes objective `o` of activity `a` to the global objectives through
     /// its write maps (the primary objective also writes the attempt's
-    /// completion status and progress measure).
+    /// completion status and progress measure). Unknown values are not written.
     pub(crate) fn write_maps(&mut self, a: usize, o: usize) {
         let Some(def) = self.nodes.get(a).and_then(|n| n.seq.objectives.get(o)) else { return };
         if def.maps.is_empty() {
@@ -705,27 +747,29 @@ impl Sequencer {
                 continue;
             }
             let g = self.state.globals.entry(m.target_objective_id.clone()).or_default();
-            if m.write_satisfied_status {
-                g.progress_status = local.progress_status;
+            // only known values are written: an unknown local value never
+            // erases what another activity recorded in the global objective
+            if m.write_satisfied_status && local.progress_status {
+                g.progress_status = true;
                 g.satisfied_status = local.satisfied_status;
             }
-            if m.write_normalized_measure {
-                g.measure_status = local.measure_status;
+            if m.write_normalized_measure && local.measure_status {
+                g.measure_status = true;
                 g.normalized_measure = local.normalized_measure;
             }
-            if m.write_raw_score {
+            if m.write_raw_score && local.raw.is_some() {
                 g.raw = local.raw;
             }
-            if m.write_min_score {
+            if m.write_min_score && local.min.is_some() {
                 g.min = local.min;
             }
-            if m.write_max_score {
+            if m.write_max_score && local.max.is_some() {
                 g.max = local.max;
             }
-            if m.write_completion_status {
+            if m.write_completion_status && completion.is_some() {
                 g.completion_status = completion;
             }
-            if m.write_progress_measure {
+            if m.write_progress_measure && progress.is_some() {
                 g.progress_measure = progress;
             }
         }
@@ -770,6 +814,7 @@ impl Sequencer {
         let st = &mut self.state.activities[a];
         st.available_children = children.iter().zip(&chosen).filter(|(_, &k)| k).map(|(c, _)| *c).collect();
         st.selection_done = true;
+        self.refresh_children_positions(a);
     }
 
     /// SR.2 Randomize Children Process.
@@ -795,6 +840,7 @@ impl Sequencer {
         let st = &mut self.state.activities[a];
         st.available_children = v;
         st.randomization_done = true;
+        self.refresh_children_positions(a);
     }
 }
 

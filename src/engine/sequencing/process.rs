@@ -331,6 +331,12 @@ impl Sequencer {
 
     /// UP.4 End Attempt Process.
     pub(crate) fn end_attempt(&mut self, a: usize) {
+        self.end_attempt_no_rollup(a);
+        self.overall_rollup(a);
+    }
+
+    /// UP.4 without its final Overall Rollup.
+    fn end_attempt_no_rollup(&mut self, a: usize) {
         if self.is_leaf(a) {
             let delivery = self.nodes[a].seq.delivery.clone();
             let st = &mut self.state.activities[a];
@@ -353,7 +359,6 @@ impl Sequencer {
             self.state.activities[a].suspended = any_suspended;
         }
         self.state.activities[a].active = false;
-        self.overall_rollup(a);
     }
 
     /// UP.3 Terminate Descendent Attempts Process: ends the attempts from
@@ -362,14 +367,22 @@ impl Sequencer {
         let Some(current) = self.state.current else { return };
         let ca = self.common_ancestor(current, a);
         let mut x = current;
+        let mut lowest = None;
         while x != ca {
             if self.state.activities[x].active {
-                self.end_attempt(x);
+                // End Attempt bottom-up; the rollup each one would start is
+                // done once below (same final state, linear instead of
+                // quadratic in the depth)
+                self.end_attempt_no_rollup(x);
+                lowest.get_or_insert(x);
             }
             match self.parent(x) {
                 Some(p) => x = p,
                 None => break,
             }
+        }
+        if let Some(l) = lowest {
+            self.overall_rollup(l);
         }
     }
 
@@ -543,7 +556,7 @@ impl Sequencer {
                     if self.is_leaf(a) || !consider_children {
                         let Some(p) = self.parent(a) else { return Ok(Trav::EndSession) };
                         let sibs = self.avail(p);
-                        match sibs.iter().position(|&x| x == a) {
+                        match self.avail_position(a) {
                             Some(i) if i + 1 < sibs.len() => return Ok(Trav::Found(sibs[i + 1], dir)),
                             _ => {
                                 a = p;
@@ -564,8 +577,8 @@ impl Sequencer {
                             return err("SB.2.1-4");
                         }
                         let sibs = self.avail(p);
-                        match sibs.iter().position(|&x| x == a) {
-                            Some(i) if i > 0 => return Ok(Trav::Found(sibs[i - 1], dir)),
+                        match self.avail_position(a) {
+                            Some(i) if i > 0 && i <= sibs.len() => return Ok(Trav::Found(sibs[i - 1], dir)),
                             _ => {
                                 a = p;
                                 consider_children = false;
@@ -674,7 +687,7 @@ impl Sequencer {
         loop {
             let p = self.parent(a)?;
             let sibs = self.avail(p);
-            let i = sibs.iter().position(|&x| x == a)?;
+            let i = self.avail_position(a)?;
             match dir {
                 Direction::Forward => {
                     if i + 1 < sibs.len() {
@@ -742,17 +755,15 @@ impl Sequencer {
             // siblings: traverse from the current activity towards the target
             let Some(p) = self.parent(c) else { return err("SB.2.9-5") };
             let sibs = self.avail(p);
-            let (Some(ic), Some(it)) =
-                (sibs.iter().position(|&x| x == c), sibs.iter().position(|&x| x == target))
-            else {
+            let (Some(ic), Some(it)) = (self.avail_position(c), self.avail_position(target)) else {
                 return err("SB.2.9-5");
             };
             if it > ic {
-                for &a in &sibs[ic..it] {
+                for &a in sibs.get(ic..it).unwrap_or_default() {
                     self.choice_activity_traversal(a, Direction::Forward)?;
                 }
             } else {
-                for &a in &sibs[it..ic] {
+                for &a in sibs.get(it..ic).unwrap_or_default() {
                     self.choice_activity_traversal(a, Direction::Backward)?;
                 }
             }

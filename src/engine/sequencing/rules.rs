@@ -57,8 +57,21 @@ impl Sequencer {
             None => Some(0),
             Some(id) => self.nodes[a].seq.objectives.iter().position(|d| d.id.as_deref() == Some(id.as_str())),
         };
+        self.evaluate_condition_on(a, c, o)
+    }
+
+    /// A condition on objective `o` of activity `a` (`None`: no such objective).
+    fn evaluate_condition_on(&self, a: usize, c: &RuleCondition, o: Option<usize>) -> Option<bool> {
         let st = &self.state.activities[a];
-        let obj = o.map(|o| self.objective_view(a, o));
+        let objective_based = matches!(
+            c.condition,
+            RuleConditionKind::Satisfied
+                | RuleConditionKind::ObjectiveStatusKnown
+                | RuleConditionKind::ObjectiveMeasureKnown
+                | RuleConditionKind::ObjectiveMeasureGreaterThan
+                | RuleConditionKind::ObjectiveMeasureLessThan
+        );
+        let obj = if objective_based { o.map(|o| self.objective_view(a, o)) } else { None };
         let v = match c.condition {
             RuleConditionKind::Satisfied => obj.and_then(|x| x.satisfied()),
             RuleConditionKind::ObjectiveStatusKnown => obj.map(|x| x.progress_status),
@@ -155,8 +168,8 @@ impl Sequencer {
         }
     }
 
-    fn tracked_children(&self, a: usize) -> Vec<usize> {
-        self.avail(a).iter().copied().filter(|&c| self.nodes[c].seq.delivery.tracked).collect()
+    fn tracked_children(&self, a: usize) -> impl Iterator<Item = usize> + '_ {
+        self.avail(a).iter().copied().filter(|&c| self.nodes[c].seq.delivery.tracked)
     }
 
     /// RB.1.1 Measure Rollup Process.
@@ -281,75 +294,79 @@ impl Sequencer {
         }
     }
 
-    /// The rules of `a` for `action`, or the default rule (RB.1.2c / RB.1.3
-    /// defaults: satisfied ← all satisfied, notSatisfied ← all status known,
-    /// completed ← all completed, incomplete ← all progress known) when
-    /// the activity has no rule for this pair of actions.
-    fn rules_for(&self, a: usize, action: RollupAction) -> Vec<RollupRule> {
-        let rules = &self.nodes[a].seq.rollup.rules;
-        let pair: [RollupAction; 2] = match action {
-            RollupAction::Satisfied | RollupAction::NotSatisfied => [RollupAction::Satisfied, RollupAction::NotSatisfied],
-            _ => [RollupAction::Completed, RollupAction::Incomplete],
-        };
-        if rules.iter().any(|r| pair.contains(&r.action)) {
-            return rules.iter().filter(|r| r.action == action).cloned().collect();
-        }
+    /// The default rollup rule for `action` (RB.1.2c / RB.1.3 defaults:
+    /// satisfied ← all satisfied, notSatisfied ← all status known,
+    /// completed ← all completed, incomplete ← all progress known).
+    fn default_rule(action: RollupAction) -> RollupRule {
         let kind = match action {
             RollupAction::Satisfied => RuleConditionKind::Satisfied,
             RollupAction::NotSatisfied => RuleConditionKind::ObjectiveStatusKnown,
             RollupAction::Completed => RuleConditionKind::Completed,
             RollupAction::Incomplete => RuleConditionKind::ActivityProgressKnown,
         };
-        vec![RollupRule {
+        RollupRule {
             child_activity_set: ChildActivitySet::All,
             combination: ConditionCombination::Any,
-            conditions: vec![RuleCondition {
-                condition: kind,
-                not: false,
-                referenced_objective: None,
-                measure_threshold: 0.0,
-            }],
+            conditions: vec![RuleCondition { condition: kind, not: false, referenced_objective: None, measure_threshold: 0.0 }],
             action,
-        }]
+        }
     }
 
-    /// RB.1.4 Rollup Rule Check Subprocess.
+    /// RB.1.4 Rollup Rule Check Subprocess: the activity's rules for
+    /// `action`, or the default rule when it has no rule of that pair of
+    /// actions (satisfied/notSatisfied, completed/incomplete).
     pub(crate) fn rollup_rule_check(&self, a: usize, action: RollupAction) -> bool {
-        for rule in self.rules_for(a, action) {
-            let mut bag: Vec<Option<bool>> = Vec::new();
-            for c in self.tracked_children(a) {
-                if self.check_child_for_rollup(c, action) {
-                    // RB.1.4.1 Evaluate Rollup Conditions Subprocess
-                    let v = if rule.conditions.is_empty() {
-                        None
-                    } else {
-                        combine(rule.conditions.iter().map(|k| self.evaluate_rollup_condition(c, k)), rule.combination)
-                    };
-                    bag.push(v);
-                }
-            }
-            if bag.is_empty() {
+        let rules = &self.nodes[a].seq.rollup.rules;
+        let pair: [RollupAction; 2] = match action {
+            RollupAction::Satisfied | RollupAction::NotSatisfied => [RollupAction::Satisfied, RollupAction::NotSatisfied],
+            _ => [RollupAction::Completed, RollupAction::Incomplete],
+        };
+        if rules.iter().any(|r| pair.contains(&r.action)) {
+            rules.iter().filter(|r| r.action == action).any(|r| self.rollup_rule_holds(a, r))
+        } else {
+            self.rollup_rule_holds(a, &Self::default_rule(action))
+        }
+    }
+
+    /// One rollup rule: the child activity set over the contributing
+    /// children (RB.1.4.1, RB.1.4.2), evaluated with early exit.
+    fn rollup_rule_holds(&self, a: usize, rule: &RollupRule) -> bool {
+        let (mut size, mut trues) = (0usize, 0usize);
+        for &c in self.avail(a) {
+            if !self.nodes[c].seq.delivery.tracked || !self.check_child_for_rollup(c, rule.action) {
                 continue;
             }
-            let trues = bag.iter().filter(|v| **v == Some(true)).count();
-            let holds = match rule.child_activity_set {
-                ChildActivitySet::All => trues == bag.len(),
-                ChildActivitySet::Any => trues > 0,
-                ChildActivitySet::None => bag.iter().all(|v| *v == Some(false)),
-                ChildActivitySet::AtLeastCount(n) => trues >= n as usize,
-                ChildActivitySet::AtLeastPercent(p) => (trues as f64) / (bag.len() as f64) >= p,
+            let v = if rule.conditions.is_empty() {
+                None
+            } else {
+                combine(rule.conditions.iter().map(|k| self.evaluate_rollup_condition(c, k)), rule.combination)
             };
-            if holds {
-                return true;
+            size += 1;
+            if v == Some(true) {
+                trues += 1;
+            }
+            match rule.child_activity_set {
+                ChildActivitySet::All if v != Some(true) => return false,
+                ChildActivitySet::Any if v == Some(true) => return true,
+                ChildActivitySet::None if v != Some(false) => return false,
+                ChildActivitySet::AtLeastCount(n) if trues >= n as usize => return true,
+                _ => {}
             }
         }
-        false
+        if size == 0 {
+            return false;
+        }
+        match rule.child_activity_set {
+            ChildActivitySet::All | ChildActivitySet::None => true,
+            ChildActivitySet::Any => false,
+            ChildActivitySet::AtLeastCount(n) => trues >= n as usize,
+            ChildActivitySet::AtLeastPercent(p) => (trues as f64) / (size as f64) >= p,
+        }
     }
 
     /// A rollup condition evaluated on a child (no referenced objective).
     fn evaluate_rollup_condition(&self, c: usize, k: &RuleCondition) -> Option<bool> {
-        let plain = RuleCondition { referenced_objective: None, ..k.clone() };
-        self.evaluate_condition(c, &plain)
+        self.evaluate_condition_on(c, k, Some(0))
     }
 
     /// RB.1.4.2 Check Child for Rollup Subprocess.
