@@ -255,22 +255,31 @@ impl Node {
 #[serde(rename_all = "camelCase")]
 pub struct ObjectiveState {
     /// Objective Progress Status (satisfaction known).
+    #[serde(default, skip_serializing_if = "is_default")]
     pub progress_status: bool,
     /// Objective Satisfied Status.
+    #[serde(default, skip_serializing_if = "is_default")]
     pub satisfied_status: bool,
     /// Objective Measure Status.
+    #[serde(default, skip_serializing_if = "is_default")]
     pub measure_status: bool,
     /// Objective Normalized Measure (-1..=1).
+    #[serde(default, skip_serializing_if = "is_default")]
     pub normalized_measure: f64,
     /// Raw score.
+    #[serde(default, skip_serializing_if = "is_default")]
     pub raw: Option<f64>,
     /// Minimum score.
+    #[serde(default, skip_serializing_if = "is_default")]
     pub min: Option<f64>,
     /// Maximum score.
+    #[serde(default, skip_serializing_if = "is_default")]
     pub max: Option<f64>,
     /// Completion status: `None` unknown, `Some(true)` completed.
+    #[serde(default, skip_serializing_if = "is_default")]
     pub completion_status: Option<bool>,
     /// Progress measure (0..=1).
+    #[serde(default, skip_serializing_if = "is_default")]
     pub progress_measure: Option<f64>,
 }
 
@@ -290,39 +299,60 @@ impl ObjectiveState {
 #[serde(rename_all = "camelCase")]
 pub struct ActivityState {
     /// Available Children after selection and randomization (SR.1, SR.2).
+    #[serde(default, skip_serializing_if = "is_default")]
     pub available_children: Vec<usize>,
     /// Activity is Active.
+    #[serde(default, skip_serializing_if = "is_default")]
     pub active: bool,
     /// Activity is Suspended.
+    #[serde(default, skip_serializing_if = "is_default")]
     pub suspended: bool,
     /// Activity Attempt Count.
+    #[serde(default, skip_serializing_if = "is_default")]
     pub attempt_count: u32,
     /// Activity Progress Status (the activity has been attempted).
+    #[serde(default, skip_serializing_if = "is_default")]
     pub activity_progress_status: bool,
     /// Activity Absolute Duration, seconds.
+    #[serde(default, skip_serializing_if = "is_default")]
     pub activity_absolute_duration: f64,
     /// Activity Experienced Duration, seconds.
+    #[serde(default, skip_serializing_if = "is_default")]
     pub activity_experienced_duration: f64,
     /// Attempt Progress Status (completion known).
+    #[serde(default, skip_serializing_if = "is_default")]
     pub attempt_progress_status: bool,
     /// Attempt Completion Status.
+    #[serde(default, skip_serializing_if = "is_default")]
     pub attempt_completion_status: bool,
     /// Attempt Completion Amount Status (progress measure known).
+    #[serde(default, skip_serializing_if = "is_default")]
     pub attempt_completion_amount_status: bool,
     /// Attempt Completion Amount (progress measure).
+    #[serde(default, skip_serializing_if = "is_default")]
     pub attempt_completion_amount: f64,
     /// Attempt Absolute Duration, seconds.
+    #[serde(default, skip_serializing_if = "is_default")]
     pub attempt_absolute_duration: f64,
     /// Attempt Experienced Duration, seconds.
+    #[serde(default, skip_serializing_if = "is_default")]
     pub attempt_experienced_duration: f64,
     /// Objective progress information, parallel to `Node::seq.objectives`.
+    #[serde(default, skip_serializing_if = "is_default")]
     pub objectives: Vec<ObjectiveState>,
     /// SR.1 has been applied with timing `once`.
+    #[serde(default, skip_serializing_if = "is_default")]
     pub selection_done: bool,
     /// SR.2 has been applied with timing `once`.
+    #[serde(default, skip_serializing_if = "is_default")]
     pub randomization_done: bool,
     /// The current attempt was resumed from suspension (→ `cmi.entry` resume).
+    #[serde(default, skip_serializing_if = "is_default")]
     pub resumed: bool,
+}
+
+fn is_default<T: Default + PartialEq>(v: &T) -> bool {
+    *v == T::default()
 }
 
 /// A tiny seedable PRNG (SplitMix64) for SR.1 / SR.2.
@@ -362,8 +392,9 @@ pub struct SeqState {
     pub suspended_activity: Option<usize>,
     /// PRNG state.
     pub rng: Rng,
-    /// Identifiers of the activities, to check a restored state fits the tree.
-    pub ids: Vec<String>,
+    /// Fingerprint (FNV-1a) of the tree's identifiers and shape, to check
+    /// that a restored state fits the tree.
+    pub tree_hash: u64,
 }
 
 /// The sequencer: the arena of activities plus the sequencing state.
@@ -401,11 +432,11 @@ impl Sequencer {
                 ..ActivityState::default()
             })
             .collect();
-        let ids = nodes.iter().map(|n| n.id.clone()).collect();
+        let tree_hash = tree_hash(&nodes);
         let index = build_index(&nodes);
         let mut s = Sequencer {
             nodes: Rc::new(nodes),
-            state: SeqState { activities, globals: BTreeMap::new(), current: None, suspended_activity: None, rng: Rng(seed), ids },
+            state: SeqState { activities, globals: BTreeMap::new(), current: None, suspended_activity: None, rng: Rng(seed), tree_hash },
             index,
             pos: Vec::new(),
         };
@@ -431,8 +462,7 @@ impl Sequencer {
     pub fn restore(tree: &Activity, state: SeqState) -> Result<Sequencer, SeqError> {
         let nodes = build_arena(tree);
         let n = nodes.len();
-        let ids_match = state.ids.len() == n && state.ids.iter().zip(&nodes).all(|(i, node)| *i == node.id);
-        if state.activities.len() != n || !ids_match {
+        if state.activities.len() != n || state.tree_hash != tree_hash(&nodes) {
             return Err(SeqError::new("RESTORE-1"));
         }
         for (a, st) in state.activities.iter().enumerate() {
@@ -842,6 +872,21 @@ impl Sequencer {
         st.randomization_done = true;
         self.refresh_children_positions(a);
     }
+}
+
+/// FNV-1a over the identifiers and child counts in arena order.
+fn tree_hash(nodes: &[Node]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut eat = |b: u8| {
+        h ^= b as u64;
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    };
+    for n in nodes {
+        n.id.bytes().for_each(&mut eat);
+        eat(0);
+        (n.children.len() as u32).to_le_bytes().into_iter().for_each(&mut eat);
+    }
+    h
 }
 
 fn build_index(nodes: &[Node]) -> BTreeMap<String, usize> {
