@@ -46,7 +46,27 @@ fn flow_continue_and_previous() {
     assert_eq!(s.activity(idx(&s, "b")).unwrap().attempt_count, 2);
     assert_eq!(s.activity(idx(&s, "c")).unwrap().attempt_count, 2);
     assert_eq!(s.activity(idx(&s, "m1")).unwrap().attempt_count, 2);
-    // default rollup: every leaf auto-completed at End Attempt
+    // every leaf was auto-completed at End Attempt, but m1's second attempt
+    // saw only b: with useCurrentAttemptProgressInfo (default true) a's
+    // completion from m1's first attempt does not count, so m1 and the root
+    // stay unknown
+    assert_eq!(s.attempt_completed(idx(&s, "a")), Some(true));
+    assert_eq!(s.attempt_completed(idx(&s, "m1")), None);
+    assert_eq!(s.attempt_completed(0), None);
+
+    // the same walk with useCurrentAttemptProgressInfo false on m1
+    let t = cluster(
+        "root",
+        vec![
+            cluster("m1", vec![leaf("a"), leaf("b")]).seq(|s| s.control_mode.use_current_attempt_progress_info = false),
+            cluster("m2", vec![leaf("c"), leaf("d")]),
+        ],
+    );
+    let mut s = Sequencer::new(&t);
+    for (r, want) in [(N::Start, "a"), (N::Continue, "b"), (N::Continue, "c"), (N::Previous, "b"), (N::Continue, "c"), (N::Continue, "d"), (N::Continue, "END")] {
+        assert_eq!(nav(&mut s, r).unwrap(), want);
+    }
+    assert_eq!(s.attempt_completed(idx(&s, "m1")), Some(true));
     assert_eq!(s.attempt_completed(0), Some(true));
 }
 

@@ -349,6 +349,10 @@ pub struct ActivityState {
     /// The current attempt was resumed from suspension (→ `cmi.entry` resume).
     #[serde(default, skip_serializing_if = "is_default")]
     pub resumed: bool,
+    /// The parent's attempt count when the current attempt of this activity
+    /// began (for `useCurrentAttemptObjectiveInfo` / `...ProgressInfo`).
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub parent_attempt: u32,
 }
 
 fn is_default<T: Default + PartialEq>(v: &T) -> bool {
@@ -671,10 +675,17 @@ impl Sequencer {
     /// Objective state of objective `o` of activity `a` as seen through the
     /// read maps (SN §4.2.1.1: a known global value replaces the local one).
     pub fn objective_view(&self, a: usize, o: usize) -> ObjectiveState {
+        self.objective_seen(a, o, false)
+    }
+
+    /// As [`Sequencer::objective_view`]; with `current_only` the local data
+    /// recorded during an earlier attempt of the parent is ignored
+    /// (`useCurrentAttemptObjectiveInfo`), as rule evaluation and rollup do.
+    pub(crate) fn objective_seen(&self, a: usize, o: usize, current_only: bool) -> ObjectiveState {
         let Some(local) = self.state.activities.get(a).and_then(|s| s.objectives.get(o)) else {
             return ObjectiveState::default();
         };
-        let mut v = local.clone();
+        let mut v = if current_only && self.stale(a, true) { ObjectiveState::default() } else { local.clone() };
         let Some(def) = self.nodes.get(a).and_then(|n| n.seq.objectives.get(o)) else {
             return v;
         };
@@ -713,15 +724,24 @@ impl Sequencer {
     }
 
     /// Primary objective measure through the maps.
-    pub(crate) fn primary_measure(&self, a: usize) -> Option<f64> {
-        self.objective_view(a, 0).measure()
+    pub(crate) fn primary_measure(&self, a: usize, current_only: bool) -> Option<f64> {
+        self.objective_seen(a, 0, current_only).measure()
     }
 
     /// Attempt completion status (tri-state), read through the primary
     /// objective's `readCompletionStatus` maps (4th Ed).
     pub fn attempt_completed(&self, a: usize) -> Option<bool> {
+        self.completion_seen(a, false)
+    }
+
+    /// As [`Sequencer::attempt_completed`]; `current_only` as in `objective_seen`
+    /// (`useCurrentAttemptProgressInfo`).
+    pub(crate) fn completion_seen(&self, a: usize, current_only: bool) -> Option<bool> {
         let st = &self.state.activities[a];
-        let local = st.attempt_progress_status.then_some(st.attempt_completion_status);
+        let local = st
+            .attempt_progress_status
+            .then_some(st.attempt_completion_status)
+            .filter(|_| !(current_only && self.stale(a, false)));
         let def = &self.nodes[a].seq.objectives[0];
         for m in &def.maps {
             if m.read_completion_status {
@@ -734,7 +754,7 @@ impl Sequencer {
     }
 
     /// Attempt completion amount (progress measure) through the primary maps.
-    pub(crate) fn completion_amount(&self, a: usize) -> Option<f64> {
+    pub(crate) fn completion_amount(&self, a: usize, current_only: bool) -> Option<f64> {
         let st = &self.state.activities[a];
         let def = &self.nodes[a].seq.objectives[0];
         for m in &def.maps {
@@ -744,7 +764,19 @@ impl Sequencer {
                 }
             }
         }
-        st.attempt_completion_amount_status.then_some(st.attempt_completion_amount)
+        st.attempt_completion_amount_status.then_some(st.attempt_completion_amount).filter(|_| !(current_only && self.stale(a, false)))
+    }
+
+    /// SN §3.2.5 / §3.2.6: true when the parent uses only current-attempt
+    /// information (`useCurrentAttemptObjectiveInfo` for objectives,
+    /// `useCurrentAttemptProgressInfo` for progress) and the tracking data of
+    /// `a` was recorded during an earlier attempt on the parent.
+    pub(crate) fn stale(&self, a: usize, objective: bool) -> bool {
+        let Some(p) = self.nodes.get(a).and_then(|n| n.parent) else { return false };
+        let cm = &self.nodes[p].seq.control_mode;
+        let on = if objective { cm.use_current_attempt_objective_info } else { cm.use_current_attempt_progress_info };
+        let st = &self.state.activities[a];
+        on && st.attempt_count > 0 && st.parent_attempt != self.state.activities[p].attempt_count
     }
 
     /// Writes objective `o` of activity `a` to the global objectives through

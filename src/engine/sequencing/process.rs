@@ -894,7 +894,9 @@ impl Sequencer {
                         self.randomize_children(x);
                     }
                     let nobj = self.nodes[x].seq.objectives.len();
+                    let parent_attempt = self.parent(x).map_or(0, |p| self.state.activities[p].attempt_count);
                     let st = &mut self.state.activities[x];
+                    st.parent_attempt = parent_attempt;
                     st.attempt_count = st.attempt_count.saturating_add(1);
                     st.activity_progress_status = true;
                     st.resumed = false;

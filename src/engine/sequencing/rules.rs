@@ -71,7 +71,7 @@ impl Sequencer {
                 | RuleConditionKind::ObjectiveMeasureGreaterThan
                 | RuleConditionKind::ObjectiveMeasureLessThan
         );
-        let obj = if objective_based { o.map(|o| self.objective_view(a, o)) } else { None };
+        let obj = if objective_based { o.map(|o| self.objective_seen(a, o, true)) } else { None };
         let v = match c.condition {
             RuleConditionKind::Satisfied => obj.and_then(|x| x.satisfied()),
             RuleConditionKind::ObjectiveStatusKnown => obj.map(|x| x.progress_status),
@@ -80,9 +80,9 @@ impl Sequencer {
                 obj.and_then(|x| x.measure()).map(|m| m > c.measure_threshold)
             }
             RuleConditionKind::ObjectiveMeasureLessThan => obj.and_then(|x| x.measure()).map(|m| m < c.measure_threshold),
-            RuleConditionKind::Completed => self.attempt_completed(a),
+            RuleConditionKind::Completed => self.completion_seen(a, true),
             RuleConditionKind::ActivityProgressKnown => {
-                Some(st.activity_progress_status && self.attempt_completed(a).is_some())
+                Some(st.activity_progress_status && self.completion_seen(a, true).is_some())
             }
             RuleConditionKind::Attempted => Some(st.activity_progress_status && st.attempt_count > 0),
             RuleConditionKind::AttemptLimitExceeded => Some(self.attempt_limit_exceeded(a)),
@@ -180,7 +180,7 @@ impl Sequencer {
         for c in self.tracked_children(a) {
             let w = self.nodes[c].seq.rollup.objective_measure_weight;
             counted += w;
-            if let Some(m) = self.primary_measure(c) {
+            if let Some(m) = self.primary_measure(c, true) {
                 valid = true;
                 total += m * w;
             }
@@ -202,7 +202,7 @@ impl Sequencer {
         for c in self.tracked_children(a) {
             let w = self.nodes[c].completion_threshold.as_ref().map_or(1.0, |t| t.progress_weight);
             counted += w;
-            if let Some(m) = self.completion_amount(c) {
+            if let Some(m) = self.completion_amount(c, true) {
                 valid = true;
                 total += m * w;
             }
@@ -231,7 +231,7 @@ impl Sequencer {
         let min = self.nodes[a].seq.objectives[0].min_normalized_measure;
         let if_active = self.nodes[a].seq.rollup_considerations.measure_satisfaction_if_active;
         let active = self.state.activities[a].active;
-        let measure = self.primary_measure(a);
+        let measure = self.primary_measure(a, false);
         let o = &mut self.state.activities[a].objectives[0];
         match measure {
             None => o.progress_status = false,
@@ -267,7 +267,7 @@ impl Sequencer {
     pub(crate) fn activity_progress_rollup(&mut self, a: usize) {
         if let Some(t) = self.nodes[a].completion_threshold.clone().filter(|t| t.completed_by_measure) {
             // Activity Progress Rollup Using Measure (4th Ed).
-            let amount = self.completion_amount(a);
+            let amount = self.completion_amount(a, false);
             let st = &mut self.state.activities[a];
             match amount {
                 None => st.attempt_progress_status = false,

@@ -275,7 +275,7 @@ impl Sequencer {
                 let id = d.id.clone()?;
                 let v = self.objective_view(a, o);
                 let completion = if o == 0 { self.attempt_completed(a) } else { v.completion_status };
-                let progress = if o == 0 { self.completion_amount(a) } else { v.progress_measure };
+                let progress = if o == 0 { self.completion_amount(a, false) } else { v.progress_measure };
                 Some(ScoObjectiveLaunch {
                     id,
                     success_status: success_str(v.satisfied()),
