@@ -10,6 +10,10 @@ use scorm_shim::engine::seqdef::{
 };
 use sequencing_util::*;
 
+/// (leaf id, completion_status, success_status) reported by a SCO.
+type Report = (&'static str, &'static str, &'static str);
+type Status = (Option<bool>, Option<bool>);
+
 fn rollup_rule(set: Set, kind: K, action: R) -> RollupRule {
     RollupRule { child_activity_set: set, combination: ConditionCombination::Any, conditions: vec![cond(kind)], action }
 }
@@ -43,7 +47,7 @@ fn status(s: &Sequencer, id: &str) -> (Option<bool>, Option<bool>) {
 #[test]
 fn default_rollup_rules() {
     // (results of a, b) → (root completion, root satisfied)
-    let cases: &[(&[(&str, &str, &str)], (Option<bool>, Option<bool>))] = &[
+    let cases: &[(&[Report], Status)] = &[
         (&[("a", "completed", "passed"), ("b", "completed", "passed")], (Some(true), Some(true))),
         (&[("a", "completed", "passed"), ("b", "completed", "failed")], (Some(true), Some(false))),
         (&[("a", "incomplete", "passed"), ("b", "completed", "unknown")], (Some(false), None)),
@@ -62,7 +66,7 @@ fn rollup_by_rules() {
     let mk = |rules: Vec<RollupRule>| {
         cluster("root", vec![set_by_content(leaf("a")), set_by_content(leaf("b")), set_by_content(leaf("c"))]).seq(|s| s.rollup.rules = rules)
     };
-    let cases: Vec<(Vec<RollupRule>, Vec<(&str, &str, &str)>, Option<bool>)> = vec![
+    let cases: Vec<(Vec<RollupRule>, Vec<Report>, Option<bool>)> = vec![
         (vec![rollup_rule(Set::Any, K::Satisfied, R::Satisfied)], vec![("a", "completed", "passed")], Some(true)),
         (vec![rollup_rule(Set::AtLeastCount(2), K::Satisfied, R::Satisfied)], vec![("a", "completed", "passed")], None),
         (

@@ -41,6 +41,8 @@ mod lookahead;
 mod process;
 mod rules;
 mod runtime;
+#[cfg(test)]
+mod tests;
 
 pub use lookahead::{ActivityNavState, NavState};
 pub use runtime::{ScoLaunchData, ScoObjective, ScoObjectiveLaunch, ScoResult};
