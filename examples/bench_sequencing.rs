@@ -75,7 +75,7 @@ fn bench(shape: &str, tree: &Activity) {
     let t0 = Instant::now();
     let mut s = Sequencer::new(tree);
     let build = t0.elapsed();
-    let n = s.nodes.len();
+    let n = s.nodes().len();
 
     let result = ScoResult { completion_status: Some("completed".into()), success_status: Some("passed".into()), ..ScoResult::default() };
     let t0 = Instant::now();
@@ -89,7 +89,7 @@ fn bench(shape: &str, tree: &Activity) {
     let walk = t0.elapsed();
 
     // back into the middle of the course for look-ahead and choice
-    let leaves: Vec<String> = s.nodes.iter().filter(|x| x.children.is_empty()).map(|x| x.id.clone()).collect();
+    let leaves: Vec<String> = s.nodes().iter().filter(|x| x.children.is_empty()).map(|x| x.id.clone()).collect();
     let mid = leaves.get(leaves.len() / 2).cloned().unwrap_or_default();
     let _ = s.navigate(NavigationRequest::Choice(mid));
     let t0 = Instant::now();

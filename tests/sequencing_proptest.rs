@@ -137,13 +137,13 @@ fn request(code: u8, ids: &[String]) -> N {
 
 fn check_invariants(s: &Sequencer) {
     // the active activities are exactly a path from the root to the current activity
-    let active: Vec<usize> = (0..s.nodes.len()).filter(|&a| s.activity(a).unwrap().active).collect();
+    let active: Vec<usize> = (0..s.nodes().len()).filter(|&a| s.activity(a).unwrap().active).collect();
     if let Some(c) = s.current() {
         let mut path = vec![];
         let mut x = Some(c);
         while let Some(y) = x {
             path.push(y);
-            x = s.nodes[y].parent;
+            x = s.nodes()[y].parent;
         }
         for a in &active {
             assert!(path.contains(a), "active activity {a} off the current path");
@@ -160,7 +160,7 @@ fn run_case(seed: u64, size: usize, codes: &[u8], delivered: &std::cell::Cell<us
     let mut name = 0;
     let tree = rand_tree(&mut r, &mut budget, 0, &mut name);
     let mut s = Sequencer::with_seed(&tree, seed);
-    let ids: Vec<String> = s.nodes.iter().map(|n| n.id.clone()).collect();
+    let ids: Vec<String> = s.nodes().iter().map(|n| n.id.clone()).collect();
     let mut count = 0;
     for &code in codes {
         let req = request(code, &ids);

@@ -396,7 +396,7 @@ fn randomization_on_each_new_attempt() {
         let o = s.activity(pool).unwrap().available_children.clone();
         let mut sorted = o.clone();
         sorted.sort();
-        assert_eq!(sorted, s.nodes[pool].children);
+        assert_eq!(sorted, s.nodes()[pool].children);
         orders.push(o);
     }
     assert!(orders.windows(2).any(|w| w[0] != w[1]));

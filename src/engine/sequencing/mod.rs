@@ -29,6 +29,45 @@
 //!
 //! Randomness (SR.1 / SR.2) comes from a tiny seedable PRNG ([`Rng`]) stored
 //! in the state, so a restored session continues the same sequence.
+//!
+//! # Where each process lives
+//!
+//! | Pseudo-code | Function |
+//! |---|---|
+//! | OP.1 Overall Sequencing Process | [`Sequencer::navigate`] |
+//! | NB.2.1 Navigation Request | `process::navigation_request_process` |
+//! | TB.2.3 Termination Request, TB.2.1 Exit Action Rules, TB.2.2 Post Condition Rules | `termination_request_process`, `sequencing_exit_action_rules`, `sequencing_post_condition_rules` |
+//! | UP.4 End Attempt, UP.3 Terminate Descendent Attempts | `end_attempt`, `terminate_descendent_attempts` |
+//! | SB.2.12 Sequencing Request and SB.2.5–SB.2.11, SB.2.13 | `sequencing_request_process`, `start_…`, `resume_all_…`, `continue_…`, `previous_…`, `choice_…`, `retry_…`, `exit_…`, `jump_sequencing_request` |
+//! | SB.2.1 / SB.2.2 / SB.2.3 Flow, SB.2.4 Choice Activity Traversal, SB.2.9.1/2 Choice Flow | `flow_tree_traversal`, `flow_activity_traversal`, `flow_subprocess`, `choice_activity_traversal`, `choice_flow_subprocess` |
+//! | UP.1 Limit Conditions, UP.2 / UP.2.1 Sequencing Rules, UP.5 Check Activity | `rules::limit_conditions_check`, `sequencing_rules_check`, `sequencing_rule_check`, `check_activity` |
+//! | DB.1.1 Delivery Request, DB.2 Content Delivery Environment, DB.2.1 Clear Suspended Activity | `delivery_request_process`, `content_delivery_environment`, `clear_suspended_activity` |
+//! | RB.1.5 Overall Rollup, RB.1.1 Measure, RB.1.1b Completion Measure, RB.1.2 a/b/c Objective, RB.1.3 Activity Progress, RB.1.4 Rollup Rule Check, RB.1.4.2 Check Child for Rollup | `overall_rollup`, `measure_rollup`, `completion_measure_rollup`, `objective_rollup*`, `activity_progress_rollup`, `rollup_rule_check`, `check_child_for_rollup` |
+//! | SR.1 Select Children, SR.2 Randomize Children | `select_children`, `randomize_children` |
+//! | RTE ↔ SN data mapping | [`Sequencer::deliver_result`], [`Sequencer::launch_data`] |
+//!
+//! # Interpretations and limits
+//!
+//! * Rule conditions use three-valued logic (unknown when the status is not
+//!   known; `not unknown` is unknown); `timeLimitExceeded` and
+//!   `outsideAvailableTimeRange` (not required by SCORM) evaluate as unknown.
+//! * Global objectives: reading overlays a *known* global value on the local
+//!   one; writing copies only known values (an unknown local value never
+//!   erases a global one).
+//! * `useCurrentAttempt{Objective,Progress}Info` is honoured in rule
+//!   evaluation and rollup through the parent attempt number recorded when a
+//!   child attempt starts; the public status accessors show the raw values.
+//! * UP.3 ends the attempts bottom-up and rolls up once from the lowest one
+//!   (same final state as one rollup per End Attempt, linear in depth).
+//! * SR.1 `selectionTiming` `onEachNewAttempt` (undefined by SCORM) behaves
+//!   as `once`; SR.2 `onEachNewAttempt` reorders at each new attempt of the
+//!   cluster (DB.2).
+//! * Durations come from the SCO result (`session_time`, or `elapsed` for the
+//!   absolute duration); the engine has no clock of its own, so the
+//!   attempt absolute duration limit is checked against those sums.
+//! * Ending the session clears the current activity (and ends the root
+//!   attempt if still active) so that `start` or `resumeAll` can follow.
+//! * Continue past the last activity ends the session (4th Ed SB.2.1).
 
 use std::collections::BTreeMap;
 use std::rc::Rc;
@@ -408,9 +447,9 @@ pub struct SeqState {
 pub struct Sequencer {
     /// The activity tree; index 0 is the root (shared: cloning a sequencer
     /// for look-ahead copies only the state).
-    pub nodes: Rc<Vec<Node>>,
+    pub(crate) nodes: Rc<Vec<Node>>,
     /// The sequencing state.
-    pub state: SeqState,
+    pub(crate) state: SeqState,
     index: BTreeMap<String, usize>,
     /// Position of each activity in its parent's available children
     /// (`None`: not available); derived from the state, never serialised.
@@ -500,6 +539,11 @@ impl Sequencer {
             st.active = false;
         }
         Ok(s)
+    }
+
+    /// The activity tree (arena; index 0 is the root, preorder of the manifest).
+    pub fn nodes(&self) -> &[Node] {
+        &self.nodes
     }
 
     /// The arena index of the activity with this identifier.
@@ -733,6 +777,9 @@ impl Sequencer {
     /// Attempt completion status (tri-state), read through the primary
     /// objective's `readCompletionStatus` maps (4th Ed).
     pub fn attempt_completed(&self, a: usize) -> Option<bool> {
+        if a >= self.nodes.len() {
+            return None;
+        }
         self.completion_seen(a, false)
     }
 
