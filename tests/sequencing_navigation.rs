@@ -303,3 +303,61 @@ fn single_leaf_root() {
     let mut s = Sequencer::new(&leaf("only"));
     run(&mut s, &[(N::Start, "only"), (N::Continue, "NB.2.1-4"), (N::Previous, "NB.2.1-6"), (N::Exit, "END")]);
 }
+
+#[test]
+fn retry_all_post_condition_restarts_the_course() {
+    // retryAll on the last SCO while the course is not satisfied
+    let t = cluster(
+        "root",
+        vec![
+            leaf("a").seq(|s| s.delivery.objective_set_by_content = true),
+            leaf("b").post(A::RetryAll, vec![not(K::Satisfied)]).seq(|s| s.delivery.objective_set_by_content = true),
+        ],
+    )
+    .seq(|s| s.rollup.rules.clear());
+    let mut s = Sequencer::new(&t);
+    run(&mut s, &[(N::Start, "a")]);
+    s.deliver_result(&result("completed", "failed"));
+    run(&mut s, &[(N::Continue, "b")]);
+    s.deliver_result(&result("completed", "failed"));
+    run(&mut s, &[(N::Continue, "a")]);
+    assert_eq!(s.activity(0).unwrap().attempt_count, 2, "a new attempt on the root");
+    assert_eq!(s.activity(idx(&s, "a")).unwrap().attempt_count, 2);
+}
+
+#[test]
+fn suspend_all_from_an_inactive_current_suspends_its_parent() {
+    let t = cluster("root", vec![cluster("m1", vec![leaf("a").post(A::ExitParent, vec![cond(K::Always)])]), leaf("b")]);
+    let mut s = Sequencer::new(&t);
+    run(&mut s, &[(N::Start, "a"), (N::Exit, "NONE")]);
+    // current is m1, inactive and not suspended: its parent (the root) is suspended
+    assert_eq!(cur(&s), "m1");
+    run(&mut s, &[(N::SuspendAll, "END")]);
+    assert_eq!(s.suspended_activity(), Some(0));
+    // resuming a cluster cannot deliver it
+    run(&mut s, &[(N::ResumeAll, "DB.1.1-1"), (N::Start, "a")]);
+}
+
+#[test]
+fn exit_rule_on_the_root_path_and_choice_of_an_ancestor() {
+    // choosing the active cluster restarts its flow without a new attempt on it
+    let mut s = Sequencer::new(&two_modules());
+    run(&mut s, &[(N::Start, "a"), (N::Continue, "b"), (choice("m1"), "a")]);
+    assert_eq!(s.activity(idx(&s, "m1")).unwrap().attempt_count, 1);
+    assert_eq!(s.activity(idx(&s, "a")).unwrap().attempt_count, 2);
+    // choiceExit false on the current activity itself: it cannot be left by choice while active
+    let t = cluster("root", vec![leaf("a").seq(|s| s.control_mode.choice_exit = false), cluster("m", vec![leaf("b")])]);
+    let mut s = Sequencer::new(&t);
+    run(&mut s, &[(N::Start, "a"), (choice("b"), "NB.2.1-8"), (N::Exit, "NONE"), (choice("b"), "b")]);
+}
+
+#[test]
+fn every_exception_id_is_documented() {
+    // every error the engine produced in these scenarios has a description
+    let mut s = Sequencer::new(&two_modules());
+    for r in [N::Continue, N::Previous, N::ResumeAll, N::Forward, N::Exit, choice("x"), N::Start, N::Start, N::Previous] {
+        if let Err(e) = s.navigate(r) {
+            assert_ne!(e.description(), "Sequencing exception", "{}", e.id);
+        }
+    }
+}
