@@ -190,7 +190,8 @@ impl Sequencer {
             "time-out" | "logout" => Some(NavigationRequest::ExitAll),
             _ => r.nav_request.as_deref().and_then(NavigationRequest::parse),
         };
-        let Some(a) = self.state.current else { return nav };
+        // only a delivered leaf (a SCO or asset) has run-time data
+        let Some(a) = self.state.current.filter(|&c| self.is_leaf(c)) else { return nav };
         let node = &self.nodes[a];
         if node.seq.delivery.tracked {
             let defs: Vec<Option<String>> = node.seq.objectives.iter().map(|d| d.id.clone()).collect();
