@@ -8,3 +8,4 @@ pub mod rte;
 pub mod scorm12;
 pub mod scorm2004;
 pub mod seqdef;
+pub mod sequencing;

@@ -1,0 +1,462 @@
+//! Rollup, objective maps, run-time data mapping, selection/randomization,
+//! look-ahead and state serialization.
+
+mod sequencing_util;
+
+use scorm_shim::engine::sequencing::{NavigationRequest as N, ObjectiveState, ScoObjective, ScoResult, Sequencer};
+use scorm_shim::engine::seqdef::{
+    Activity, ChildActivitySet as Set, CompletionThreshold, ConditionCombination, ObjectiveDef, ObjectiveMap,
+    RandomizationTiming, RollupAction as R, RollupConsideration, RollupRule, RuleAction as A, RuleConditionKind as K,
+};
+use sequencing_util::*;
+
+/// (leaf id, completion_status, success_status) reported by a SCO.
+type Report = (&'static str, &'static str, &'static str);
+type Status = (Option<bool>, Option<bool>);
+
+fn rollup_rule(set: Set, kind: K, action: R) -> RollupRule {
+    RollupRule { child_activity_set: set, combination: ConditionCombination::Any, conditions: vec![cond(kind)], action }
+}
+
+fn objective(id: &str, primary: bool, maps: Vec<ObjectiveMap>) -> ObjectiveDef {
+    ObjectiveDef { maps, ..ObjectiveDef::new(Some(id.into()), primary) }
+}
+
+/// Delivers each leaf by choice and reports (completion, success) per leaf.
+fn play(s: &mut Sequencer, results: &[(&str, &str, &str)]) {
+    for (id, c, p) in results {
+        assert_eq!(nav(s, choice(id)).unwrap(), *id);
+        s.deliver_result(&result(c, p));
+    }
+    // terminate the last one
+    s.navigate(N::Exit).unwrap();
+}
+
+fn set_by_content(a: Activity) -> Activity {
+    a.seq(|s| {
+        s.delivery.completion_set_by_content = true;
+        s.delivery.objective_set_by_content = true;
+    })
+}
+
+fn status(s: &Sequencer, id: &str) -> (Option<bool>, Option<bool>) {
+    let a = idx(s, id);
+    (s.attempt_completed(a), s.objective_view(a, 0).satisfied())
+}
+
+#[test]
+fn default_rollup_rules() {
+    // (results of a, b) → (root completion, root satisfied)
+    let cases: &[(&[Report], Status)] = &[
+        (&[("a", "completed", "passed"), ("b", "completed", "passed")], (Some(true), Some(true))),
+        (&[("a", "completed", "passed"), ("b", "completed", "failed")], (Some(true), Some(false))),
+        (&[("a", "incomplete", "passed"), ("b", "completed", "unknown")], (Some(false), None)),
+        (&[("a", "completed", "passed")], (None, None)),
+    ];
+    for (results, want) in cases {
+        let t = cluster("root", vec![set_by_content(leaf("a")), set_by_content(leaf("b"))]);
+        let mut s = Sequencer::new(&t);
+        play(&mut s, results);
+        assert_eq!(status(&s, "root"), *want, "{results:?}");
+    }
+}
+
+#[test]
+fn rollup_by_rules() {
+    let mk = |rules: Vec<RollupRule>| {
+        cluster("root", vec![set_by_content(leaf("a")), set_by_content(leaf("b")), set_by_content(leaf("c"))]).seq(|s| s.rollup.rules = rules)
+    };
+    let cases: Vec<(Vec<RollupRule>, Vec<Report>, Option<bool>)> = vec![
+        (vec![rollup_rule(Set::Any, K::Satisfied, R::Satisfied)], vec![("a", "completed", "passed")], Some(true)),
+        (vec![rollup_rule(Set::AtLeastCount(2), K::Satisfied, R::Satisfied)], vec![("a", "completed", "passed")], None),
+        (
+            vec![rollup_rule(Set::AtLeastCount(2), K::Satisfied, R::Satisfied)],
+            vec![("a", "completed", "passed"), ("c", "completed", "passed")],
+            Some(true),
+        ),
+        (
+            vec![rollup_rule(Set::AtLeastPercent(0.5), K::Satisfied, R::Satisfied), rollup_rule(Set::Any, K::Satisfied, R::NotSatisfied)],
+            vec![("a", "completed", "passed")],
+            Some(false),
+        ),
+        (
+            vec![rollup_rule(Set::None, K::Satisfied, R::NotSatisfied)],
+            vec![("a", "completed", "failed"), ("b", "completed", "failed"), ("c", "completed", "failed")],
+            Some(false),
+        ),
+    ];
+    for (rules, results, want) in cases {
+        let mut s = Sequencer::new(&mk(rules.clone()));
+        play(&mut s, &results);
+        assert_eq!(s.objective_view(0, 0).satisfied(), want, "{rules:?} {results:?}");
+    }
+}
+
+#[test]
+fn rollup_by_measure() {
+    let t = cluster(
+        "root",
+        vec![leaf("a"), leaf("b").seq(|s| s.rollup.objective_measure_weight = 3.0), leaf("c").seq(|s| s.rollup.objective_measure_weight = 0.0)],
+    )
+    .seq(|s| {
+        s.objectives = vec![ObjectiveDef { satisfied_by_measure: true, min_normalized_measure: 0.5, ..ObjectiveDef::new(None, true) }];
+    });
+    let mut s = Sequencer::new(&t);
+    for (id, scaled) in [("a", 0.8), ("b", 0.4), ("c", -1.0)] {
+        nav(&mut s, choice(id)).unwrap();
+        s.deliver_result(&ScoResult { score_scaled: Some(scaled), ..result("completed", "unknown") });
+    }
+    s.navigate(N::Exit).unwrap();
+    let root = s.objective_view(0, 0);
+    assert!(root.measure_status);
+    assert!((root.normalized_measure - 0.5).abs() < 1e-9, "{}", root.normalized_measure);
+    assert_eq!(root.satisfied(), Some(true));
+}
+
+#[test]
+fn completion_measure_rollup_and_completed_by_measure() {
+    let th = |w: f64| CompletionThreshold { completed_by_measure: false, min_progress_measure: 1.0, progress_weight: w };
+    let t = cluster(
+        "root",
+        vec![leaf("a").with(|a| a.completion_threshold = Some(th(1.0))), leaf("b").with(|a| a.completion_threshold = Some(th(3.0)))],
+    )
+    .with(|a| a.completion_threshold = Some(CompletionThreshold { completed_by_measure: true, min_progress_measure: 0.6, progress_weight: 1.0 }));
+    let mut s = Sequencer::new(&t);
+    for (id, pm) in [("a", 1.0), ("b", 0.4)] {
+        nav(&mut s, choice(id)).unwrap();
+        s.deliver_result(&ScoResult { progress_measure: Some(pm), ..result("incomplete", "unknown") });
+    }
+    // rollup happens when the attempt ends (UP.4)
+    s.navigate(N::Exit).unwrap();
+    let st = s.activity(0).unwrap();
+    assert!(st.attempt_completion_amount_status);
+    assert!((st.attempt_completion_amount - 0.55).abs() < 1e-9);
+    assert_eq!(s.attempt_completed(0), Some(false)); // 0.55 < 0.6
+
+    // a leaf completed by measure: the threshold decides, not the SCO's status
+    let t = cluster("root", vec![leaf("a").with(|a| {
+        a.completion_threshold = Some(CompletionThreshold { completed_by_measure: true, min_progress_measure: 0.5, progress_weight: 1.0 })
+    })]);
+    let mut s = Sequencer::new(&t);
+    nav(&mut s, N::Start).unwrap();
+    s.deliver_result(&ScoResult { progress_measure: Some(0.7), ..result("incomplete", "unknown") });
+    assert_eq!(s.attempt_completed(idx(&s, "a")), Some(true));
+}
+
+#[test]
+fn rollup_considerations() {
+    // b only counts for satisfaction once attempted
+    let t = cluster(
+        "root",
+        vec![
+            set_by_content(leaf("a")),
+            set_by_content(leaf("b")).seq(|s| s.rollup_considerations.required_for_satisfied = RollupConsideration::IfAttempted),
+        ],
+    );
+    let mut s = Sequencer::new(&t);
+    play(&mut s, &[("a", "completed", "passed")]);
+    assert_eq!(s.objective_view(0, 0).satisfied(), Some(true));
+
+    // rollupObjectiveSatisfied false: b never contributes
+    let t = cluster("root", vec![set_by_content(leaf("a")), set_by_content(leaf("b")).seq(|s| s.rollup.rollup_objective_satisfied = false)]);
+    let mut s = Sequencer::new(&t);
+    play(&mut s, &[("a", "completed", "passed"), ("b", "completed", "failed")]);
+    assert_eq!(s.objective_view(0, 0).satisfied(), Some(true));
+
+    // tracked false: not counted
+    let t = cluster("root", vec![set_by_content(leaf("a")), leaf("b").seq(|s| s.delivery.tracked = false)]);
+    let mut s = Sequencer::new(&t);
+    play(&mut s, &[("a", "completed", "passed"), ("b", "completed", "failed")]);
+    assert_eq!(status(&s, "root"), (Some(true), Some(true)));
+    assert_eq!(s.activity(idx(&s, "b")).unwrap().attempt_count, 0);
+}
+
+#[test]
+fn global_objective_maps_drive_sequencing_rules() {
+    let mut w = ObjectiveMap::new("G");
+    w.write_satisfied_status = true;
+    w.write_normalized_measure = true;
+    let r = ObjectiveMap::new("G");
+    let t = cluster(
+        "root",
+        vec![
+            set_by_content(leaf("a")).seq(|s| s.objectives = vec![objective("pa", true, vec![w])]),
+            leaf("b").seq(|s| s.objectives = vec![objective("pb", true, vec![r])]).pre(A::Skip, vec![cond(K::Satisfied)]),
+            leaf("c"),
+        ],
+    );
+    let mut s = Sequencer::new(&t);
+    nav(&mut s, N::Start).unwrap();
+    s.deliver_result(&ScoResult { score_scaled: Some(0.9), ..result("completed", "passed") });
+    let g = s.globals().get("G").cloned().unwrap();
+    assert_eq!((g.satisfied(), g.measure()), (Some(true), Some(0.9)));
+    assert_eq!(nav(&mut s, N::Continue).unwrap(), "c");
+    // b's launch data reads the global objective
+    let l = s.launch_data(idx(&s, "b")).unwrap();
+    assert_eq!(l.objectives[0].success_status, "passed");
+    assert_eq!(l.objectives[0].score_scaled, Some(0.9));
+}
+
+#[test]
+fn fourth_edition_maps_and_secondary_objectives() {
+    let mut w = ObjectiveMap::new("G2");
+    w.read_satisfied_status = false;
+    w.write_satisfied_status = true;
+    w.write_raw_score = true;
+    w.write_min_score = true;
+    w.write_max_score = true;
+    w.write_completion_status = true;
+    w.write_progress_measure = true;
+    let t = cluster(
+        "root",
+        vec![
+            leaf("a").seq(|s| s.objectives = vec![ObjectiveDef::new(None, true), objective("o1", false, vec![w])]),
+            leaf("b").seq(|s| s.objectives = vec![objective("o2", false, vec![ObjectiveMap::new("G2")])]),
+        ],
+    );
+    let mut s = Sequencer::new(&t);
+    nav(&mut s, N::Start).unwrap();
+    let mut r = result("completed", "passed");
+    r.objectives.push(ScoObjective {
+        id: "o1".into(),
+        success_status: Some("failed".into()),
+        completion_status: Some("completed".into()),
+        score_scaled: Some(0.25),
+        score_raw: Some(5.0),
+        score_min: Some(0.0),
+        score_max: Some(20.0),
+        progress_measure: Some(1.0),
+    });
+    r.objectives.push(ScoObjective { id: "unknown-id".into(), ..ScoObjective::default() });
+    s.deliver_result(&r);
+    let g = s.globals().get("G2").cloned().unwrap();
+    assert_eq!(
+        g,
+        ObjectiveState {
+            progress_status: true,
+            satisfied_status: false,
+            measure_status: false,
+            normalized_measure: 0.0,
+            raw: Some(5.0),
+            min: Some(0.0),
+            max: Some(20.0),
+            completion_status: Some(true),
+            progress_measure: Some(1.0),
+        }
+    );
+    nav(&mut s, N::Continue).unwrap();
+    let l = s.launch_data(idx(&s, "b")).unwrap();
+    let o2 = l.objectives.iter().find(|o| o.id == "o2").unwrap();
+    assert_eq!((o2.success_status.as_str(), o2.completion_status.as_str()), ("failed", "completed"));
+    assert_eq!((o2.score_raw, o2.score_min, o2.score_max, o2.progress_measure), (Some(5.0), Some(0.0), Some(20.0), Some(1.0)));
+}
+
+#[test]
+fn set_by_content_and_unknown_defaults() {
+    // (completionSetByContent/objectiveSetByContent, reported statuses) → leaf status after exit
+    let cases = [
+        (false, "unknown", "unknown", (Some(true), Some(true))),
+        (true, "unknown", "unknown", (None, None)),
+        (false, "incomplete", "failed", (Some(false), Some(false))),
+        (true, "not attempted", "passed", (Some(false), Some(true))),
+    ];
+    for (by_content, c, p, want) in cases {
+        let mut a = leaf("a");
+        a.sequencing.delivery.completion_set_by_content = by_content;
+        a.sequencing.delivery.objective_set_by_content = by_content;
+        let mut s = Sequencer::new(&cluster("root", vec![a]));
+        nav(&mut s, N::Start).unwrap();
+        s.deliver_result(&result(c, p));
+        s.navigate(N::Exit).unwrap();
+        assert_eq!(status(&s, "a"), want, "{by_content} {c} {p}");
+    }
+}
+
+#[test]
+fn runtime_mapping_details() {
+    let t = cluster(
+        "root",
+        vec![leaf("a")
+            .with(|a| {
+                a.data_from_lms = Some("hello".into());
+                a.time_limit_action = Some("exit,message".into());
+                a.completion_threshold = Some(CompletionThreshold { completed_by_measure: true, min_progress_measure: 0.8, progress_weight: 1.0 });
+            })
+            .seq(|s| {
+                s.objectives = vec![ObjectiveDef { satisfied_by_measure: true, min_normalized_measure: 0.7, ..ObjectiveDef::new(Some("p".into()), true) }];
+                s.limit_conditions.attempt_absolute_duration_limit = Some(600.0);
+            })],
+    );
+    let mut s = Sequencer::new(&t);
+    let a = match s.navigate(N::Start).unwrap() {
+        scorm_shim::engine::sequencing::Outcome::Deliver(a) => a,
+        o => panic!("{o:?}"),
+    };
+    let l = s.launch_data(a).unwrap();
+    assert_eq!((l.entry.as_str(), l.launch_data.as_str(), l.href.as_str()), ("ab-initio", "hello", "a.html"));
+    assert_eq!((l.completion_threshold, l.scaled_passing_score, l.max_time_allowed), (Some(0.8), Some(0.7), Some(600.0)));
+    assert_eq!(l.objectives.len(), 1);
+    assert_eq!(l.objectives[0].success_status, "unknown");
+    // scaled score decides success (satisfiedByMeasure), progress decides completion
+    let r = ScoResult {
+        score_scaled: Some(0.75),
+        progress_measure: Some(0.5),
+        nav_request: Some("{target=a}choice".into()),
+        session_time: 30.0,
+        ..result("completed", "failed")
+    };
+    assert_eq!(s.deliver_result(&r), Some(choice("a")));
+    assert_eq!(status(&s, "a"), (Some(false), Some(true)));
+    assert_eq!(s.activity(a).unwrap().attempt_experienced_duration, 30.0);
+    let r = ScoResult { exit: "time-out".into(), nav_request: Some("continue".into()), ..ScoResult::default() };
+    assert_eq!(s.deliver_result(&r), Some(N::ExitAll));
+    // non-finite numbers are ignored, not trusted
+    let r = ScoResult { score_scaled: Some(f64::NAN), session_time: f64::INFINITY, ..ScoResult::default() };
+    s.deliver_result(&r);
+    assert!(!s.objective_view(a, 0).measure_status);
+    assert_eq!(s.activity(a).unwrap().attempt_experienced_duration, 30.0);
+}
+
+#[test]
+fn navigation_request_parse() {
+    let cases: &[(&str, Option<N>)] = &[
+        ("continue", Some(N::Continue)),
+        ("previous", Some(N::Previous)),
+        ("exitAll", Some(N::ExitAll)),
+        ("suspendAll", Some(N::SuspendAll)),
+        ("abandonAll", Some(N::AbandonAll)),
+        ("{target=x_1}choice", Some(choice("x_1"))),
+        ("{target=é}jump", Some(N::Jump("é".into()))),
+        ("{target=}choice", None),
+        ("{target=x}", None),
+        ("{target=x", None),
+        ("_none_", None),
+        ("", None),
+    ];
+    for (s, want) in cases {
+        assert_eq!(&N::parse(s), want, "{s}");
+    }
+}
+
+fn random_tree() -> Activity {
+    let kids: Vec<Activity> = (0..6).map(|i| leaf(&format!("l{i}"))).collect();
+    cluster("root", vec![cluster("pool", kids).seq(|s| {
+        s.randomization.selection_timing = RandomizationTiming::Once;
+        s.randomization.select_count = Some(3);
+        s.randomization.randomization_timing = RandomizationTiming::Once;
+        s.randomization.reorder_children = true;
+    })])
+}
+
+#[test]
+fn selection_and_randomization_are_deterministic_per_seed() {
+    let t = random_tree();
+    let order = |seed: u64| {
+        let s = Sequencer::with_seed(&t, seed);
+        let pool = idx(&s, "pool");
+        s.activity(pool).unwrap().available_children.iter().map(|&c| s.id_of(c).to_string()).collect::<Vec<_>>()
+    };
+    let first = order(42);
+    assert_eq!(first.len(), 3);
+    assert_eq!(first, order(42));
+    let mut dedup = first.clone();
+    dedup.sort();
+    dedup.dedup();
+    assert_eq!(dedup.len(), 3);
+    assert!((0..20).any(|seed| order(seed) != first), "different seeds give different selections");
+    // flow delivers exactly the selected children, in their randomized order
+    let mut s = Sequencer::with_seed(&t, 42);
+    let mut seen = vec![nav(&mut s, N::Start).unwrap()];
+    loop {
+        let id = nav(&mut s, N::Continue).unwrap();
+        if id == "END" {
+            break;
+        }
+        seen.push(id);
+    }
+    assert_eq!(seen, first);
+    // a non-selected child cannot be chosen
+    let hidden = (0..6).map(|i| format!("l{i}")).find(|id| !first.contains(id)).unwrap();
+    assert_eq!(nav(&mut s, choice(&hidden)).unwrap_err().id, "NB.2.1-11");
+}
+
+#[test]
+fn randomization_on_each_new_attempt() {
+    let kids: Vec<Activity> = (0..8).map(|i| leaf(&format!("l{i}"))).collect();
+    let t = cluster("root", vec![cluster("pool", kids).seq(|s| {
+        s.randomization.randomization_timing = RandomizationTiming::OnEachNewAttempt;
+        s.randomization.reorder_children = true;
+    })]);
+    let mut s = Sequencer::with_seed(&t, 7);
+    let pool = idx(&s, "pool");
+    let mut orders = vec![s.activity(pool).unwrap().available_children.clone()];
+    for _ in 0..5 {
+        nav(&mut s, N::Start).unwrap();
+        s.navigate(N::ExitAll).unwrap();
+        let o = s.activity(pool).unwrap().available_children.clone();
+        let mut sorted = o.clone();
+        sorted.sort();
+        assert_eq!(sorted, s.nodes()[pool].children);
+        orders.push(o);
+    }
+    assert!(orders.windows(2).any(|w| w[0] != w[1]));
+}
+
+#[test]
+fn state_serialization_round_trip_and_restore_checks() {
+    let t = random_tree();
+    let mut s = Sequencer::with_seed(&t, 3);
+    nav(&mut s, N::Start).unwrap();
+    s.deliver_result(&result("completed", "passed"));
+    nav(&mut s, N::Continue).unwrap();
+    let snap = s.snapshot();
+    let json = serde_json::to_string(&snap).unwrap();
+    let back: scorm_shim::engine::sequencing::SeqState = serde_json::from_str(&json).unwrap();
+    assert_eq!(back, snap);
+    let r = Sequencer::restore(&t, back.clone()).unwrap();
+    assert_eq!(r.current(), None, "a restored sequencer starts a new session");
+    assert_eq!(r.activity(1), s.activity(1).map(|a| scorm_shim::engine::sequencing::ActivityState { active: false, ..a.clone() }).as_ref());
+    // wrong tree
+    assert_eq!(Sequencer::restore(&leaf("x"), back.clone()).unwrap_err().id, "RESTORE-1");
+    // corrupted indices
+    let mut bad = back.clone();
+    bad.activities[1].available_children.push(99);
+    assert_eq!(Sequencer::restore(&t, bad).unwrap_err().id, "RESTORE-2");
+    let mut bad = back;
+    bad.suspended_activity = Some(1000);
+    assert_eq!(Sequencer::restore(&t, bad).unwrap_err().id, "RESTORE-2");
+}
+
+#[test]
+fn lookahead_and_request_valid() {
+    let t = cluster(
+        "root",
+        vec![
+            leaf("a"),
+            leaf("b").pre(A::HiddenFromChoice, vec![cond(K::Always)]),
+            leaf("c").pre(A::Disabled, vec![cond(K::Always)]),
+            leaf("d").with(|a| a.visible = false),
+        ],
+    );
+    let mut s = Sequencer::new(&t);
+    let ui = s.lookahead();
+    assert!(ui.start && !ui.resume_all && !ui.continue_ && !ui.exit);
+    let names = |ui: &scorm_shim::engine::sequencing::NavState, f: fn(&scorm_shim::engine::sequencing::ActivityNavState) -> bool| {
+        ui.activities.iter().filter(|a| f(a)).map(|a| a.id.clone()).collect::<Vec<_>>()
+    };
+    assert_eq!(names(&ui, |a| a.visible), ["root", "a", "c"]);
+    assert_eq!(names(&ui, |a| a.enabled), ["root", "a", "b", "d"]);
+    assert_eq!(names(&ui, |a| a.selectable), ["root", "a", "d"]);
+    nav(&mut s, N::Start).unwrap();
+    let ui = s.lookahead();
+    assert!(!ui.start && !ui.previous && ui.continue_ && ui.exit && ui.exit_all && ui.suspend_all && ui.abandon && ui.abandon_all);
+    assert!(s.is_valid(&N::Continue) && !s.is_valid(&N::Previous));
+    assert!(s.is_valid(&choice("d")) && !s.is_valid(&choice("c")) && !s.is_valid(&choice("zz")));
+    assert!(s.is_valid(&N::Jump("d".into())) && !s.is_valid(&N::Jump("c".into())) && !s.is_valid(&N::Jump("root".into())));
+    // look-ahead never changes the state
+    let before = s.snapshot();
+    let _ = s.lookahead();
+    assert_eq!(before, s.snapshot());
+    assert_eq!(nav(&mut s, N::Continue).unwrap(), "b");
+    assert!(s.is_valid(&N::Previous));
+}
