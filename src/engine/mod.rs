@@ -1,6 +1,7 @@
 //! The pure engine: no browser types, tested natively.
 
 pub mod config;
+pub mod course;
 pub mod manifest;
 pub mod num;
 pub mod persist;

@@ -37,6 +37,11 @@ pub struct Launch {
     pub time_limit_action: Option<String>,
     /// Objective ids from the manifest, pre-created in `cmi.objectives`.
     pub objective_ids: Vec<String>,
+    /// Initial values of pre-created objectives from the sequencer's tracking
+    /// data and global objectives: (objective id, element under
+    /// `cmi.objectives.n.` such as "success_status" or "score.scaled",
+    /// value). A value the saved state already holds is kept.
+    pub objective_values: Vec<(String, String, String)>,
     /// Shared data stores mapped to this SCO (`adl.data`, from
     /// `adlcp:data/adlcp:map`), in manifest order, with their current
     /// global values.
@@ -128,6 +133,7 @@ impl Default for Launch {
             max_time_allowed: None,
             time_limit_action: None,
             objective_ids: Vec::new(),
+            objective_values: Vec::new(),
             data_stores: Vec::new(),
             comments_from_lms: Vec::new(),
             learner_preference: None,
@@ -272,6 +278,15 @@ impl Api {
             if !exists && types::check_identifier(id).is_ok() {
                 values.insert(format!("cmi.objectives.{n}.id"), id.clone());
                 counts.insert("cmi.objectives".into(), n + 1);
+            }
+        }
+        let n = counts.get("cmi.objectives").copied().unwrap_or(0);
+        for (id, field, value) in &launch.objective_values {
+            if let Some(i) = (0..n).find(|i| values.get(&format!("cmi.objectives.{i}.id")) == Some(id)) {
+                let key = format!("cmi.objectives.{i}.{field}");
+                if !values.contains_key(&key) && validate_stored(&key, value).is_ok() {
+                    values.insert(key, value.clone());
+                }
             }
         }
         Api {

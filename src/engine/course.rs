@@ -1,0 +1,357 @@
+//! A course being taken: a parsed content package, the sequencing session
+//! over its activity tree, the shared data stores, and the hand-over between
+//! the sequencer and each SCO's run-time.
+//!
+//! SCORM 2004 packages are sequenced by [`Sequencer`] (SN book, OP.1).
+//! SCORM 1.2 packages have no sequencing: their leaves are offered in
+//! document order with free choice, which is what SCORM 1.2 LMSs do.
+//!
+//! ```text
+//! let mut course = Course::open(xml, &ParseOptions::default())?;
+//! let d = course.navigate(NavigationRequest::Start)?;        // Delivery::Launch(launch)
+//! let api = scorm2004::Api::new(course.launch_2004(&launch, base), saved);
+//! ... the SCO runs and terminates ...
+//! let next = course.finish_2004(&api);                        // pending adl.nav.request
+//! if let Some(req) = next { course.navigate(req)?; }
+//! ```
+
+use std::collections::BTreeMap;
+
+use super::manifest::{self, Manifest, ManifestError, ParseOptions};
+use super::rte::Snapshot;
+use super::scorm2004::{self, DataStore, NavQuery, NavigationOracle};
+use super::sequencing::{NavState, NavigationRequest, Outcome, ScoLaunchData, ScoObjective, ScoResult, SeqError, SeqState, Sequencer};
+use super::seqdef::Activity;
+
+/// What to launch next.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LaunchInfo {
+    /// The activity (item) identifier; also the SCO id its data is kept under.
+    pub activity_id: String,
+    /// The item title.
+    pub title: String,
+    /// Launch URL relative to the package root.
+    pub href: String,
+    /// True for a SCO (it will look for the API), false for an asset.
+    pub is_sco: bool,
+    /// `cmi.entry` the sequencer decided: "resume" continues the suspended
+    /// attempt (the SCO's saved run-time data applies), "ab-initio" starts over.
+    pub entry: String,
+    /// The sequencer's launch data (SCORM 2004 packages only).
+    pub data: Option<ScoLaunchData>,
+}
+
+/// The outcome of a navigation request.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Delivery {
+    /// Launch this activity.
+    Launch(LaunchInfo),
+    /// The sequencing session ended (exitAll, suspendAll, past the last activity).
+    Ended,
+    /// Nothing new to launch (e.g. abandon).
+    Nothing,
+}
+
+enum Engine {
+    Sequenced(Box<Sequencer>),
+    /// SCORM 1.2: leaves in document order, the current one, and the
+    /// lesson_status each SCO reported.
+    Simple { leaves: Vec<String>, current: Option<usize>, status: BTreeMap<String, String> },
+}
+
+/// A course: the package, its sequencing session and its shared data.
+pub struct Course {
+    /// The parsed manifest.
+    pub manifest: Manifest,
+    engine: Engine,
+    /// `adl.data` stores by target id (written by SCOs with `writeSharedData`).
+    shared: BTreeMap<String, String>,
+}
+
+/// `adl.nav.request_valid.*` answers for one SCO session, taken from the
+/// sequencer's look-ahead when the SCO was delivered.
+struct Lookahead {
+    continue_: bool,
+    previous: bool,
+    choice: BTreeMap<String, bool>,
+    jump: BTreeMap<String, bool>,
+}
+
+impl NavigationOracle for Lookahead {
+    fn is_valid(&self, request: &NavQuery) -> Option<bool> {
+        Some(match request {
+            NavQuery::Continue => self.continue_,
+            NavQuery::Previous => self.previous,
+            NavQuery::Choice(t) => self.choice.get(*t).copied().unwrap_or(false),
+            NavQuery::Jump(t) => self.jump.get(*t).copied().unwrap_or(false),
+        })
+    }
+}
+
+fn leaves(root: &Activity) -> Vec<String> {
+    manifest::walk(root).into_iter().filter(|a| a.launch.is_some()).map(|a| a.id.clone()).collect()
+}
+
+fn find<'a>(root: &'a Activity, id: &str) -> Option<&'a Activity> {
+    manifest::walk(root).into_iter().find(|a| a.id == id)
+}
+
+fn real(s: &Snapshot, key: &str) -> Option<f64> {
+    s.get(key).and_then(|v| scorm2004::types::parse_real(v))
+}
+
+impl Course {
+    /// Parse `xml` and prepare the sequencing session (not yet started).
+    pub fn open(xml: &str, options: &ParseOptions) -> Result<Course, ManifestError> {
+        let manifest = manifest::parse(xml, options)?;
+        let engine = if manifest.version.is_2004() {
+            Engine::Sequenced(Box::new(Sequencer::new(&manifest.activity_tree)))
+        } else {
+            Engine::Simple { leaves: leaves(&manifest.activity_tree), current: None, status: BTreeMap::new() }
+        };
+        Ok(Course { manifest, engine, shared: BTreeMap::new() })
+    }
+
+    /// True for a SCORM 2004 package (the SCO talks to `API_1484_11`).
+    pub fn is_2004(&self) -> bool {
+        matches!(self.engine, Engine::Sequenced(_))
+    }
+
+    /// The sequencer (SCORM 2004 packages).
+    pub fn sequencer(&self) -> Option<&Sequencer> {
+        match &self.engine {
+            Engine::Sequenced(s) => Some(s),
+            Engine::Simple { .. } => None,
+        }
+    }
+
+    /// Process a navigation request (OP.1 for SCORM 2004).
+    pub fn navigate(&mut self, request: NavigationRequest) -> Result<Delivery, SeqError> {
+        let tree = &self.manifest.activity_tree;
+        match &mut self.engine {
+            Engine::Sequenced(seq) => match seq.navigate(request)? {
+                Outcome::Deliver(idx) => {
+                    let data = seq.launch_data(idx).ok_or(SeqError { id: "DB.1.1-2" })?;
+                    let title = seq.nodes().get(idx).map(|n| n.title.clone()).unwrap_or_default();
+                    Ok(Delivery::Launch(LaunchInfo {
+                        activity_id: data.activity_id.clone(),
+                        title,
+                        href: data.href.clone(),
+                        is_sco: data.is_sco,
+                        entry: data.entry.clone(),
+                        data: Some(data),
+                    }))
+                }
+                Outcome::SessionEnded => Ok(Delivery::Ended),
+                Outcome::NoDelivery => Ok(Delivery::Nothing),
+            },
+            Engine::Simple { leaves, current, .. } => {
+                let next = match (&request, *current) {
+                    (NavigationRequest::Start | NavigationRequest::ResumeAll, _) => Some(current.unwrap_or(0)),
+                    (NavigationRequest::Continue, Some(i)) => Some(i + 1),
+                    (NavigationRequest::Previous, Some(i)) => i.checked_sub(1),
+                    (NavigationRequest::Choice(id) | NavigationRequest::Jump(id), _) => leaves.iter().position(|l| l == id),
+                    (NavigationRequest::Exit | NavigationRequest::Abandon, _) => return Ok(Delivery::Nothing),
+                    (NavigationRequest::ExitAll | NavigationRequest::AbandonAll | NavigationRequest::SuspendAll, _) => {
+                        return Ok(Delivery::Ended)
+                    }
+                    _ => return Err(SeqError { id: "NB.2.1-2" }),
+                };
+                let Some(i) = next else { return Err(SeqError { id: "NB.2.1-6" }) };
+                if i >= leaves.len() {
+                    return Ok(Delivery::Ended);
+                }
+                *current = Some(i);
+                let a = leaves.get(i).and_then(|id| find(tree, id)).ok_or(SeqError { id: "DB.1.1-2" })?;
+                let launch = a.launch.as_ref().ok_or(SeqError { id: "DB.1.1-1" })?;
+                Ok(Delivery::Launch(LaunchInfo {
+                    activity_id: a.id.clone(),
+                    title: a.title.clone(),
+                    href: launch.href.clone(),
+                    is_sco: launch.is_sco,
+                    entry: String::new(),
+                    data: None,
+                }))
+            }
+        }
+    }
+
+    /// The SCORM 2004 launch values of a delivered activity: `base` (learner,
+    /// credit, mode from the page configuration) completed with what the
+    /// manifest and the tracking data say.
+    pub fn launch_2004(&self, info: &LaunchInfo, base: scorm2004::Launch) -> scorm2004::Launch {
+        let mut l = base;
+        let Some(d) = &info.data else { return l };
+        l.launch_data = d.launch_data.clone();
+        l.completion_threshold = d.completion_threshold;
+        l.scaled_passing_score = d.scaled_passing_score;
+        l.max_time_allowed = d.max_time_allowed.map(|s| scorm2004::types::format_interval((s * 100.0).round().max(0.0) as u128));
+        l.time_limit_action = d.time_limit_action.clone();
+        l.objective_ids = d.objectives.iter().map(|o| o.id.clone()).collect();
+        l.objective_values.clear();
+        for o in &d.objectives {
+            let mut put = |field: &str, v: String| l.objective_values.push((o.id.clone(), field.to_string(), v));
+            if o.success_status != "unknown" {
+                put("success_status", o.success_status.clone());
+            }
+            if o.completion_status != "unknown" {
+                put("completion_status", o.completion_status.clone());
+            }
+            for (field, v) in [
+                ("score.scaled", o.score_scaled),
+                ("score.raw", o.score_raw),
+                ("score.min", o.score_min),
+                ("score.max", o.score_max),
+                ("progress_measure", o.progress_measure),
+            ] {
+                if let Some(v) = v {
+                    put(field, super::num::format_decimal(v, 7));
+                }
+            }
+        }
+        l.data_stores = find(&self.manifest.activity_tree, &info.activity_id)
+            .map(|a| {
+                a.data_maps
+                    .iter()
+                    .map(|m| DataStore {
+                        id: m.target_id.clone(),
+                        read: m.read_shared_data,
+                        write: m.write_shared_data,
+                        value: self.shared.get(&m.target_id).cloned(),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        l
+    }
+
+    /// The `adl.nav.request_valid` answers for the SCO about to run.
+    pub fn oracle(&self) -> Box<dyn NavigationOracle> {
+        let Some(seq) = self.sequencer() else {
+            return Box::new(Lookahead { continue_: true, previous: true, choice: BTreeMap::new(), jump: BTreeMap::new() });
+        };
+        let nav = seq.lookahead();
+        let mut choice = BTreeMap::new();
+        let mut jump = BTreeMap::new();
+        for a in &nav.activities {
+            choice.insert(a.id.clone(), a.selectable);
+            jump.insert(a.id.clone(), seq.is_valid(&NavigationRequest::Jump(a.id.clone())));
+        }
+        Box::new(Lookahead { continue_: nav.continue_, previous: nav.previous, choice, jump })
+    }
+
+    /// A SCORM 2004 SCO's session ended: hand its results to the tracking
+    /// model, write its shared data, and return the navigation request it
+    /// left pending (`adl.nav.request`, or exitAll after a time-out).
+    pub fn finish_2004(&mut self, api: &scorm2004::Api) -> Option<NavigationRequest> {
+        let s = api.snapshot();
+        for (id, value) in api.pending_data_writes() {
+            self.shared.insert(id, value);
+        }
+        let Engine::Sequenced(seq) = &mut self.engine else { return None };
+        let mut objectives = Vec::new();
+        let n = s.keys().filter(|k| k.starts_with("cmi.objectives.") && k.ends_with(".id")).count();
+        for i in 0..n {
+            let p = format!("cmi.objectives.{i}.");
+            let Some(id) = s.get(&format!("{p}id")) else { continue };
+            objectives.push(ScoObjective {
+                id: id.clone(),
+                success_status: s.get(&format!("{p}success_status")).cloned(),
+                completion_status: s.get(&format!("{p}completion_status")).cloned(),
+                score_scaled: real(&s, &format!("{p}score.scaled")),
+                score_raw: real(&s, &format!("{p}score.raw")),
+                score_min: real(&s, &format!("{p}score.min")),
+                score_max: real(&s, &format!("{p}score.max")),
+                progress_measure: real(&s, &format!("{p}progress_measure")),
+            });
+        }
+        let session = s.get("cmi.session_time").and_then(|t| scorm2004::types::parse_interval(t)).unwrap_or(0);
+        let result = ScoResult {
+            completion_status: s.get("cmi.completion_status").cloned(),
+            success_status: s.get("cmi.success_status").cloned(),
+            score_scaled: real(&s, "cmi.score.scaled"),
+            score_raw: real(&s, "cmi.score.raw"),
+            score_min: real(&s, "cmi.score.min"),
+            score_max: real(&s, "cmi.score.max"),
+            progress_measure: real(&s, "cmi.progress_measure"),
+            objectives,
+            session_time: session as f64 / 100.0,
+            elapsed: None,
+            exit: api.exit().to_string(),
+            nav_request: Some(api.nav_request().to_string()).filter(|r| !r.is_empty() && r != "_none_"),
+        };
+        seq.deliver_result(&result)
+    }
+
+    /// A SCORM 1.2 SCO finished with this `cmi.core.lesson_status`.
+    pub fn finish_12(&mut self, activity_id: &str, lesson_status: &str) {
+        if let Engine::Simple { status, .. } = &mut self.engine {
+            status.insert(activity_id.to_string(), lesson_status.to_string());
+        }
+    }
+
+    /// What a user interface may offer now: the valid requests and, for
+    /// every activity, whether it is shown, enabled and selectable.
+    pub fn nav_state(&self) -> NavState {
+        match &self.engine {
+            Engine::Sequenced(seq) => seq.lookahead(),
+            Engine::Simple { leaves, current, status } => {
+                let mut nav = NavState {
+                    start: current.is_none(),
+                    continue_: current.is_some_and(|i| i + 1 < leaves.len()),
+                    previous: current.is_some_and(|i| i > 0),
+                    exit: current.is_some(),
+                    exit_all: current.is_some(),
+                    suspend_all: current.is_some(),
+                    abandon: current.is_some(),
+                    abandon_all: current.is_some(),
+                    ..NavState::default()
+                };
+                let mut stack = vec![(&self.manifest.activity_tree, 0usize)];
+                while let Some((a, depth)) = stack.pop() {
+                    let st = status.get(&a.id).map(String::as_str).unwrap_or("not attempted");
+                    nav.activities.push(super::sequencing::ActivityNavState {
+                        id: a.id.clone(),
+                        title: a.title.clone(),
+                        depth,
+                        visible: a.visible,
+                        enabled: true,
+                        selectable: a.launch.is_some(),
+                        active: current.and_then(|i| leaves.get(i)) == Some(&a.id),
+                        suspended: false,
+                        completion: match st {
+                            "completed" | "passed" | "failed" => "completed",
+                            "incomplete" | "browsed" => "incomplete",
+                            _ => "unknown",
+                        }
+                        .into(),
+                        success: match st {
+                            "passed" => "passed",
+                            "failed" => "failed",
+                            _ => "unknown",
+                        }
+                        .into(),
+                    });
+                    for c in a.children.iter().rev() {
+                        stack.push((c, depth + 1));
+                    }
+                }
+                nav
+            }
+        }
+    }
+
+    /// The sequencing state and shared data to save (suspend, relaunch).
+    pub fn save(&self) -> Option<(SeqState, BTreeMap<String, String>)> {
+        self.sequencer().map(|s| (s.snapshot(), self.shared.clone()))
+    }
+
+    /// Restore what [`Course::save`] returned.
+    pub fn restore(&mut self, state: SeqState, shared: BTreeMap<String, String>) -> Result<(), SeqError> {
+        if let Engine::Sequenced(seq) = &mut self.engine {
+            **seq = Sequencer::restore(&self.manifest.activity_tree, state)?;
+        }
+        self.shared = shared;
+        Ok(())
+    }
+}
