@@ -62,6 +62,7 @@ function scormShimBytes(b64) {
     pending = [];
     api.api12 = handle.api12;
     api.api2004 = handle.api2004;
+    api.course = handle.course;
     api.mode = mode;
     api.isReady = true;
     // With an endpoint, `ready` waits for the backend's state (resume).

@@ -62,10 +62,12 @@ function scormShimInstall(Shim, target, config) {
   // wants strings, so they are turned into "true"/"false" and "NNN" here.
   function flag(api, name) {
     var kick = KICK[name];
+    var ends = name === "Terminate" || name === "LMSFinish";
     return function (a) {
       var r = shim[name](str(a)) ? "true" : "false";
       if (kick && transport) transport.kick();
       if (listeners.length) notify(api, name, [str(a)], r);
+      if (ends && r === "true" && course.base) course.afterTerminate();
       return r;
     };
   }
@@ -118,6 +120,27 @@ function scormShimInstall(Shim, target, config) {
   }
   place();
 
+  // Playing a content package: the SCO's own navigation requests are
+  // processed after its Terminate call has returned; the user's requests
+  // first unload the SCO (which may terminate itself while unloading).
+  var course = {
+    base: null,
+    frame: null,
+    busy: false,
+    deliverListeners: [],
+    resolve: function (view) {
+      if (view && view.type === "launch") view.url = new URL(view.href, course.base).href;
+      return view;
+    },
+    afterTerminate: function () {
+      setTimeout(function () {
+        if (course.busy) return;
+        var view = course.resolve(shim.takeDelivery());
+        if (view) for (var i = 0; i < course.deliverListeners.length; i++) course.deliverListeners[i](view);
+      }, 0);
+    },
+  };
+
   var handle = {
     /** The SCORM 1.2 API object (also `window.API` when exposed). */
     api12: api12,
@@ -166,6 +189,55 @@ function scormShimInstall(Shim, target, config) {
     },
     /** Start sending to the configured endpoint; resolves once the backend's state is known. */
     start: startTransport,
+    /** Content packages: open a manifest, navigate, and follow what the sequencer delivers. */
+    course: {
+      /**
+       * Fetch and open `manifestUrl` (launch URLs resolve against it). Resolves with
+       * {identifier, title, version, organization, warnings, canResume}; rejects with
+       * the parse error (line and column) for a manifest that cannot be played.
+       */
+      open: function (manifestUrl, organization) {
+        var url = new URL(manifestUrl, document.baseURI).href;
+        return fetch(url, { credentials: "same-origin" })
+          .then(function (res) {
+            if (!res.ok) throw new Error("scorm-shim: " + url + " answered " + res.status);
+            return res.text();
+          })
+          .then(function (xml) {
+            var info = shim.openCourse(xml, organization || "");
+            course.base = url;
+            place();
+            return info;
+          });
+      },
+      /**
+       * A navigation request from the user ("start", "resumeAll", "continue", "previous",
+       * "exit", "exitAll", "suspendAll", "abandon", "abandonAll", "{target=ID}choice").
+       * With `frame`, the running SCO is unloaded first. Resolves with
+       * {type: "launch", url, activityId, title, isSco} | {type: "ended"} | {type: "nothing"} | {type: "error", id, message}.
+       */
+      navigate: function (request, frame) {
+        course.busy = true;
+        var unloaded = !frame || frame.src === "about:blank" ? Promise.resolve() : new Promise(function (resolve) {
+          var done = function () { frame.removeEventListener("load", done); resolve(); };
+          frame.addEventListener("load", done);
+          frame.src = "about:blank";
+        });
+        return unloaded.then(function () {
+          // Let the SCO's unload handlers (Terminate) finish first.
+          return new Promise(function (r) { setTimeout(r, 0); });
+        }).then(function () {
+          course.busy = false;
+          return course.resolve(shim.navigate(str(request)));
+        });
+      },
+      /** What a user interface may offer now (valid requests; per activity visible, enabled, selectable, status). */
+      navState: function () { return shim.navState(); },
+      /** The activity tree with titles, launch URLs and complete sequencing definitions. */
+      tree: function () { return shim.courseTree(); },
+      /** Deliveries the SCOs ask for themselves (adl.nav.request at Terminate). */
+      onDeliver: function (listener) { return subscribe(course.deliverListeners, listener); },
+    },
   };
   return handle;
 }

@@ -8,6 +8,7 @@
 //! codes as numbers: the JS installer turns them back into the strings SCORM
 //! requires, which keeps string returns (and their glue) off most calls.
 
+mod course;
 mod storage;
 
 use wasm_bindgen::prelude::*;
@@ -21,7 +22,7 @@ use storage::LocalHost;
 #[wasm_bindgen]
 extern "C" {
     #[wasm_bindgen(js_namespace = console, js_name = error)]
-    fn console_error(s: &str);
+    pub(crate) fn console_error(s: &str);
     #[wasm_bindgen(js_namespace = console, js_name = warn)]
     fn console_warn(s: &str);
     #[wasm_bindgen(js_namespace = console, js_name = info)]
@@ -40,6 +41,12 @@ pub struct Shim {
     host12: LocalHost,
     host2004: LocalHost,
     nonce: String,
+    /// The package being played, when the page opened one.
+    course: Option<crate::engine::course::Course>,
+    /// The activity delivered last.
+    current: Option<crate::engine::course::LaunchInfo>,
+    /// The navigation request the last SCO left at Terminate.
+    pending: Option<crate::engine::sequencing::NavigationRequest>,
 }
 
 /// A random id for this page load's queue key and idempotency keys.
@@ -112,8 +119,13 @@ impl Shim {
         let server2004 = self.host2004.slot.as_mut().and_then(|s| s.server.take());
         let queue12 = self.host12.slot.take().map(|s| s.queue);
         let queue2004 = self.host2004.slot.take().map(|s| s.queue);
-        self.host12 = LocalHost::new(&self.config, DataModel::Scorm12, &self.nonce);
-        self.host2004 = LocalHost::new(&self.config, DataModel::Scorm2004, &self.nonce);
+        // In a course, each activity's data is kept under its own id.
+        let mut config = self.config.clone();
+        if let Some(info) = &self.current {
+            config.sco_id = info.activity_id.clone();
+        }
+        self.host12 = LocalHost::new(&config, DataModel::Scorm12, &self.nonce);
+        self.host2004 = LocalHost::new(&config, DataModel::Scorm2004, &self.nonce);
         // Same registration: keep the queue this page already holds.
         for (host, queue, server) in [(&mut self.host12, queue12, server12), (&mut self.host2004, queue2004, server2004)] {
             if let Some(slot) = host.slot.as_mut() {
@@ -123,8 +135,31 @@ impl Shim {
                 }
             }
         }
-        self.api12 = scorm12::Api::new(launch12(&self.config), self.host12.load());
-        self.api2004 = scorm2004::Api::new(launch2004(&self.config), self.host2004.load());
+        match (&self.course, &self.current) {
+            (Some(course), Some(info)) => {
+                let mut l12 = launch12(&self.config);
+                if let Some(a) = crate::engine::manifest::walk(&course.manifest.activity_tree)
+                    .into_iter()
+                    .find(|a| a.id == info.activity_id)
+                {
+                    l12.mastery_score = a.mastery_score;
+                    l12.max_time_allowed = a.max_time_allowed.clone();
+                    l12.time_limit_action = a.time_limit_action.clone();
+                    if let Some(d) = &a.data_from_lms {
+                        l12.launch_data = d.clone();
+                    }
+                }
+                self.api12 = scorm12::Api::new(l12, self.host12.load());
+                // The sequencer decides whether the attempt resumes.
+                let saved = if info.entry == "resume" { self.host2004.load() } else { None };
+                self.api2004 = scorm2004::Api::new(course.launch_2004(info, launch2004(&self.config)), saved);
+                self.api2004.set_navigation_oracle(course.oracle());
+            }
+            _ => {
+                self.api12 = scorm12::Api::new(launch12(&self.config), self.host12.load());
+                self.api2004 = scorm2004::Api::new(launch2004(&self.config), self.host2004.load());
+            }
+        }
     }
 
     fn slots(&mut self) -> impl Iterator<Item = &mut storage::QueueSlot> {
@@ -172,7 +207,7 @@ impl Shim {
         let host2004 = LocalHost::new(&config, DataModel::Scorm2004, &nonce);
         let api12 = scorm12::Api::new(launch12(&config), host12.load());
         let api2004 = scorm2004::Api::new(launch2004(&config), host2004.load());
-        let shim = Shim { config, api12, api2004, host12, host2004, nonce };
+        let shim = Shim { config, api12, api2004, host12, host2004, nonce, course: None, current: None, pending: None };
         shim.report(&errors);
         shim
     }
@@ -406,6 +441,9 @@ impl Shim {
     pub fn lms_finish(&mut self, param: &str) -> bool {
         let r = self.api12.finish(param, &mut self.host12);
         self.trace("LMSFinish", &[param], r, self.api12.get_last_error());
+        if r == "true" {
+            self.sco_ended_12();
+        }
         r == "true"
     }
 
@@ -466,6 +504,9 @@ impl Shim {
     pub fn terminate(&mut self, param: &str) -> bool {
         let r = self.api2004.terminate(param, &mut self.host2004);
         self.trace("Terminate", &[param], r, self.api2004.get_last_error());
+        if r == "true" {
+            self.sco_ended_2004();
+        }
         r == "true"
     }
 

@@ -400,9 +400,24 @@ fn is_default<T: Default + PartialEq>(v: &T) -> bool {
     *v == T::default()
 }
 
+/// 64-bit values as hexadecimal strings in the serialised state: JSON
+/// numbers (and JavaScript) cannot hold them exactly.
+mod hex64 {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(v: &u64, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&format!("{v:x}"))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
+        let text = String::deserialize(d)?;
+        u64::from_str_radix(&text, 16).map_err(serde::de::Error::custom)
+    }
+}
+
 /// A tiny seedable PRNG (SplitMix64) for SR.1 / SR.2.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Rng(pub u64);
+pub struct Rng(#[serde(with = "hex64")] pub u64);
 
 impl Rng {
     /// Next 64 random bits.
@@ -439,6 +454,7 @@ pub struct SeqState {
     pub rng: Rng,
     /// Fingerprint (FNV-1a) of the tree's identifiers and shape, to check
     /// that a restored state fits the tree.
+    #[serde(with = "hex64")]
     pub tree_hash: u64,
 }
 

@@ -1,0 +1,237 @@
+//! Playing a content package: the JS player opens a manifest, asks for
+//! navigation, and receives what to launch. The sequencing itself is
+//! [`crate::engine::course`]; this is the boundary and the storage of the
+//! sequencing state (`<prefix>:<registration>:course`).
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+
+use super::{console_error, Shim};
+use crate::engine::course::{Course, Delivery};
+use crate::engine::manifest::ParseOptions;
+use crate::engine::sequencing::{NavigationRequest, SeqState};
+
+/// What `openCourse` answers.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct CourseInfo<'a> {
+    identifier: &'a str,
+    title: &'a str,
+    version: crate::engine::manifest::ScormVersion,
+    organization: &'a str,
+    warnings: Vec<String>,
+    /// True when a suspended session can be resumed (offer "Resume").
+    can_resume: bool,
+}
+
+/// What `navigate` and `takeDelivery` answer.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase", rename_all_fields = "camelCase", tag = "type")]
+enum DeliveryView {
+    Launch { activity_id: String, title: String, href: String, is_sco: bool, version: &'static str },
+    Ended,
+    Nothing,
+    Error { id: String, message: String },
+}
+
+#[derive(Serialize, serde::Deserialize)]
+struct SavedCourse {
+    seq: Option<SeqState>,
+    shared: BTreeMap<String, String>,
+}
+
+/// Plain JS objects (maps as objects, 64-bit numbers as numbers), so the
+/// result can go through `JSON.stringify`.
+fn to_js<T: Serialize>(v: &T) -> JsValue {
+    match v.serialize(&serde_wasm_bindgen::Serializer::json_compatible()) {
+        Ok(js) => js,
+        Err(e) => {
+            console_error(&format!("scorm-shim: internal value not representable in JS: {e}"));
+            JsValue::NULL
+        }
+    }
+}
+
+impl Shim {
+    fn course_key(&self) -> String {
+        format!("{}:{}:course", self.config.storage_prefix, self.config.registration_id)
+    }
+
+    fn save_course(&self) {
+        let Some(course) = &self.course else { return };
+        let Some((seq, shared)) = course.save() else { return };
+        let value = to_js(&SavedCourse { seq: Some(seq), shared });
+        let text = js_sys::JSON::stringify(&value).ok().and_then(|s| s.as_string());
+        let stored = text.and_then(|t| {
+            let storage = web_sys::window()?.local_storage().ok()??;
+            storage.set_item(&self.course_key(), &t).ok()
+        });
+        if stored.is_none() {
+            console_error("scorm-shim: the sequencing state could not be stored locally");
+        }
+    }
+
+    fn load_course_state(&self) -> Option<SavedCourse> {
+        let storage = web_sys::window()?.local_storage().ok()??;
+        let text = storage.get_item(&self.course_key()).ok()??;
+        let value = js_sys::JSON::parse(&text).ok()?;
+        serde_wasm_bindgen::from_value(value).ok()
+    }
+
+    fn deliver(&mut self, result: Result<Delivery, crate::engine::sequencing::SeqError>) -> JsValue {
+        let view = match result {
+            Ok(Delivery::Launch(info)) => {
+                let version = if self.course.as_ref().is_some_and(Course::is_2004) { "2004" } else { "1.2" };
+                let view = DeliveryView::Launch {
+                    activity_id: info.activity_id.clone(),
+                    title: info.title.clone(),
+                    href: info.href.clone(),
+                    is_sco: info.is_sco,
+                    version,
+                };
+                self.current = Some(info);
+                self.launch();
+                view
+            }
+            Ok(Delivery::Ended) => {
+                self.current = None;
+                DeliveryView::Ended
+            }
+            Ok(Delivery::Nothing) => DeliveryView::Nothing,
+            Err(e) => DeliveryView::Error { id: e.id.to_string(), message: e.description().to_string() },
+        };
+        self.save_course();
+        to_js(&view)
+    }
+
+    /// A SCORM 2004 SCO terminated: its results go to the tracking model and
+    /// its navigation request waits for [`Shim::take_delivery`].
+    pub(super) fn sco_ended_2004(&mut self) {
+        if let Some(course) = &mut self.course {
+            self.pending = course.finish_2004(&self.api2004);
+            self.save_course();
+        }
+    }
+
+    /// A SCORM 1.2 SCO finished.
+    pub(super) fn sco_ended_12(&mut self) {
+        if let (Some(course), Some(info)) = (&mut self.course, &self.current) {
+            let status = self.api12.snapshot().get("cmi.core.lesson_status").cloned().unwrap_or_default();
+            course.finish_12(&info.activity_id, &status);
+        }
+    }
+}
+
+#[wasm_bindgen]
+impl Shim {
+    /// Open a package from its `imsmanifest.xml` text (`organization`: the
+    /// one to play, or empty for the default). A suspended session of the
+    /// same registration is restored. Throws the parse error (with line and
+    /// column) when the manifest cannot be used.
+    #[wasm_bindgen(js_name = openCourse)]
+    pub fn open_course(&mut self, xml: &str, organization: &str) -> Result<JsValue, JsValue> {
+        let options = ParseOptions {
+            organization: (!organization.is_empty()).then(|| organization.to_string()),
+            ..ParseOptions::default()
+        };
+        let mut course = Course::open(xml, &options).map_err(|e| JsValue::from_str(&e.to_string()))?;
+        if let Some(saved) = self.load_course_state() {
+            if let Some(seq) = saved.seq {
+                if let Err(e) = course.restore(seq, saved.shared) {
+                    console_error(&format!("scorm-shim: the saved sequencing state does not fit this package ({e}); starting over"));
+                    course = Course::open(xml, &options).map_err(|e| JsValue::from_str(&e.to_string()))?;
+                }
+            }
+        }
+        let m = &course.manifest;
+        let version = m.version;
+        let info = CourseInfo {
+            identifier: &m.identifier,
+            title: &m.activity_tree.title,
+            version,
+            organization: &m.organization,
+            warnings: m.warnings.iter().map(ToString::to_string).collect(),
+            can_resume: course.nav_state().resume_all,
+        };
+        let out = to_js(&info);
+        self.course = Some(course);
+        self.current = None;
+        self.pending = None;
+        Ok(out)
+    }
+
+    /// Process a navigation request from the user interface (`start`,
+    /// `resumeAll`, `continue`, `previous`, `exit`, `exitAll`, `suspendAll`,
+    /// `abandon`, `abandonAll`, `{target=ID}choice`, `{target=ID}jump`).
+    /// A SCO still running is ended first (its own pending request is
+    /// superseded by this one). Answers `{type: "launch", href, …}`,
+    /// `{type: "ended"}`, `{type: "nothing"}` or `{type: "error", id, message}`.
+    pub fn navigate(&mut self, request: &str) -> JsValue {
+        let Some(req) = NavigationRequest::parse(request) else {
+            return to_js(&DeliveryView::Error { id: "NB.2.1-13".into(), message: "Undefined navigation request".into() });
+        };
+        if self.course.is_none() {
+            return to_js(&DeliveryView::Error { id: "NB.2.1-2".into(), message: "No course is open".into() });
+        }
+        self.end_running_sco(&req);
+        self.pending = None;
+        let result = match &mut self.course {
+            Some(c) => c.navigate(req),
+            None => return JsValue::NULL,
+        };
+        self.deliver(result)
+    }
+
+    /// The navigation request the last SCO left at Terminate, processed:
+    /// what to launch next, or `null` when it left none.
+    #[wasm_bindgen(js_name = takeDelivery)]
+    pub fn take_delivery(&mut self) -> JsValue {
+        let Some(req) = self.pending.take() else { return JsValue::NULL };
+        let result = match &mut self.course {
+            Some(c) => c.navigate(req),
+            None => return JsValue::NULL,
+        };
+        self.deliver(result)
+    }
+
+    /// The navigation look-ahead for a user interface: which requests are
+    /// valid and, per activity, `visible`, `enabled`, `selectable`, status.
+    #[wasm_bindgen(js_name = navState)]
+    pub fn nav_state(&self) -> JsValue {
+        match &self.course {
+            Some(c) => to_js(&c.nav_state()),
+            None => JsValue::NULL,
+        }
+    }
+
+    /// The manifest's activity tree (titles, visibility, launch URLs and the
+    /// complete sequencing definitions), for a table of contents or a preview.
+    #[wasm_bindgen(js_name = courseTree)]
+    pub fn course_tree(&self) -> JsValue {
+        match &self.course {
+            Some(c) => to_js(&c.manifest.activity_tree),
+            None => JsValue::NULL,
+        }
+    }
+}
+
+impl Shim {
+    /// The user navigated while a SCO is still running: the LMS ends its
+    /// session (SCORM 2004: as if Terminate had been called, keeping what it
+    /// set; its own navigation request does not apply).
+    fn end_running_sco(&mut self, _req: &NavigationRequest) {
+        use crate::engine::rte::ApiState;
+        if self.api2004.state() == ApiState::Running {
+            let _ = self.api2004.terminate("", &mut self.host2004);
+            if let Some(course) = &mut self.course {
+                let _ = course.finish_2004(&self.api2004);
+            }
+        }
+        if self.api12.state() == ApiState::Running {
+            let _ = self.api12.finish("", &mut self.host12);
+            self.sco_ended_12();
+        }
+    }
+}

@@ -1,0 +1,91 @@
+// End-to-end: the course player opens a SCORM 2004 package by URL, the
+// sequencer delivers its activities, SCOs navigate with adl.nav.request, the
+// table of contents follows the look-ahead, and a suspended course resumes.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { startBackend, launchBrowser } from "./harness.mjs";
+
+let backend, browser;
+before(async () => {
+  backend = await startBackend();
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await backend?.stop();
+});
+
+// The SCO page marks itself with its cmi.launch_data (adlcp:dataFromLMS of the item).
+const LAUNCH_DATA = { L1: "lesson=1", L2: "lesson=2", QUIZ: "quiz" };
+const activity = (page, id) =>
+  page.waitForFunction(([want, data]) => {
+    if (document.documentElement.dataset.activity !== want) return false;
+    const d = document.getElementById("content").contentDocument;
+    return !!d && !!d.documentElement && d.documentElement.dataset.activity === data && d.readyState === "complete";
+  }, [id, LAUNCH_DATA[id]]);
+
+function sco(page) {
+  return page.frames().find((f) => f.url().includes("courses/sequenced/sco.html"));
+}
+
+async function tocState(page) {
+  return page.$$eval("#toc li", (lis) => lis.map((li) => ({
+    title: li.firstChild.textContent,
+    selectable: li.firstChild.tagName === "BUTTON" && !li.firstChild.disabled,
+    current: li.classList.contains("current"),
+  })));
+}
+
+test("a sequenced SCORM 2004 package plays through: flow, disabled quiz until lessons are done, rollup, suspend and resume", async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(String(e)));
+  await page.goto(backend.url + "/course.html");
+  await activity(page, "L1");
+  let toc = await tocState(page);
+  assert.deepEqual(toc.map((t) => t.title), ["Lessons", "1. Local first", "2. Retries and backoff", "3. Quiz"]);
+  assert.equal(toc.find((t) => t.title === "3. Quiz").selectable, false, "quiz disabled until the lessons are satisfied");
+  assert.equal(await page.isDisabled("button[data-request=previous]"), true);
+
+  // The SCO asks for "continue" itself.
+  await sco(page).click("#done");
+  await activity(page, "L2");
+  assert.equal(await sco(page).evaluate(() => document.getElementById("text").textContent.includes("first visit")), true);
+
+  // Suspend the whole course from inside the SCO, then reload the player: it resumes L2.
+  await sco(page).click("#later");
+  await page.waitForFunction(() => document.documentElement.dataset.delivery === "ended");
+  await page.reload();
+  await activity(page, "L2");
+  assert.equal(await sco(page).evaluate(() => document.getElementById("text").textContent.includes("welcome back")), true);
+
+  await sco(page).click("#done");
+  await activity(page, "QUIZ");
+  toc = await tocState(page);
+  assert.equal(toc.find((t) => t.title === "3. Quiz").current, true);
+  await sco(page).check("input[value=right]");
+  await sco(page).click("#done");
+  await page.waitForFunction(() => document.documentElement.dataset.delivery === "ended");
+  const status = await page.$$eval("#toc .status", (s) => s.map((x) => x.textContent));
+  assert.ok(status.includes("passed"), status.join(","));
+  const failed = await page.$$eval("#calls li.err", (lis) => lis.map((li) => li.textContent));
+  assert.deepEqual(failed, []);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test("the user's navigation: TOC choice and Previous unload the running SCO first", async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(backend.url + "/course.html");
+  await activity(page, "L1");
+  await page.click("#toc button:has-text('2. Retries and backoff')");
+  await activity(page, "L2");
+  await page.click("button[data-request=previous]");
+  await activity(page, "L1");
+  const calls = await page.$$eval("#calls li", (lis) => lis.map((li) => li.textContent));
+  assert.equal(calls.filter((c) => c.startsWith("Initialize")).length, 3);
+  assert.equal(calls.filter((c) => c.startsWith("Terminate")).length, 2, "each SCO terminated as it was unloaded");
+  await context.close();
+});
