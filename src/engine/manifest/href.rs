@@ -160,7 +160,7 @@ pub(crate) fn parse_duration(s: &str) -> Option<f64> {
         if num.is_empty() || num.starts_with('.') || num.ends_with('.') {
             return None;
         }
-        let v: f64 = num.parse().ok()?;
+        let v: f64 = crate::engine::num::parse_decimal(&num, false)?;
         total += v * DESIGNATORS.get(idx)?.2;
         num.clear();
         next = idx + 1;

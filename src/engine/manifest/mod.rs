@@ -314,9 +314,9 @@ impl<'a> Cx<'a> {
             Range::Signed => (-1.0, 1.0, "-1..1"),
             Range::Percent => (0.0, 100.0, "0..100"),
         };
-        let ok_chars = !v.is_empty() && v.chars().all(|c| c.is_ascii_digit() || matches!(c, '.' | '-' | '+' | 'e' | 'E'));
-        match v.parse::<f64>() {
-            Ok(x) if ok_chars && x.is_finite() && (min..=max).contains(&x) => Ok(x),
+        // xs:decimal: optional sign, digits, optional fraction; no exponent.
+        match crate::engine::num::parse_decimal(v, true) {
+            Some(x) if x.is_finite() && (min..=max).contains(&x) => Ok(x),
             _ => Err(self.error(ErrorKind::InvalidValue, n, format!("`{name}` value `{v}` is not a decimal in {text}"))),
         }
     }
