@@ -151,8 +151,8 @@ function scormShimInstall(Shim, target, config) {
       var hadEndpoint = !!shim.endpoint();
       var errors = shim.configure(scormShimPairs(obj));
       place();
-      if (transport && obj && ("endpoint" in obj || "registrationId" in obj || "storagePrefix" in obj)) {
-        console.warn("scorm-shim: a new endpoint, registration or storage prefix takes effect for sending at the next page load");
+      if (transport && obj && ("endpoint" in obj || "storagePrefix" in obj)) {
+        console.warn("scorm-shim: a new endpoint or storage prefix takes effect for sending at the next page load");
       } else if (!hadEndpoint && shim.endpoint()) {
         startTransport();
       }

@@ -36,6 +36,7 @@ function scormShimTransport(shim, getConfig, emit) {
   }
 
   function isQueueKey(k) {
+    var keys = shim.queueKeys(); // current: a configure() may change the registration
     for (var i = 0; i < keys.length; i += 2) if (k.indexOf(keys[i]) === 0 && k !== keys[i + 1]) return true;
     return false;
   }

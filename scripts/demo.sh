@@ -7,4 +7,4 @@ scripts/build.sh
 cargo build --release -p scorm-backend
 ADDR=${ADDR:-127.0.0.1:8080}
 echo "==> open http://$ADDR/ (Ctrl-C stops the server)"
-exec target/release/scorm-backend --addr "$ADDR" --www www --pkg pkg
+exec target/release/scorm-backend --addr "$ADDR" --www www --pkg pkg --db "${DB:-scorm-demo.sqlite}"

@@ -30,7 +30,9 @@
       li.scrollIntoView({ block: "nearest" });
     });
     document.getElementById("version").onchange = function (ev) {
-      launch(function () { shim.configure({ versions: ev.target.value }); });
+      // One registration holds one SCORM version's data: a 1.2 run gets its own.
+      var v = ev.target.value;
+      launch(function () { shim.configure({ versions: v, registrationId: v === "1.2" ? "demo-registration-12" : "demo-registration" }); });
     };
     document.getElementById("relaunch").onclick = function () { launch(); };
     document.getElementById("clear").onclick = function () {

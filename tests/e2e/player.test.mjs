@@ -90,7 +90,7 @@ test("SCORM 1.2: a full attempt through window.API suspends, relaunches, resumes
   assert.equal(await frame.textContent("#status"), "Page 2 of 3");
   await frame.click("#suspend");
   await frame.waitForFunction(() => document.documentElement.dataset.ended === "suspend");
-  const key = "scorm-shim:demo-registration:sample-sco:1.2:state";
+  const key = "scorm-shim:demo-registration-12:sample-sco:1.2:state";
   const suspended = JSON.parse(await page.evaluate((k) => localStorage.getItem(k), key));
   assert.equal(suspended["cmi.core.exit"], "suspend");
   assert.equal(suspended["cmi.core.lesson_location"], "2");
