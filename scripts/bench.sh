@@ -29,4 +29,6 @@ fi
 
 echo "==> benchmark (headless Chromium; progress on stderr)"
 node bench/run.mjs "${ARGS[@]}"
+echo "==> manifest parsing beside DOMParser"
+node bench/manifest.mjs
 echo "==> wrote BENCHMARKS.md (raw numbers: bench/results/latest.json)"
