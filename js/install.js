@@ -135,8 +135,9 @@ function scormShimInstall(Shim, target, config) {
     afterTerminate: function () {
       setTimeout(function () {
         if (course.busy) return;
+        // null: the SCO ended without a request; the navigation state changed all the same.
         var view = course.resolve(shim.takeDelivery());
-        if (view) for (var i = 0; i < course.deliverListeners.length; i++) course.deliverListeners[i](view);
+        for (var i = 0; i < course.deliverListeners.length; i++) course.deliverListeners[i](view);
       }, 0);
     },
   };
@@ -235,7 +236,10 @@ function scormShimInstall(Shim, target, config) {
       navState: function () { return shim.navState(); },
       /** The activity tree with titles, launch URLs and complete sequencing definitions. */
       tree: function () { return shim.courseTree(); },
-      /** Deliveries the SCOs ask for themselves (adl.nav.request at Terminate). */
+      /**
+       * After each SCO session ends: what the SCO asked the sequencer for (adl.nav.request),
+       * processed — a view as navigate() resolves with — or null when it asked for nothing.
+       */
       onDeliver: function (listener) { return subscribe(course.deliverListeners, listener); },
     },
   };

@@ -145,6 +145,12 @@ impl Shim {
                 }
             }
         }
+        // The package's SCOs look for one API: expose only that one.
+        self.config.versions = if course.is_2004() {
+            crate::engine::config::Versions::Scorm2004
+        } else {
+            crate::engine::config::Versions::Scorm12
+        };
         let m = &course.manifest;
         let version = m.version;
         let info = CourseInfo {

@@ -89,3 +89,36 @@ test("the user's navigation: TOC choice and Previous unload the running SCO firs
   assert.equal(calls.filter((c) => c.startsWith("Terminate")).length, 2, "each SCO terminated as it was unloaded");
   await context.close();
 });
+
+test("a SCORM 1.2 package: the SCO finds window.API only, with the manifest's values", async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(backend.url + "/course.html?manifest=courses/sample/imsmanifest12.xml");
+  await page.waitForFunction(() => {
+    const d = document.getElementById("content").contentDocument;
+    return d && d.documentElement && d.documentElement.dataset.lms === "1.2";
+  });
+  const frame = page.frames().find((f) => f.url().includes("courses/sample/index.html"));
+  const values = await frame.evaluate(() => {
+    const api = window.parent.API;
+    return {
+      has2004: typeof window.parent.API_1484_11,
+      mastery: api.LMSGetValue("cmi.student_data.mastery_score"),
+      launch: api.LMSGetValue("cmi.launch_data"),
+      maxTime: api.LMSGetValue("cmi.student_data.max_time_allowed"),
+      action: api.LMSGetValue("cmi.student_data.time_limit_action"),
+      learner: api.LMSGetValue("cmi.core.student_id"),
+    };
+  });
+  assert.deepEqual(values, { has2004: "undefined", mastery: "80", launch: "from-the-manifest", maxTime: "00:30:00", action: "continue,message", learner: "demo-learner" });
+  // A raw score under the mastery score fails the SCO at LMSFinish (credit mode).
+  await frame.click("#next");
+  await frame.click("#next");
+  await frame.check("input[value=server]");
+  await frame.click("#submit");
+  await frame.click("#finish");
+  await frame.waitForFunction(() => document.documentElement.dataset.ended === "normal");
+  const status = await page.$$eval("#toc .status", (s) => s.map((x) => x.textContent));
+  assert.deepEqual(status, ["failed"]);
+  await context.close();
+});
