@@ -131,6 +131,7 @@ fn scorm2004_full_manifest_sequencing() {
         }]
     );
     assert_eq!(s.limit_conditions, LimitConditions { attempt_limit: Some(3), attempt_absolute_duration_limit: Some(5400.0) });
+    assert_eq!(s.auxiliary_resources, vec![AuxiliaryResource { id: "aux".into(), purpose: "glossary".into() }]);
     assert_eq!(
         (s.rollup.rollup_objective_satisfied, s.rollup.rollup_progress_completion, s.rollup.objective_measure_weight, s.rollup.rules.len()),
         (false, false, 0.25, 0)
@@ -240,6 +241,7 @@ fn scorm2004_defaults_for_absent_and_empty_elements() {
     );
     assert!(s.control_mode.use_current_attempt_objective_info && s.control_mode.use_current_attempt_progress_info);
     assert_eq!(s.limit_conditions, LimitConditions { attempt_limit: None, attempt_absolute_duration_limit: None });
+    assert!(s.auxiliary_resources.is_empty());
     assert_eq!(s.randomization, RandomizationControls::default());
     assert_eq!(s.randomization.randomization_timing, RandomizationTiming::Never);
     assert_eq!(s.delivery, DeliveryControls { tracked: true, completion_set_by_content: false, objective_set_by_content: false });

@@ -399,6 +399,18 @@ impl Default for DeliveryControls {
     }
 }
 
+/// One `imsss:auxiliaryResource` (SN §3.6): a resource the LMS may offer
+/// beside the activity (a glossary, a help page). SCORM does not require an
+/// LMS to act on them; they are kept so a player can.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AuxiliaryResource {
+    /// `auxiliaryResourceID` (a URI).
+    pub id: String,
+    /// `purpose`.
+    pub purpose: String,
+}
+
 /// The complete sequencing definition of one activity (`imsss:sequencing`
 /// after `IDRef` resolution against `imsss:sequencingCollection`).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -416,6 +428,8 @@ pub struct SequencingDef {
     pub post_condition_rules: Vec<SequencingRule>,
     /// Limit conditions.
     pub limit_conditions: LimitConditions,
+    /// Auxiliary resources.
+    pub auxiliary_resources: Vec<AuxiliaryResource>,
     /// Rollup controls and rules.
     pub rollup: RollupControls,
     /// Rollup considerations.

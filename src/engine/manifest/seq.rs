@@ -218,7 +218,14 @@ pub(crate) fn read_sequencing(cx: &mut Cx<'_>, own: Option<&Node>, collection: &
             }
         }
     }
-    // get(3): auxiliaryResources is read and ignored (SCORM does not require it).
+    if let Some(n) = get(3) {
+        cx.check_children(n, &[(Ns::Imsss, "auxiliaryResource")]);
+        for r in n.kids(Ns::Imsss, "auxiliaryResource") {
+            let id = cx.req_attr(r, "auxiliaryResourceID")?.to_string();
+            let purpose = cx.req_attr(r, "purpose")?.to_string();
+            def.auxiliary_resources.push(AuxiliaryResource { id, purpose });
+        }
+    }
     if let Some(n) = get(4) {
         read_rollup(cx, n, &mut def.rollup)?;
     }
