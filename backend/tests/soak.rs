@@ -533,7 +533,7 @@ impl Session<'_> {
         let batches = log["batches"].as_array().cloned().unwrap_or_default();
         let (mut keys, mut seqs, mut tokens) = (BTreeSet::new(), BTreeSet::new(), BTreeSet::new());
         for (i, b) in batches.iter().enumerate() {
-            if b["status"] != 200 {
+            if b["status"] != "applied" || b["http_status"] != 200 {
                 self.st.refused += 1;
                 continue;
             }
