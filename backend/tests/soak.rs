@@ -18,7 +18,10 @@
 //!   whose answer nobody reads, then a reload;
 //! * backend crashes: the process is killed (SIGKILL) and restarted on the
 //!   same port and database, sometimes after a downtime during which requests
-//!   fail to connect.
+//!   fail to connect;
+//! * two devices of one registration (about 30 % of the sessions), each with
+//!   its own storage and its own SCOs, taking sequence numbers from each
+//!   other: 409 answers and renumbering.
 //!
 //! At the end of each session the faults are switched off and the queue is
 //! drained; then the backend's `GET /api/state` is compared with the values
@@ -208,6 +211,8 @@ struct Stats {
     dropped_answers: u64,
     network_errors: u64,
     reloads: u64,
+    two_device_sessions: u64,
+    conflicts: u64,
     mid_request_reloads: u64,
     beacons: u64,
     restarts: u64,
@@ -227,10 +232,14 @@ struct Client {
     q: Queue,
     /// `localStorage[KEY]`.
     stored: String,
-    loads: u64,
+    /// The SCOs this device works on (two devices of one registration get
+    /// disjoint SCOs, so the expected final values are well defined).
+    scos: &'static [&'static str],
 }
 
 const SCOS: &[&str] = &["intro", "module_1", "module_2", "quiz"];
+const DEVICE_A: &[&str] = &["intro", "module_1"];
+const DEVICE_B: &[&str] = &["module_2", "quiz"];
 
 /// A random valid SCORM 2004 change (checked against the backend's validator).
 fn random_change(rng: &mut Rng) -> (String, String) {
@@ -275,10 +284,19 @@ impl Session<'_> {
     }
 
     /// A page load: the queue from storage, the server's state, resume.
-    fn load(&mut self, stored: Option<&str>) -> Client {
+    fn load(&mut self, stored: Option<&str>, scos: &'static [&'static str]) -> Client {
         let nonce = self.nonce();
-        let (mut q, err) = Queue::load(self.id.clone(), &nonce, self.policy.clone(), stored);
-        assert_eq!(err, None, "the stored queue must load");
+        let mut q = match stored {
+            // Both ways the layer may rebuild a queue from its stored text.
+            Some(text) if self.rng.chance(0.5) => {
+                Queue::from_storage(text, &nonce, self.policy.clone()).expect("the stored queue must load")
+            }
+            _ => {
+                let (q, err) = Queue::load(self.id.clone(), &nonce, self.policy.clone(), stored);
+                assert_eq!(err, None, "the stored queue must load");
+                q
+            }
+        };
         let server = if self.be.is_up() && self.down_for == 0 {
             let path = format!("/api/state?registration={}", self.id.registration_id);
             http(&self.be.addr, "GET", &path, "text/plain", "")
@@ -291,14 +309,14 @@ impl Session<'_> {
         if let Some(s) = &server {
             q.observe_server(s);
             // With the server's state, resume must give exactly what the SCOs set.
-            for sco in SCOS {
+            for sco in scos {
                 let want = self.model.get(*sco).cloned().unwrap_or_default();
                 if q.resume_snapshot(Some(s), sco) != want {
                     self.st.resume_mismatches += 1;
                 }
             }
         }
-        let mut c = Client { q, stored: String::new(), loads: 1 };
+        let mut c = Client { q, stored: String::new(), scos };
         self.save(&mut c);
         c
     }
@@ -322,7 +340,7 @@ impl Session<'_> {
 
     /// Commit/Terminate of a SCO: random changes, enqueued and stored.
     fn commit(&mut self, c: &mut Client) {
-        let sco = *self.rng.pick(SCOS);
+        let sco = *self.rng.pick(c.scos);
         self.ops += 1;
         let mut changes = ChangeSet::new();
         // Every commit carries a unique suspend_data token, so the batch log
@@ -400,9 +418,7 @@ impl Session<'_> {
                     self.st.mid_request_reloads += 1;
                     self.st.reloads += 1;
                     let stored = c.stored.clone();
-                    let mut n = self.load(Some(&stored));
-                    n.loads = c.loads + 1;
-                    return Some(Some(n));
+                    return Some(Some(self.load(Some(&stored), c.scos)));
                 }
                 if faults && self.rng.chance(0.03) {
                     // A timeout after the server answered (lost answer).
@@ -411,6 +427,9 @@ impl Session<'_> {
                 } else {
                     if (200..300).contains(&r.status) {
                         self.st.acked += 1;
+                    }
+                    if r.status == 409 {
+                        self.st.conflicts += 1;
                     }
                     c.q.on_response(out.seq, r.status, &r.body, r.retry_after, self.now, random);
                 }
@@ -437,25 +456,33 @@ impl Session<'_> {
         }
         self.st.reloads += 1;
         let stored = c.stored.clone();
-        let mut n = self.load(Some(&stored));
-        n.loads = c.loads + 1;
-        n
+        self.load(Some(&stored), c.scos)
     }
 
     fn run(&mut self) {
-        let mut c = self.load(None);
+        // Most sessions are one device; some are two devices of the same
+        // registration (each with its own storage), which take sequence
+        // numbers from each other: the backend answers 409 and they renumber.
+        let mut devices = if self.rng.chance(0.3) {
+            self.st.two_device_sessions += 1;
+            vec![self.load(None, DEVICE_A), self.load(None, DEVICE_B)]
+        } else {
+            vec![self.load(None, SCOS)]
+        };
         let steps = 30 + self.rng.below(90);
         for _ in 0..steps {
             self.now += self.rng.below(900);
             self.tick_downtime();
+            let d = self.rng.below(devices.len() as u64) as usize;
+            let c = &mut devices[d];
             match self.rng.below(100) {
-                0..=39 => self.commit(&mut c),
+                0..=39 => self.commit(c),
                 40..=69 => {
                     for _ in 0..1 + self.rng.below(3) {
-                        match self.pump_once(&mut c, true) {
+                        match self.pump_once(c, true) {
                             None => break,
                             Some(Some(n)) => {
-                                c = n;
+                                *c = n;
                                 break;
                             }
                             Some(None) => {}
@@ -471,12 +498,10 @@ impl Session<'_> {
                 80..=87 => self.arm_fault(),
                 88..=91 => {
                     self.st.reloads += 1;
-                    let stored = c.stored.clone();
-                    let loads = c.loads;
-                    c = self.load(Some(&stored));
-                    c.loads = loads + 1;
+                    let (stored, scos) = (c.stored.clone(), c.scos);
+                    *c = self.load(Some(&stored), scos);
                 }
-                92..=96 => c = self.unload(&mut c),
+                92..=96 => *c = self.unload(c),
                 _ => {
                     if self.be.is_up() && self.down_for == 0 {
                         self.st.restarts += 1;
@@ -490,32 +515,38 @@ impl Session<'_> {
                 }
             }
         }
-        // Drain: the backend up, no more faults, the page stays open.
+        // Drain: the backend up, no more faults, the pages stay open.
         if self.down_for > 0 {
             self.down_for = 0;
             self.be.restart();
         }
         self.disarm_faults();
+        let pending = |ds: &[Client], now| ds.iter().map(|c| c.q.status(now).pending).sum::<usize>();
         let mut rounds = 0;
-        while c.q.status(self.now).pending > 0 && rounds < 10_000 {
+        while pending(&devices, self.now) > 0 && rounds < 10_000 {
             rounds += 1;
+            let d = rounds % devices.len();
+            let c = &mut devices[d];
             if let Some(w) = c.q.next_wakeup(self.now) {
                 self.now = self.now.max(w);
             } else {
                 self.now += 1_000;
             }
-            if let Some(Some(n)) = self.pump_once(&mut c, false) {
-                c = n;
+            if let Some(Some(n)) = self.pump_once(c, false) {
+                *c = n;
             }
         }
-        if c.q.status(self.now).pending > 0 {
+        if pending(&devices, self.now) > 0 {
             self.st.not_drained += 1;
         }
-        self.st.client_failed += c.q.status(self.now).failed.len() as u64;
-        self.verify(&c);
+        for c in &devices {
+            self.st.client_failed += c.q.status(self.now).failed.len() as u64;
+        }
+        let last_acked = devices.iter().map(|c| c.q.last_acked()).max().unwrap_or(0);
+        self.verify(last_acked);
     }
 
-    fn verify(&mut self, c: &Client) {
+    fn verify(&mut self, last_acked: u64) {
         let reg = &self.id.registration_id;
         let state = get_json(&self.be.addr, &format!("/api/state?registration={reg}"));
         let empty = serde_json::Map::new();
@@ -556,7 +587,7 @@ impl Session<'_> {
             }
         }
         let last = state["last_seq"].as_u64().unwrap_or(0);
-        if last != batches.len() as u64 || c.q.last_acked() != last {
+        if last != batches.len() as u64 || last_acked != last {
             self.st.gaps += 1;
         }
     }
@@ -601,7 +632,7 @@ fn soak_no_lost_values_no_double_applied_batches() {
     eprintln!(
         "soak: {} sessions, {} commits, {} batches applied, {} requests, {} faults injected \
          ({} injected HTTP errors of {} armed, {} of them after applying; {} dropped answers, {} network errors, {} crashes mid-request, {} backend restarts), \
-         {} reloads, {} unload beacons, {} full batches, {} lost values, {} double-applied batches \
+         {} reloads, {} unload beacons, {} full batches, {} two-device sessions with {} seq conflicts (409), {} lost values, {} double-applied batches \
          ({} extra values, {} refused, {} gaps, {} resume mismatches, {} client-failed, {} not drained) in {:.1} s (seed {seed})",
         st.sessions,
         st.commits,
@@ -618,6 +649,8 @@ fn soak_no_lost_values_no_double_applied_batches() {
         st.reloads,
         st.beacons,
         st.full_batches,
+        st.two_device_sessions,
+        st.conflicts,
         st.lost,
         st.double_applied,
         st.extra,
@@ -629,7 +662,7 @@ fn soak_no_lost_values_no_double_applied_batches() {
         started.elapsed().as_secs_f64()
     );
     // The soak must actually have exercised the faults.
-    assert!(st.injected > 0 && st.network_errors > 0 && st.restarts > 0 && st.beacons > 0 && st.reloads > 0, "{st:?}");
+    assert!(st.injected > 0 && st.network_errors > 0 && st.restarts > 0 && st.beacons > 0 && st.reloads > 0 && st.conflicts > 0, "{st:?}");
     assert!(st.applied > 0 && st.acked > 0, "{st:?}");
     assert_eq!((st.lost, st.double_applied), (0, 0), "lost values, double-applied batches: {st:?}");
     assert_eq!((st.extra, st.refused, st.gaps, st.resume_mismatches, st.client_failed, st.not_drained), (0, 0, 0, 0, 0, 0), "{st:?}");
