@@ -81,7 +81,7 @@ struct Backend {
 }
 
 impl Backend {
-    fn spawn(addr: &str, db: &str, dir: &PathBuf) -> std::io::Result<(Child, String)> {
+    fn spawn(addr: &str, db: &str, dir: &std::path::Path) -> std::io::Result<(Child, String)> {
         let mut child = Command::new(env!("CARGO_BIN_EXE_scorm-backend"))
             .args(["--addr", addr, "--db", db, "--test-faults"])
             .arg("--www")
