@@ -177,16 +177,38 @@ fn http(addr: &str, method: &str, path: &str, ctype: &str, body: &str) -> Result
         .and_then(|l| l.split(' ').nth(1))
         .and_then(|s| s.parse().ok())
         .ok_or("bad status line")?;
-    let mut retry_after = None;
+    let (mut retry_after, mut chunked) = (None, false);
     for l in lines {
         if let Some((k, v)) = l.split_once(':') {
             if k.trim().eq_ignore_ascii_case("retry-after") {
                 retry_after = v.trim().parse().ok();
             }
+            // tiny_http answers large bodies with chunked transfer coding.
+            if k.trim().eq_ignore_ascii_case("transfer-encoding") && v.to_ascii_lowercase().contains("chunked") {
+                chunked = true;
+            }
         }
     }
-    let body = String::from_utf8_lossy(&buf[split + 4..]).to_string();
+    let raw = &buf[split + 4..];
+    let body = if chunked { dechunk(raw)? } else { raw.to_vec() };
+    let body = String::from_utf8(body).map_err(|e| e.to_string())?;
     Ok(Resp { status, retry_after, body })
+}
+
+/// Decode a chunked body (RFC 9112 §7.1; extensions and trailers ignored).
+fn dechunk(mut raw: &[u8]) -> Result<Vec<u8>, String> {
+    let mut out = Vec::new();
+    loop {
+        let eol = raw.windows(2).position(|w| w == b"\r\n").ok_or("bad chunk size line")?;
+        let line = String::from_utf8_lossy(&raw[..eol]).to_string();
+        let size = usize::from_str_radix(line.split(';').next().unwrap_or("").trim(), 16).map_err(|e| e.to_string())?;
+        raw = &raw[eol + 2..];
+        if size == 0 {
+            return Ok(out);
+        }
+        out.extend_from_slice(raw.get(..size).ok_or("truncated chunk")?);
+        raw = raw.get(size + 2..).ok_or("truncated chunk")?;
+    }
 }
 
 fn get_json(addr: &str, path: &str) -> Value {
