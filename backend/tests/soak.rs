@@ -19,6 +19,8 @@
 //! * backend crashes: the process is killed (SIGKILL) and restarted on the
 //!   same port and database, sometimes after a downtime during which requests
 //!   fail to connect;
+//! * offline/online switches ([`Queue::set_online`]), and now and then a
+//!   large `suspend_data` (10–60 KB) so beacons hit their 64 KiB budget;
 //! * two devices of one registration (about 30 % of the sessions), each with
 //!   its own storage and its own SCOs, taking sequence numbers from each
 //!   other: 409 answers and renumbering.
@@ -234,6 +236,7 @@ struct Stats {
     network_errors: u64,
     reloads: u64,
     two_device_sessions: u64,
+    offline_toggles: u64,
     conflicts: u64,
     mid_request_reloads: u64,
     beacons: u64,
@@ -367,7 +370,9 @@ impl Session<'_> {
         let mut changes = ChangeSet::new();
         // Every commit carries a unique suspend_data token, so the batch log
         // shows whether one client batch was applied twice.
-        let token = format!("s{}-op{}-é🎉\"\\\n{}", self.sid, self.ops, "x".repeat(self.rng.below(40) as usize));
+        // Now and then a large suspend_data, so unload beacons hit their 64 KiB budget.
+        let pad = if self.rng.chance(0.03) { 10_000 + self.rng.below(50_000) } else { self.rng.below(40) };
+        let token = format!("s{}-op{}-é🎉\"\\\n{}", self.sid, self.ops, "x".repeat(pad as usize));
         changes.push(("cmi.suspend_data".into(), token));
         for _ in 0..self.rng.below(6) {
             let (k, v) = random_change(self.rng);
@@ -511,7 +516,13 @@ impl Session<'_> {
                         }
                     }
                 }
-                70..=79 => {
+                70..=72 => {
+                    // The browser goes offline or comes back.
+                    let online = !c.q.status(self.now).online;
+                    self.st.offline_toggles += 1;
+                    c.q.set_online(online, self.now);
+                }
+                73..=79 => {
                     // Idle: jump to when the queue wants to run.
                     if let Some(w) = c.q.next_wakeup(self.now) {
                         self.now = self.now.max(w);
@@ -543,6 +554,9 @@ impl Session<'_> {
             self.be.restart();
         }
         self.disarm_faults();
+        for c in devices.iter_mut() {
+            c.q.set_online(true, self.now);
+        }
         let pending = |ds: &[Client], now| ds.iter().map(|c| c.q.status(now).pending).sum::<usize>();
         let mut rounds = 0;
         while pending(&devices, self.now) > 0 && rounds < 10_000 {
@@ -654,7 +668,7 @@ fn soak_no_lost_values_no_double_applied_batches() {
     eprintln!(
         "soak: {} sessions, {} commits, {} batches applied, {} requests, {} faults injected \
          ({} injected HTTP errors of {} armed, {} of them after applying; {} dropped answers, {} network errors, {} crashes mid-request, {} backend restarts), \
-         {} reloads, {} unload beacons, {} full batches, {} two-device sessions with {} seq conflicts (409), {} lost values, {} double-applied batches \
+         {} reloads, {} unload beacons, {} full batches, {} two-device sessions with {} seq conflicts (409), {} offline/online switches, {} lost values, {} double-applied batches \
          ({} extra values, {} refused, {} gaps, {} resume mismatches, {} client-failed, {} not drained) in {:.1} s (seed {seed})",
         st.sessions,
         st.commits,
@@ -673,6 +687,7 @@ fn soak_no_lost_values_no_double_applied_batches() {
         st.full_batches,
         st.two_device_sessions,
         st.conflicts,
+        st.offline_toggles,
         st.lost,
         st.double_applied,
         st.extra,
