@@ -507,6 +507,8 @@ function report(m, sz, st, runs, cyc, chk) {
   p("  runs everything, rewrites this file; raw numbers in bench/results/latest.json). `--quick` is a smaller");
   p("  smoke run, `--no-build` reuses pkg/. Each section has a time budget, so a busy machine gets fewer");
   p("  repetitions (counted above) rather than a longer run.");
+  p("- Requests and bytes on the wire for a typical session (ours through the reference backend, scorm-again");
+  p("  with a commit URL): `scripts/bench.sh --wire`, report in [bench/WIRE.md](bench/WIRE.md).");
   p(`- Console messages during the timed runs (all runs together): scorm-shim ${cons("ours")}; scorm-again ${cons("peer")}.`);
   const perr = [...runs.ours, ...runs.peer, ...cyc.ours, ...cyc.peer].flatMap((r) => r.pageErrors);
   if (perr.length) p(`- Uncaught page errors: ${perr.length} (first: ${perr[0].slice(0, 200)}).`);

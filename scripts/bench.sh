@@ -6,14 +6,21 @@
 #   scripts/bench.sh            full run (about 4-5 minutes on 2 idle cores)
 #   scripts/bench.sh --quick    fewer repetitions, smaller workloads (a smoke run)
 #   scripts/bench.sh --no-build reuse the existing pkg/
+#   scripts/bench.sh --wire     instead: requests and bytes on the wire for a typical
+#                               session, ours (via the reference backend) beside
+#                               scorm-again with a commit URL (bench/wire.mjs, about
+#                               2.5 minutes); writes bench/WIRE.md
 # Extra arguments go to bench/run.mjs (e.g. --out /tmp/b.md). Nothing asserts a timing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 BUILD=1
+WIRE=0
 ARGS=()
 for a in "$@"; do
-  if [ "$a" = --no-build ]; then BUILD=0; else ARGS+=("$a"); fi
+  if [ "$a" = --no-build ]; then BUILD=0
+  elif [ "$a" = --wire ]; then WIRE=1
+  else ARGS+=("$a"); fi
 done
 
 "$PWD/scripts/deps.sh" test   # wasm toolchain, root npm packages (playwright-core), Chromium
@@ -25,6 +32,15 @@ if [ ! -f bench/node_modules/scorm-again/package.json ] ||
    ! grep -q '"version": "3.4.3"' bench/node_modules/scorm-again/package.json; then
   echo "==> npm install (bench/: scorm-again 3.4.3)"
   (cd bench && npm ci --no-audit --no-fund)
+fi
+
+if [ "$WIRE" = 1 ]; then
+  echo "==> cargo build -p scorm-backend"
+  cargo build -p scorm-backend
+  echo "==> wire benchmark (headless Chromium; progress on stderr)"
+  node bench/wire.mjs "${ARGS[@]}"
+  echo "==> wrote bench/WIRE.md (raw numbers: bench/results/wire.json)"
+  exit 0
 fi
 
 echo "==> benchmark (headless Chromium; progress on stderr)"

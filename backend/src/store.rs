@@ -277,7 +277,11 @@ impl Store {
             Ok(json!({
                 "seq": r.get::<_, i64>(0)?, "key": r.get::<_, String>(1)?, "sco": r.get::<_, String>(2)?,
                 "reason": r.get::<_, String>(3)?, "full": r.get::<_, bool>(4)?, "ts": r.get::<_, i64>(5)?,
-                "received_ms": r.get::<_, i64>(6)?, "status": r.get::<_, i64>(7)?,
+                // "applied" or "refused" (what the e2e tests and docs/PROTOCOL.md
+                // read), and the HTTP status the batch was answered with.
+                "received_ms": r.get::<_, i64>(6)?,
+                "status": if r.get::<_, i64>(7)? == 200 { "applied" } else { "refused" },
+                "http_status": r.get::<_, i64>(7)?,
                 "answer": serde_json::from_str::<Value>(&answer).unwrap_or(Value::Null),
                 "changes": serde_json::from_str::<Value>(&changes).unwrap_or(Value::Null),
             }))
