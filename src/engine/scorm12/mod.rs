@@ -206,7 +206,7 @@ pub const ERRORS: &[(u16, &str)] = &[
 /// Initialization"); values that are absent or not valid are left out.
 fn launch_values(launch: &Launch, entry: &str) -> Snapshot {
     let credit = if launch.credit { "credit" } else { "no-credit" };
-    [
+    let values = [
         ("cmi.core.student_id", Some(launch.student_id.clone())),
         ("cmi.core.student_name", Some(launch.student_name.clone())),
         ("cmi.core.credit", Some(credit.to_owned())),
@@ -223,10 +223,15 @@ fn launch_values(launch: &Launch, entry: &str) -> Snapshot {
             "cmi.student_data.time_limit_action",
             launch.time_limit_action.clone().filter(|a| types::TIME_LIMIT_ACTION.contains(&a.as_str())),
         ),
-    ]
-    .into_iter()
-    .filter_map(|(k, v)| Some((k.to_owned(), v?)))
-    .collect()
+    ];
+    // Inserted one by one: collecting into a map would sort (code size).
+    let mut out = Snapshot::new();
+    for (k, v) in values {
+        if let Some(v) = v {
+            out.insert(k.to_owned(), v);
+        }
+    }
+    out
 }
 
 /// Elements that carry over into a new attempt (see the module notes).

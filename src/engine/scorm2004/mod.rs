@@ -210,12 +210,13 @@ fn rebuild_counts(values: &Snapshot) -> BTreeMap<String, usize> {
             pos += tok.len() + 1;
         }
     }
-    seen.into_iter()
-        .map(|(k, set)| {
-            let n = set.iter().enumerate().take_while(|(pos, i)| pos == *i).count();
-            (k, n)
-        })
-        .collect()
+    // Inserted one by one: collecting into a map would sort (code size).
+    let mut counts = BTreeMap::new();
+    for (k, set) in seen {
+        let n = set.iter().enumerate().take_while(|(pos, i)| pos == *i).count();
+        counts.insert(k, n);
+    }
+    counts
 }
 
 /// An LMS-supplied real as GetValue returns it: real(10,7), no exponent.
