@@ -8,8 +8,6 @@
 pub mod model;
 pub mod types;
 
-use std::collections::BTreeMap;
-
 use super::rte::{ApiState, DirtySet, Host, PersistReason, Snapshot};
 use model::{Access, Init, Indices, Ty};
 
@@ -174,7 +172,7 @@ pub struct Api {
     values: Snapshot,
     /// Record counts by collection key (`cmi.interactions`,
     /// `cmi.interactions.3.objectives`, …).
-    counts: BTreeMap<String, usize>,
+    counts: Counts,
     dirty: DirtySet,
     entry: &'static str,
     launch: Launch,
@@ -194,27 +192,55 @@ impl std::fmt::Debug for Api {
 /// Elements the LMS keeps for itself between sessions but resets at launch.
 const SESSION_ONLY: &[&str] = &["cmi.exit", "cmi.session_time", "adl.nav.request"];
 
+/// Record counts by collection key. A short list searched linearly (a
+/// handful of collections plus two per interaction): smaller code than a
+/// map of its own type.
+#[derive(Clone, Debug, Default)]
+struct Counts(Vec<(String, usize)>);
+
+impl Counts {
+    /// The `_count` of the collection `key` (0 when it has no records).
+    fn get(&self, key: &str) -> usize {
+        self.0.iter().find(|(k, _)| k == key).map_or(0, |(_, n)| *n)
+    }
+
+    /// Set the `_count` of `key`.
+    fn set(&mut self, key: &str, n: usize) {
+        match self.0.iter_mut().find(|(k, _)| k == key) {
+            Some((_, c)) => *c = n,
+            None => self.0.push((key.to_owned(), n)),
+        }
+    }
+}
+
 /// Record counts of a saved state: a collection holds the records 0..n
 /// that are all present (a gap or a stray huge index in stored data ends
 /// it, so no loop can run past the data that is really there).
-fn rebuild_counts(values: &Snapshot) -> BTreeMap<String, usize> {
-    let mut seen: BTreeMap<String, std::collections::BTreeSet<usize>> = BTreeMap::new();
+fn rebuild_counts(values: &Snapshot) -> Counts {
+    // Both sets use the Snapshot map type, whose code the module has anyway:
+    // the (collection, index) pairs present as `collection.index`, and the
+    // collections.
+    let mut present = Snapshot::new();
+    let mut collections = Snapshot::new();
     for key in values.keys() {
         let mut pos = 0usize;
         for tok in key.split('.') {
             if !tok.is_empty() && tok.bytes().all(|b| b.is_ascii_digit()) {
                 if let (Some(prefix), Ok(i)) = (key.get(..pos.saturating_sub(1)), tok.parse::<usize>()) {
-                    seen.entry(prefix.to_owned()).or_default().insert(i);
+                    present.insert(format!("{prefix}.{i}"), String::new());
+                    collections.insert(prefix.to_owned(), String::new());
                 }
             }
             pos += tok.len() + 1;
         }
     }
-    // Inserted one by one: collecting into a map would sort (code size).
-    let mut counts = BTreeMap::new();
-    for (k, set) in seen {
-        let n = set.iter().enumerate().take_while(|(pos, i)| pos == *i).count();
-        counts.insert(k, n);
+    let mut counts = Counts::default();
+    for prefix in collections.keys() {
+        let mut n = 0usize;
+        while present.contains_key(&format!("{prefix}.{n}")) {
+            n += 1;
+        }
+        counts.set(prefix, n);
     }
     counts
 }
@@ -265,14 +291,14 @@ impl Api {
             }
         }
         let mut counts = rebuild_counts(&values);
-        counts.insert("adl.data".into(), launch.data_stores.len());
-        counts.insert("cmi.comments_from_lms".into(), launch.comments_from_lms.len());
+        counts.set("adl.data", launch.data_stores.len());
+        counts.set("cmi.comments_from_lms", launch.comments_from_lms.len());
         for id in &launch.objective_ids {
-            let n = counts.get("cmi.objectives").copied().unwrap_or(0);
+            let n = counts.get("cmi.objectives");
             let exists = (0..n).any(|i| values.get(&format!("cmi.objectives.{i}.id")) == Some(id));
             if !exists && types::check_identifier(id).is_ok() {
                 values.insert(format!("cmi.objectives.{n}.id"), id.clone());
-                counts.insert("cmi.objectives".into(), n + 1);
+                counts.set("cmi.objectives", n + 1);
             }
         }
         Api {
@@ -409,7 +435,7 @@ impl Api {
     }
 
     fn count(&self, key: &str) -> usize {
-        self.counts.get(key).copied().unwrap_or(0)
+        self.counts.get(key)
     }
 
     /// Whether the keyword-suffixed name `element` names a keyword of an
@@ -597,8 +623,8 @@ impl Api {
                 self.dirty.mark(element);
                 for l in 0..idx.len {
                     let key = model::collection_key(element, &idx, l);
-                    let c = self.counts.entry(key).or_insert(0);
-                    *c = (*c).max(idx.at[l] + 1);
+                    let n = self.counts.get(&key).max(idx.at[l] + 1);
+                    self.counts.set(&key, n);
                 }
                 self.ok()
             }
