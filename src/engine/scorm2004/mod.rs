@@ -670,7 +670,7 @@ impl Api {
             }
         }
         // The data type.
-        check_type(rule, value, kind.as_deref()).map_err(|c| (c, format!("{element}: {value:?} is not a valid value")))?;
+        check_type(rule, value, kind.as_deref()).map_err(|c| (c, format!("{element}: {} is not a valid value", quoted(value))))?;
         // Element-specific rules.
         match path {
             "cmi.objectives.n.id" => {
@@ -681,14 +681,14 @@ impl Api {
                 }
                 let n = self.count("cmi.objectives");
                 if (0..n).any(|i| i != idx.at[0] && self.stored(&format!("cmi.objectives.{i}.id")) == Some(value)) {
-                    return Err((351, format!("objective id {value:?} is already used")));
+                    return Err((351, format!("objective id {} is already used", quoted(value))));
                 }
             }
             "cmi.interactions.n.objectives.n.id" => {
                 let key = model::collection_key(element, idx, 1);
                 let n = self.count(&key);
                 if (0..n).any(|i| i != idx.at[1] && self.stored(&format!("{key}.{i}.id")) == Some(value)) {
-                    return Err((351, format!("{value:?} is already an objective of this interaction")));
+                    return Err((351, format!("{} is already an objective of this interaction", quoted(value))));
                 }
             }
             "cmi.interactions.n.correct_responses.n.pattern" => {
@@ -730,6 +730,32 @@ impl Api {
         }
         error_string(code).to_owned()
     }
+}
+
+/// `value` in double quotes for a diagnostic, with `"`, `\\` and control
+/// characters escaped as Rust's `{:?}` does (which is not used: its Unicode
+/// tables would add kilobytes to the wasm module).
+fn quoted(value: &str) -> String {
+    let mut out = String::with_capacity(value.len() + 2);
+    out.push('"');
+    for c in value.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\0' => out.push_str("\\0"),
+            c if c.is_control() => {
+                out.push_str("\\u{");
+                out.push_str(&format!("{:x}", c as u32));
+                out.push('}');
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
 }
 
 fn error_string(code: &str) -> &'static str {
@@ -839,5 +865,12 @@ mod tests {
         assert_eq!(api.get_last_error(), "113");
         assert_eq!(api.initialize(""), "false");
         assert_eq!(api.get_last_error(), "104");
+    }
+
+    #[test]
+    fn quoted_matches_debug_for_ascii_and_printable_text() {
+        for s in ["", "plain", "a \"b\" c", "back\\slash", "tab\tnl\nret\r", "nul\0bell\u{7}del\u{7f}", "caf\u{e9} \u{1F600}"] {
+            assert_eq!(quoted(s), format!("{s:?}"));
+        }
     }
 }
