@@ -157,7 +157,7 @@ pub fn parse_interval(s: &str) -> Option<u128> {
     for (unit, cs) in [('Y', 365u128 * 86400 * 100), ('M', 30 * 86400 * 100), ('D', 86400 * 100)] {
         let n = cur.bytes().take_while(u8::is_ascii_digit).count();
         if n > 0 && cur[n..].starts_with(unit) {
-            let v: u128 = cur[..n].parse().ok().filter(|_| n <= 12)?;
+            let v = digits_value(&cur[..n]).filter(|_| n <= 12)?;
             total = total.checked_add(v.checked_mul(cs)?)?;
             cur = &cur[n + 1..];
             parts += 1;
@@ -172,7 +172,7 @@ pub fn parse_interval(s: &str) -> Option<u128> {
         for (unit, cs) in [('H', 3600u128 * 100), ('M', 60 * 100)] {
             let n = cur.bytes().take_while(u8::is_ascii_digit).count();
             if n > 0 && cur[n..].starts_with(unit) {
-                let v: u128 = cur[..n].parse().ok().filter(|_| n <= 12)?;
+                let v = digits_value(&cur[..n]).filter(|_| n <= 12)?;
                 total = total.checked_add(v.checked_mul(cs)?)?;
                 cur = &cur[n + 1..];
                 tparts += 1;
@@ -190,11 +190,11 @@ pub fn parse_interval(s: &str) -> Option<u128> {
             if body.contains('.') && !(1..=2).contains(&f.len()) || !f.bytes().all(|b| b.is_ascii_digit()) {
                 return None;
             }
-            let secs: u128 = i.parse().ok()?;
-            let hund: u128 = match f.len() {
+            let secs = digits_value(i)?;
+            let hund = match f.len() {
                 0 => 0,
-                1 => f.parse::<u128>().ok()? * 10,
-                _ => f.parse().ok()?,
+                1 => digits_value(f)? * 10,
+                _ => digits_value(f)?,
             };
             total = total.checked_add(secs.checked_mul(100)?.checked_add(hund)?)?;
             tparts += 1;
@@ -205,6 +205,40 @@ pub fn parse_interval(s: &str) -> Option<u128> {
         parts += tparts;
     }
     (parts > 0).then_some(total)
+}
+
+/// The value of a string of at most 12 ASCII digits (`None` otherwise).
+/// Hand-written rather than `str::parse::<u128>` for code size.
+fn digits_value(s: &str) -> Option<u128> {
+    if s.is_empty() || s.len() > 12 {
+        return None;
+    }
+    let mut v = 0u64;
+    for b in s.bytes() {
+        if !b.is_ascii_digit() {
+            return None;
+        }
+        v = v * 10 + u64::from(b - b'0');
+    }
+    Some(u128::from(v))
+}
+
+/// Append the decimal digits of `n` (without `u128`'s `Display`, which is
+/// large in wasm).
+fn push_decimal(out: &mut String, mut n: u128) {
+    let mut buf = [0u8; 40];
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    for &b in &buf[i..] {
+        out.push(char::from(b));
+    }
 }
 
 /// Format hundredths of a second as a canonical duration, e.g. `PT1H2M3.5S`,
@@ -218,22 +252,28 @@ pub fn format_interval(cs: u128) -> String {
     let (h, m, s, f) = (rem / 360000, rem / 6000 % 60, rem / 100 % 60, rem % 100);
     let mut out = String::from("P");
     if days > 0 {
-        out += &format!("{days}D");
+        push_decimal(&mut out, days);
+        out.push('D');
     }
     if rem > 0 {
         out.push('T');
         if h > 0 {
-            out += &format!("{h}H");
+            push_decimal(&mut out, h);
+            out.push('H');
         }
         if m > 0 {
-            out += &format!("{m}M");
+            push_decimal(&mut out, m);
+            out.push('M');
         }
         if s > 0 || f > 0 {
-            out += &s.to_string();
+            push_decimal(&mut out, s);
             if f > 0 {
-                let frac = format!("{f:02}");
+                // Two decimals, trailing zero dropped: .05, .5, .55
                 out.push('.');
-                out += frac.trim_end_matches('0');
+                push_decimal(&mut out, f / 10);
+                if f % 10 != 0 {
+                    push_decimal(&mut out, f % 10);
+                }
             }
             out.push('S');
         }
@@ -541,7 +581,40 @@ mod tests {
         for (s, out) in [("PT1M", "PT1M"), ("PT01H059M020S", "PT1H59M20S"), ("P0Y029DT0H", "P29D"), ("PT0H0M0S", "PT0H0M0S"), ("PT1.5S", "PT1.5S")] {
             assert_eq!(format_interval(parse_interval(s).unwrap()), out);
         }
-        for bad in ["P", "PT", "T1H", "P1H", "PT1.123S", "PT1D", "1M", "P-1D"] {
+        // The formatting matches the plain `format!` version of it.
+        let reference = |cs: u128| {
+            if cs == 0 {
+                return "PT0H0M0S".to_string();
+            }
+            let (days, rem) = (cs / 8_640_000, cs % 8_640_000);
+            let (h, m, s, f) = (rem / 360_000, rem / 6000 % 60, rem / 100 % 60, rem % 100);
+            let mut out = String::from("P");
+            if days > 0 {
+                out += &format!("{days}D");
+            }
+            if rem > 0 {
+                out.push('T');
+                if h > 0 {
+                    out += &format!("{h}H");
+                }
+                if m > 0 {
+                    out += &format!("{m}M");
+                }
+                if s > 0 || f > 0 {
+                    out += &s.to_string();
+                    if f > 0 {
+                        out += ".";
+                        out += format!("{f:02}").trim_end_matches('0');
+                    }
+                    out.push('S');
+                }
+            }
+            out
+        };
+        for cs in [0, 1, 5, 10, 50, 99, 100, 12_345, 360_000, 8_639_999, 8_640_000, 8_640_001, u128::from(u64::MAX), u128::MAX] {
+            assert_eq!(format_interval(cs), reference(cs), "{cs}");
+        }
+        for bad in ["P", "PT", "T1H", "P1H", "PT1.123S", "PT1D", "1M", "P-1D", "P1234567890123D", "PT1234567890123S"] {
             assert!(parse_interval(bad).is_none(), "{bad}");
         }
     }
