@@ -64,7 +64,7 @@ fn check_time_ascii(s: &str) -> Option<()> {
     if !(1970..=2038).contains(&year) {
         return None;
     }
-    let mut rest = &s[4..];
+    let mut rest = s.get(4..)?;
     if rest.is_empty() {
         return Some(());
     }
@@ -74,7 +74,7 @@ fn check_time_ascii(s: &str) -> Option<()> {
     if !(1..=12).contains(&month) {
         return None;
     }
-    rest = &rest[2..];
+    rest = rest.get(2..)?;
     if rest.is_empty() {
         return Some(());
     }
@@ -90,7 +90,7 @@ fn check_time_ascii(s: &str) -> Option<()> {
     if day < 1 || day > days_in_month {
         return None;
     }
-    rest = &rest[2..];
+    rest = rest.get(2..)?;
     if rest.is_empty() {
         return Some(());
     }
@@ -99,21 +99,21 @@ fn check_time_ascii(s: &str) -> Option<()> {
     if hour > 23 {
         return None;
     }
-    rest = &rest[2..];
+    rest = rest.get(2..)?;
     // :mm, :ss, .s, then the time zone, each only after the one before.
     for _ in 0..2 {
         let Some(r) = rest.strip_prefix(':') else { return rest.is_empty().then_some(()) };
         if all_digits(r.get(0..2)?, 2)? > 59 {
             return None;
         }
-        rest = &r[2..];
+        rest = r.get(2..)?;
     }
     let Some(r) = rest.strip_prefix('.') else { return rest.is_empty().then_some(()) };
     let n = r.bytes().take_while(u8::is_ascii_digit).count();
     if !(1..=2).contains(&n) {
         return None;
     }
-    check_tzd(&r[n..])
+    check_tzd(r.get(n..)?)
 }
 
 fn check_tzd(s: &str) -> Option<()> {
@@ -125,7 +125,7 @@ fn check_tzd(s: &str) -> Option<()> {
     if h > 23 {
         return None;
     }
-    let r = &r[2..];
+    let r = r.get(2..)?;
     if r.is_empty() {
         return Some(());
     }
@@ -156,10 +156,10 @@ pub fn parse_interval(s: &str) -> Option<u128> {
     let mut cur = date;
     for (unit, cs) in [('Y', 365u128 * 86400 * 100), ('M', 30 * 86400 * 100), ('D', 86400 * 100)] {
         let n = cur.bytes().take_while(u8::is_ascii_digit).count();
-        if n > 0 && cur[n..].starts_with(unit) {
-            let v = digits_value(&cur[..n]).filter(|_| n <= 12)?;
+        if n > 0 && cur.get(n..).is_some_and(|r| r.starts_with(unit)) {
+            let v = digits_value(cur.get(..n)?).filter(|_| n <= 12)?;
             total = total.checked_add(v.checked_mul(cs)?)?;
-            cur = &cur[n + 1..];
+            cur = cur.get(n + 1..)?;
             parts += 1;
         }
     }
@@ -171,10 +171,10 @@ pub fn parse_interval(s: &str) -> Option<u128> {
         let mut tparts = 0;
         for (unit, cs) in [('H', 3600u128 * 100), ('M', 60 * 100)] {
             let n = cur.bytes().take_while(u8::is_ascii_digit).count();
-            if n > 0 && cur[n..].starts_with(unit) {
-                let v = digits_value(&cur[..n]).filter(|_| n <= 12)?;
+            if n > 0 && cur.get(n..).is_some_and(|r| r.starts_with(unit)) {
+                let v = digits_value(cur.get(..n)?).filter(|_| n <= 12)?;
                 total = total.checked_add(v.checked_mul(cs)?)?;
-                cur = &cur[n + 1..];
+                cur = cur.get(n + 1..)?;
                 tparts += 1;
             }
         }
@@ -292,7 +292,7 @@ pub fn check_identifier(s: &str) -> Result<(), u16> {
         return Err(MISMATCH);
     }
     if s.len() >= 4 && s.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("urn:")) {
-        let rest = &s[4..];
+        let rest = s.get(4..).ok_or(MISMATCH)?;
         let (nid, nss) = rest.split_once(':').ok_or(MISMATCH)?;
         let nid_ok = !nid.is_empty()
             && nid.len() <= 31
@@ -385,7 +385,7 @@ pub fn check_language(s: &str) -> Result<(), u16> {
 fn take_delim<'a>(s: &'a str, name: &str) -> Option<(&'a str, &'a str)> {
     let rest = s.strip_prefix('{')?.strip_prefix(name)?.strip_prefix('=')?;
     let end = rest.find('}')?;
-    Some((&rest[..end], &rest[end + 1..]))
+    Some((rest.get(..end)?, rest.get(end + 1..)?))
 }
 
 /// `localized_string_type`: an optional `{lang=<language>}` delimiter, then
@@ -410,9 +410,39 @@ pub enum Side {
     Learner,
 }
 
-/// Split on a delimiter such as `[,]`.
+// The delimiters of response strings (`[,]`, `[.]`, `[:]`) are found with
+// a byte search: `str`'s own substring search (`split`, `split_once`,
+// `contains` with a `&str` pattern) is large in wasm and brings the
+// slicing panic's formatting and Unicode tables with it. An ASCII
+// delimiter always matches at character boundaries.
+
+/// The byte offset of the first `delim` (non-empty, ASCII) in `s`.
+fn find_delim(s: &str, delim: &str) -> Option<usize> {
+    s.as_bytes().windows(delim.len()).position(|w| w == delim.as_bytes())
+}
+
+/// `s.split_once(delim)`.
+fn split_once_delim<'a>(s: &'a str, delim: &str) -> Option<(&'a str, &'a str)> {
+    let i = find_delim(s, delim)?;
+    Some((s.get(..i)?, s.get(i + delim.len()..)?))
+}
+
+/// `s.split(delim)`: the items between delimiters (one item for no delimiter).
 fn split_list<'a>(s: &'a str, delim: &'a str) -> impl Iterator<Item = &'a str> + 'a {
-    s.split(delim)
+    let mut rest = Some(s);
+    std::iter::from_fn(move || {
+        let cur = rest?;
+        match split_once_delim(cur, delim) {
+            Some((item, tail)) => {
+                rest = Some(tail);
+                Some(item)
+            }
+            None => {
+                rest = None;
+                Some(cur)
+            }
+        }
+    })
 }
 
 fn check_bool_delim(v: &str) -> Result<(), u16> {
@@ -492,8 +522,8 @@ fn check_id_list(s: &str, unique: bool, allow_empty: bool) -> Result<(), u16> {
 
 /// Split `source[.]target` (exactly one `[.]`).
 fn split_pair(s: &str) -> Result<(&str, &str), u16> {
-    let (a, b) = s.split_once("[.]").ok_or(MISMATCH)?;
-    if b.contains("[.]") {
+    let (a, b) = split_once_delim(s, "[.]").ok_or(MISMATCH)?;
+    if find_delim(b, "[.]").is_some() {
         return Err(MISMATCH);
     }
     Ok((a, b))
@@ -509,7 +539,7 @@ fn check_pairs(s: &str) -> Result<(), u16> {
 }
 
 fn check_numeric_range(s: &str) -> Result<(), u16> {
-    let (lo, hi) = s.split_once("[:]").ok_or(MISMATCH)?;
+    let (lo, hi) = split_once_delim(s, "[:]").ok_or(MISMATCH)?;
     let lo_v = if lo.is_empty() { None } else { Some(parse_real(lo).ok_or(MISMATCH)?) };
     let hi_v = if hi.is_empty() { None } else { Some(parse_real(hi).ok_or(MISMATCH)?) };
     if let (Some(a), Some(b)) = (lo_v, hi_v) {
@@ -549,7 +579,7 @@ pub fn check_response(kind: &str, side: Side, s: &str) -> Result<(), u16> {
                 if !name.is_empty() {
                     check_identifier(name)?;
                 }
-                if side == Side::Correct && answer.contains("[:]") {
+                if side == Side::Correct && find_delim(answer, "[:]").is_some() {
                     check_numeric_range(answer)?;
                 }
             }
@@ -637,6 +667,17 @@ mod tests {
         assert!(check_localized("{lang=}x").is_err());
         assert!(check_localized("{lang=fr}x").is_ok());
         assert!(check_localized("no delimiter").is_ok());
+    }
+
+    #[test]
+    fn delimiter_search_matches_str_methods() {
+        for s in ["", "a", "[,]", "a[,]b", "[,]a[,]", "a[,][,]b", "é[,]ü[.]x", "[,[,]]", "[", "a[.]b[.]c"] {
+            for d in ["[,]", "[.]", "[:]"] {
+                assert_eq!(split_list(s, d).collect::<Vec<_>>(), s.split(d).collect::<Vec<_>>(), "{s} / {d}");
+                assert_eq!(split_once_delim(s, d), s.split_once(d), "{s} / {d}");
+                assert_eq!(find_delim(s, d), s.find(d), "{s} / {d}");
+            }
+        }
     }
 
     #[test]
