@@ -224,14 +224,21 @@ fn digits_value(s: &str) -> Option<u128> {
 }
 
 /// Append the decimal digits of `n` (without `u128`'s `Display`, which is
-/// large in wasm).
+/// large in wasm, nor `u128` division, which needs a library routine: the
+/// number is divided by 10 in 32-bit limbs with native 64-bit arithmetic).
 fn push_decimal(out: &mut String, mut n: u128) {
     let mut buf = [0u8; 40];
     let mut i = buf.len();
     loop {
+        let (mut q, mut r) = (0u128, 0u64);
+        for shift in [96u32, 64, 32, 0] {
+            let cur = (r << 32) | u64::from((n >> shift) as u32);
+            q |= u128::from(cur / 10) << shift;
+            r = cur % 10;
+        }
         i -= 1;
-        buf[i] = b'0' + (n % 10) as u8;
-        n /= 10;
+        buf[i] = b'0' + r as u8;
+        n = q;
         if n == 0 {
             break;
         }
