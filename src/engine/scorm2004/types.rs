@@ -150,34 +150,19 @@ pub fn parse_interval(s: &str) -> Option<u128> {
         }
         None => (rest, None),
     };
+    // No sum below can overflow: each number has at most 12 digits and the
+    // largest unit (a year) is under 2^32 hundredths, so every term is under
+    // 2^72 and there are at most six.
     let mut total: u128 = 0;
     let mut parts = 0;
     // Date part: designators Y, M, D in this order.
-    let mut cur = date;
-    for (unit, cs) in [('Y', 365u128 * 86400 * 100), ('M', 30 * 86400 * 100), ('D', 86400 * 100)] {
-        let n = cur.bytes().take_while(u8::is_ascii_digit).count();
-        if n > 0 && cur.get(n..).is_some_and(|r| r.starts_with(unit)) {
-            let v = digits_value(cur.get(..n)?).filter(|_| n <= 12)?;
-            total = total.checked_add(v.checked_mul(cs)?)?;
-            cur = cur.get(n + 1..)?;
-            parts += 1;
-        }
-    }
-    if !cur.is_empty() {
+    const DATE_UNITS: [(u8, u128); 3] = [(b'Y', 365 * 86400 * 100), (b'M', 30 * 86400 * 100), (b'D', 86400 * 100)];
+    if !take_units(date, &DATE_UNITS, &mut total, &mut parts)?.is_empty() {
         return None;
     }
     if let Some(t) = time {
-        let mut cur = t;
         let mut tparts = 0;
-        for (unit, cs) in [('H', 3600u128 * 100), ('M', 60 * 100)] {
-            let n = cur.bytes().take_while(u8::is_ascii_digit).count();
-            if n > 0 && cur.get(n..).is_some_and(|r| r.starts_with(unit)) {
-                let v = digits_value(cur.get(..n)?).filter(|_| n <= 12)?;
-                total = total.checked_add(v.checked_mul(cs)?)?;
-                cur = cur.get(n + 1..)?;
-                tparts += 1;
-            }
-        }
+        let cur = take_units(t, &[(b'H', 3600 * 100), (b'M', 60 * 100)], &mut total, &mut tparts)?;
         if !cur.is_empty() {
             let body = cur.strip_suffix('S')?;
             let (i, f) = match body.split_once('.') {
@@ -196,7 +181,7 @@ pub fn parse_interval(s: &str) -> Option<u128> {
                 1 => digits_value(f)? * 10,
                 _ => digits_value(f)?,
             };
-            total = total.checked_add(secs.checked_mul(100)?.checked_add(hund)?)?;
+            total += secs * 100 + hund;
             tparts += 1;
         }
         if tparts == 0 {
@@ -205,6 +190,21 @@ pub fn parse_interval(s: &str) -> Option<u128> {
         parts += tparts;
     }
     (parts > 0).then_some(total)
+}
+
+/// Read `<digits><unit>` components of `units`, in their order, each
+/// optional, adding their hundredths to `total` and counting them in
+/// `parts`; returns what follows.
+fn take_units<'a>(mut cur: &'a str, units: &[(u8, u128)], total: &mut u128, parts: &mut u32) -> Option<&'a str> {
+    for &(unit, cs) in units {
+        let n = cur.bytes().take_while(u8::is_ascii_digit).count();
+        if n > 0 && cur.as_bytes().get(n) == Some(&unit) {
+            *total += digits_value(cur.get(..n)?)? * cs;
+            cur = cur.get(n + 1..)?;
+            *parts += 1;
+        }
+    }
+    Some(cur)
 }
 
 /// The value of a string of at most 12 ASCII digits (`None` otherwise).
@@ -651,6 +651,11 @@ mod tests {
         for cs in [0, 1, 5, 10, 50, 99, 100, 12_345, 360_000, 8_639_999, 8_640_000, 8_640_001, u128::from(u64::MAX), u128::MAX] {
             assert_eq!(format_interval(cs), reference(cs), "{cs}");
         }
+        // The largest value: every component with 12 digits (no overflow).
+        let max = 999_999_999_999u128;
+        let big = max * (365 + 30 + 1) * 8_640_000 + max * 360_000 + max * 6000 + max * 100 + 99;
+        assert_eq!(parse_interval("P999999999999Y999999999999M999999999999DT999999999999H999999999999M999999999999.99S"), Some(big));
+        assert_eq!(parse_interval("P1Y2M3DT4H5M6.7S"), Some(((365 + 60 + 3) * 86400 + 4 * 3600 + 5 * 60 + 6) * 100 + 70));
         for bad in ["P", "PT", "T1H", "P1H", "PT1.123S", "PT1D", "1M", "P-1D", "P1234567890123D", "PT1234567890123S"] {
             assert!(parse_interval(bad).is_none(), "{bad}");
         }
