@@ -120,6 +120,23 @@ pub fn format_decimal(x: f64, max_frac: u32) -> String {
     out
 }
 
+/// The value of 1 to 19 ASCII digits (no sign, no blanks); `None` for
+/// anything else. Smaller in wasm than `str::parse`, for strings whose
+/// digits the caller has checked anyway.
+pub fn parse_digits(s: &str) -> Option<u64> {
+    if s.is_empty() || s.len() > 19 {
+        return None;
+    }
+    let mut v = 0u64;
+    for b in s.bytes() {
+        if !b.is_ascii_digit() {
+            return None;
+        }
+        v = v * 10 + u64::from(b - b'0');
+    }
+    Some(v)
+}
+
 fn push_u64(out: &mut String, mut n: u64) {
     let mut buf = [0u8; 20];
     let mut i = buf.len();
@@ -138,6 +155,16 @@ fn push_u64(out: &mut String, mut n: u64) {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn parse_digits_matches_str_parse_on_plain_digits() {
+        for s in ["0", "7", "00", "59", "0099", "1234567890", "9999999999999999999"] {
+            assert_eq!(super::parse_digits(s), s.parse::<u64>().ok(), "{s}");
+        }
+        for bad in ["", "+1", "-1", " 1", "1 ", "1.5", "١", "99999999999999999999"] {
+            assert_eq!(super::parse_digits(bad), None, "{bad}");
+        }
+    }
+
     use super::*;
 
     #[test]

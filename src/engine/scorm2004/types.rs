@@ -40,9 +40,10 @@ pub fn check_real(s: &str, min: Option<f64>, max: Option<f64>) -> Result<(), u16
     Ok(())
 }
 
+/// The value of exactly `n` (at most 9) ASCII digits.
 fn all_digits(s: &str, n: usize) -> Option<u32> {
-    if s.len() == n && s.bytes().all(|b| b.is_ascii_digit()) {
-        s.parse().ok()
+    if s.len() == n {
+        crate::engine::num::parse_digits(s).map(|v| v as u32)
     } else {
         None
     }
@@ -210,17 +211,10 @@ fn take_units<'a>(mut cur: &'a str, units: &[(u8, u128)], total: &mut u128, part
 /// The value of a string of at most 12 ASCII digits (`None` otherwise).
 /// Hand-written rather than `str::parse::<u128>` for code size.
 fn digits_value(s: &str) -> Option<u128> {
-    if s.is_empty() || s.len() > 12 {
+    if s.len() > 12 {
         return None;
     }
-    let mut v = 0u64;
-    for b in s.bytes() {
-        if !b.is_ascii_digit() {
-            return None;
-        }
-        v = v * 10 + u64::from(b - b'0');
-    }
-    Some(u128::from(v))
+    crate::engine::num::parse_digits(s).map(u128::from)
 }
 
 /// Append the decimal digits of `n` (without `u128`'s `Display`, which is
