@@ -118,7 +118,7 @@ pub fn check(ty: DataType, value: &str, cx: &Context) -> Result<(), &'static str
         DataType::String255 => return max_chars(value, 255),
         DataType::String4096 => return max_chars(value, 4096),
         DataType::SuspendData => {
-            return if value.chars().nth(cx.suspend_data_limit).is_none() {
+            return if value.chars().count() <= cx.suspend_data_limit {
                 Ok(())
             } else {
                 Err("cmi.suspend_data is longer than this run-time accepts")
@@ -174,7 +174,7 @@ pub fn check(ty: DataType, value: &str, cx: &Context) -> Result<(), &'static str
 }
 
 fn max_chars(value: &str, n: usize) -> Result<(), &'static str> {
-    if value.len() <= n || value.chars().nth(n).is_none() {
+    if value.len() <= n || value.chars().count() <= n {
         Ok(())
     } else if n == 255 {
         Err("a CMIString255 has at most 255 characters")
@@ -187,7 +187,7 @@ fn max_chars(value: &str, n: usize) -> Result<(), &'static str> {
 /// characters.
 pub fn is_identifier(v: &str) -> bool {
     !v.is_empty()
-        && v.chars().nth(255).is_none()
+        && v.chars().count() <= 255
         && v.chars().all(|c| !c.is_whitespace() && !c.is_control())
 }
 

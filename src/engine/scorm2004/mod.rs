@@ -748,7 +748,12 @@ fn quoted(value: &str) -> String {
             '\0' => out.push_str("\\0"),
             c if c.is_control() => {
                 out.push_str("\\u{");
-                out.push_str(&format!("{:x}", c as u32));
+                // Lower-case hex without leading zeros (controls are at most 0x9f).
+                let n = c as u32;
+                if n >= 16 {
+                    out.push(char::from_digit(n >> 4, 16).unwrap_or('0'));
+                }
+                out.push(char::from_digit(n & 15, 16).unwrap_or('0'));
                 out.push('}');
             }
             c => out.push(c),
@@ -869,7 +874,7 @@ mod tests {
 
     #[test]
     fn quoted_matches_debug_for_ascii_and_printable_text() {
-        for s in ["", "plain", "a \"b\" c", "back\\slash", "tab\tnl\nret\r", "nul\0bell\u{7}del\u{7f}", "caf\u{e9} \u{1F600}"] {
+        for s in ["", "plain", "a \"b\" c", "back\\slash", "tab\tnl\nret\r", "nul\0bell\u{7}del\u{7f}", "c1\u{80}\u{9f}\u{1b}", "caf\u{e9} \u{1F600}"] {
             assert_eq!(quoted(s), format!("{s:?}"));
         }
     }
