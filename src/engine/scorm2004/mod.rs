@@ -274,7 +274,16 @@ impl Api {
             values.remove(*k);
         }
         // Shared data and LMS comments come from the launch, not the save.
-        values.retain(|k, _| !k.starts_with("adl.data.") && !k.starts_with("cmi.comments_from_lms."));
+        // (Removed by key rather than with BTreeMap::retain, whose code
+        // would be a second copy of the map's removal logic in the module.)
+        let from_launch: Vec<String> = values
+            .keys()
+            .filter(|k| k.starts_with("adl.data.") || k.starts_with("cmi.comments_from_lms."))
+            .cloned()
+            .collect();
+        for k in &from_launch {
+            values.remove(k);
+        }
         for (i, store) in launch.data_stores.iter().enumerate() {
             values.insert(format!("adl.data.{i}.id"), store.id.clone());
             if let Some(v) = &store.value {
