@@ -552,9 +552,7 @@ impl Api {
 
     /// `LMSGetErrorString(code)`: "" for a code SCORM 1.2 does not define.
     pub fn get_error_string(&self, code: &str) -> String {
-        code.trim()
-            .parse::<u16>()
-            .ok()
+        crate::engine::num::parse_u16(code.trim())
             .and_then(|c| ERRORS.iter().find(|(n, _)| *n == c))
             .map(|(_, s)| (*s).to_owned())
             .unwrap_or_default()
@@ -563,7 +561,7 @@ impl Api {
     /// `LMSGetDiagnostic(code)`: details of the last error when `code` is
     /// empty or equals it, else the error string of `code`.
     pub fn get_diagnostic(&self, code: &str) -> String {
-        if code.is_empty() || code.trim().parse::<u16>().ok() == Some(self.last_error) {
+        if code.is_empty() || crate::engine::num::parse_u16(code.trim()) == Some(self.last_error) {
             if self.diagnostic.is_empty() {
                 return self.get_error_string(&self.last_error.to_string());
             }

@@ -731,7 +731,7 @@ impl Api {
     /// `GetDiagnostic(code)`: details of the last error (for "" or the last
     /// error's code), else the string of `code`.
     pub fn get_diagnostic(&self, code: &str) -> String {
-        if code.is_empty() || code.parse::<u16>().ok() == Some(self.last_error) && code == self.last_error.to_string() {
+        if code.is_empty() || crate::engine::num::parse_u16(code) == Some(self.last_error) && code == self.last_error.to_string() {
             if self.diagnostic.is_empty() {
                 return error_string(&self.last_error.to_string()).to_owned();
             }
@@ -773,8 +773,7 @@ fn quoted(value: &str) -> String {
 }
 
 fn error_string(code: &str) -> &'static str {
-    code.parse::<u16>()
-        .ok()
+    crate::engine::num::parse_u16(code)
         .filter(|c| c.to_string() == code)
         .and_then(|c| ERRORS.iter().find(|(n, _)| *n == c))
         .map(|(_, s)| *s)
