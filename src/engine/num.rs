@@ -122,6 +122,43 @@ pub fn format_decimal(x: f64, max_frac: u32) -> String {
     out
 }
 
+/// The value of 1 to 19 ASCII digits (no sign, no blanks); `None` for
+/// anything else. Smaller in wasm than `str::parse`, for strings whose
+/// digits the caller has checked anyway.
+pub fn parse_digits(s: &str) -> Option<u64> {
+    if s.is_empty() || s.len() > 19 {
+        return None;
+    }
+    let mut v = 0u64;
+    for b in s.bytes() {
+        if !b.is_ascii_digit() {
+            return None;
+        }
+        v = v * 10 + u64::from(b - b'0');
+    }
+    Some(v)
+}
+
+/// `s.parse::<u16>()`, exactly (an optional `+`, then digits, leading
+/// zeros allowed, at most 65535), without the generic integer parser.
+pub fn parse_u16(s: &str) -> Option<u16> {
+    let digits = s.strip_prefix('+').unwrap_or(s);
+    if digits.is_empty() {
+        return None;
+    }
+    let mut v = 0u32;
+    for b in digits.bytes() {
+        if !b.is_ascii_digit() {
+            return None;
+        }
+        v = v * 10 + u32::from(b - b'0');
+        if v > u32::from(u16::MAX) {
+            return None;
+        }
+    }
+    Some(v as u16)
+}
+
 fn push_u64(out: &mut String, mut n: u64) {
     let mut buf = [0u8; 20];
     let mut i = buf.len();
@@ -140,6 +177,27 @@ fn push_u64(out: &mut String, mut n: u64) {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn parse_digits_matches_str_parse_on_plain_digits() {
+        for s in ["0", "7", "00", "59", "0099", "1234567890", "9999999999999999999"] {
+            assert_eq!(super::parse_digits(s), s.parse::<u64>().ok(), "{s}");
+        }
+        for bad in ["", "+1", "-1", " 1", "1 ", "1.5", "١", "99999999999999999999"] {
+            assert_eq!(super::parse_digits(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn parse_u16_matches_str_parse() {
+        for s in ["", "0", "+0", "-0", "+", "-", "++1", "101", "0101", "000000000000000000000000000401", "65535", "65536", "99999999999", " 1", "1 ", "1.0", "+-1", "x", "١٠١", "4e2"] {
+            assert_eq!(super::parse_u16(s), s.parse::<u16>().ok(), "{s:?}");
+        }
+        for n in 0..=70_000u32 {
+            let s = n.to_string();
+            assert_eq!(super::parse_u16(&s), s.parse::<u16>().ok(), "{s}");
+        }
+    }
+
     use super::*;
 
     #[test]

@@ -100,14 +100,17 @@ impl Host for RecordingHost {
 #[derive(Clone, Debug, Default)]
 pub struct DirtySet {
     order: Vec<String>,
-    seen: std::collections::HashSet<String>,
+    /// The elements in `order`, as keys. The same map type as [`Snapshot`]
+    /// (values unused) so the wasm module carries one map implementation,
+    /// not a second one plus a hasher.
+    seen: BTreeMap<String, String>,
 }
 
 impl DirtySet {
     /// Mark `element` as changed.
     pub fn mark(&mut self, element: &str) {
-        if !self.seen.contains(element) {
-            self.seen.insert(element.to_owned());
+        if !self.seen.contains_key(element) {
+            self.seen.insert(element.to_owned(), String::new());
             self.order.push(element.to_owned());
         }
     }

@@ -107,12 +107,18 @@ pub fn parse(text: &str) -> Result<Value, String> {
     let v = p.value(0)?;
     p.ws();
     if p.i != p.s.len() {
-        return Err(format!("unexpected data at byte {}", p.i));
+        return Err(at("unexpected data", p.i));
     }
     Ok(v)
 }
 
 /// The RFC 8259 number grammar: `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`.
+/// A parse error message: `<what> at byte <i>`.
+#[inline(never)]
+fn at(what: &str, i: usize) -> String {
+    format!("{what} at byte {i}")
+}
+
 fn is_number(b: &[u8]) -> bool {
     let mut i = usize::from(b.first() == Some(&b'-'));
     let digits = |i: &mut usize| {
@@ -164,7 +170,10 @@ impl Parser<'_> {
             self.i += 1;
             Ok(())
         } else {
-            Err(format!("expected '{}' at byte {}", b as char, self.i))
+            let mut what = String::from("expected '");
+            what.push(b as char);
+            what.push('\'');
+            Err(at(&what, self.i))
         }
     }
 
@@ -173,7 +182,7 @@ impl Parser<'_> {
             self.i += word.len();
             Ok(v)
         } else {
-            Err(format!("bad literal at byte {}", self.i))
+            Err(at("bad literal", self.i))
         }
     }
 
@@ -204,7 +213,7 @@ impl Parser<'_> {
                             self.i += 1;
                             return Ok(Value::Obj(m));
                         }
-                        _ => return Err(format!("expected ',' or '}}' at byte {}", self.i)),
+                        _ => return Err(at("expected ',' or '}'", self.i)),
                     }
                 }
             }
@@ -225,7 +234,7 @@ impl Parser<'_> {
                             self.i += 1;
                             return Ok(Value::Arr(a));
                         }
-                        _ => return Err(format!("expected ',' or ']' at byte {}", self.i)),
+                        _ => return Err(at("expected ',' or ']'", self.i)),
                     }
                 }
             }
@@ -241,11 +250,11 @@ impl Parser<'_> {
                 // Only ASCII bytes were consumed, so both ends are char boundaries.
                 let n = self.text.get(start..self.i).unwrap_or("");
                 if !is_number(n.as_bytes()) {
-                    return Err(format!("bad number at byte {start}"));
+                    return Err(at("bad number", start));
                 }
                 Ok(Value::Num(n.to_owned()))
             }
-            _ => Err(format!("unexpected input at byte {}", self.i)),
+            _ => Err(at("unexpected input", self.i)),
         }
     }
 
@@ -259,7 +268,7 @@ impl Parser<'_> {
 
     fn string(&mut self) -> Result<String, String> {
         if self.s.get(self.i) != Some(&b'"') {
-            return Err(format!("expected string at byte {}", self.i));
+            return Err(at("expected string", self.i));
         }
         self.i += 1;
         let mut out = String::new();
@@ -309,7 +318,7 @@ impl Parser<'_> {
                             // A lone surrogate cannot be held by a Rust string.
                             out.push(char::from_u32(c).unwrap_or('\u{FFFD}'));
                         }
-                        _ => return Err(format!("bad escape at byte {}", self.i - 1)),
+                        _ => return Err(at("bad escape", self.i - 1)),
                     }
                 }
                 _ => return Err("unterminated string".into()),

@@ -522,13 +522,26 @@ impl Queue {
         self.rev = self.rev.saturating_add(1);
     }
 
+    /// Sent batches by sequence number, then unsent ones by (order, id).
+    /// A stable insertion sort: the list is short and almost always already
+    /// sorted (one batch added or merged), and it keeps the library's large
+    /// generic sort out of the wasm module.
     fn sort(&mut self) {
-        self.batches.sort_by(|a, b| match (a.seq, b.seq) {
-            (Some(x), Some(y)) => x.cmp(&y),
-            (Some(_), None) => std::cmp::Ordering::Less,
-            (None, Some(_)) => std::cmp::Ordering::Greater,
-            (None, None) => (a.order, &a.id).cmp(&(b.order, &b.id)),
-        });
+        fn after(a: &Batch, b: &Batch) -> bool {
+            match (a.seq, b.seq) {
+                (Some(x), Some(y)) => x > y,
+                (Some(_), None) => false,
+                (None, Some(_)) => true,
+                (None, None) => (a.order, &a.id) > (b.order, &b.id),
+            }
+        }
+        for i in 1..self.batches.len() {
+            let mut j = i;
+            while j > 0 && after(&self.batches[j - 1], &self.batches[j]) {
+                self.batches.swap(j - 1, j);
+                j -= 1;
+            }
+        }
     }
 
     fn new_id(&mut self) -> String {

@@ -206,7 +206,7 @@ pub const ERRORS: &[(u16, &str)] = &[
 /// Initialization"); values that are absent or not valid are left out.
 fn launch_values(launch: &Launch, entry: &str) -> Snapshot {
     let credit = if launch.credit { "credit" } else { "no-credit" };
-    [
+    let values = [
         ("cmi.core.student_id", Some(launch.student_id.clone())),
         ("cmi.core.student_name", Some(launch.student_name.clone())),
         ("cmi.core.credit", Some(credit.to_owned())),
@@ -223,10 +223,15 @@ fn launch_values(launch: &Launch, entry: &str) -> Snapshot {
             "cmi.student_data.time_limit_action",
             launch.time_limit_action.clone().filter(|a| types::TIME_LIMIT_ACTION.contains(&a.as_str())),
         ),
-    ]
-    .into_iter()
-    .filter_map(|(k, v)| Some((k.to_owned(), v?)))
-    .collect()
+    ];
+    // Inserted one by one: collecting into a map would sort (code size).
+    let mut out = Snapshot::new();
+    for (k, v) in values {
+        if let Some(v) = v {
+            out.insert(k.to_owned(), v);
+        }
+    }
+    out
 }
 
 /// Elements that carry over into a new attempt (see the module notes).
@@ -547,9 +552,7 @@ impl Api {
 
     /// `LMSGetErrorString(code)`: "" for a code SCORM 1.2 does not define.
     pub fn get_error_string(&self, code: &str) -> String {
-        code.trim()
-            .parse::<u16>()
-            .ok()
+        crate::engine::num::parse_u16(code.trim())
             .and_then(|c| ERRORS.iter().find(|(n, _)| *n == c))
             .map(|(_, s)| (*s).to_owned())
             .unwrap_or_default()
@@ -558,7 +561,7 @@ impl Api {
     /// `LMSGetDiagnostic(code)`: details of the last error when `code` is
     /// empty or equals it, else the error string of `code`.
     pub fn get_diagnostic(&self, code: &str) -> String {
-        if code.is_empty() || code.trim().parse::<u16>().ok() == Some(self.last_error) {
+        if code.is_empty() || crate::engine::num::parse_u16(code.trim()) == Some(self.last_error) {
             if self.diagnostic.is_empty() {
                 return self.get_error_string(&self.last_error.to_string());
             }

@@ -118,7 +118,7 @@ pub fn check(ty: DataType, value: &str, cx: &Context) -> Result<(), &'static str
         DataType::String255 => return max_chars(value, 255),
         DataType::String4096 => return max_chars(value, 4096),
         DataType::SuspendData => {
-            return if value.chars().nth(cx.suspend_data_limit).is_none() {
+            return if value.chars().count() <= cx.suspend_data_limit {
                 Ok(())
             } else {
                 Err("cmi.suspend_data is longer than this run-time accepts")
@@ -174,7 +174,7 @@ pub fn check(ty: DataType, value: &str, cx: &Context) -> Result<(), &'static str
 }
 
 fn max_chars(value: &str, n: usize) -> Result<(), &'static str> {
-    if value.len() <= n || value.chars().nth(n).is_none() {
+    if value.len() <= n || value.chars().count() <= n {
         Ok(())
     } else if n == 255 {
         Err("a CMIString255 has at most 255 characters")
@@ -187,7 +187,7 @@ fn max_chars(value: &str, n: usize) -> Result<(), &'static str> {
 /// characters.
 pub fn is_identifier(v: &str) -> bool {
     !v.is_empty()
-        && v.chars().nth(255).is_none()
+        && v.chars().count() <= 255
         && v.chars().all(|c| !c.is_whitespace() && !c.is_control())
 }
 
@@ -218,7 +218,8 @@ pub fn sinteger(v: &str) -> Option<i64> {
     if body.is_empty() || body.len() > 10 || !all_digits(body) {
         return None;
     }
-    v.parse::<i64>().ok()
+    let n = i64::try_from(crate::engine::num::parse_digits(body)?).ok()?;
+    Some(if body.len() < v.len() { -n } else { n })
 }
 
 /// Two ASCII digits as a number no greater than `max`.
@@ -226,7 +227,7 @@ fn two_digits(s: &str, max: u64) -> Option<u64> {
     if s.len() != 2 || !all_digits(s) {
         return None;
     }
-    s.parse::<u64>().ok().filter(|n| *n <= max)
+    crate::engine::num::parse_digits(s).filter(|n| *n <= max)
 }
 
 /// Seconds with an optional one or two digit fraction, in hundredths.
@@ -239,7 +240,7 @@ fn seconds(s: &str) -> Option<u64> {
     let hundredths = match frac {
         None => 0,
         Some(f) if (1..=2).contains(&f.len()) && all_digits(f) => {
-            let n = f.parse::<u64>().ok()?;
+            let n = crate::engine::num::parse_digits(f)?;
             if f.len() == 1 {
                 n * 10
             } else {
@@ -276,7 +277,7 @@ pub fn parse_timespan(v: &str) -> Option<u64> {
     if !(2..=4).contains(&h.len()) || !all_digits(h) {
         return None;
     }
-    let hours = h.parse::<u64>().ok()?;
+    let hours = crate::engine::num::parse_digits(h)?;
     Some(hours * 360_000 + two_digits(m, 59)? * 6_000 + seconds(s)?)
 }
 

@@ -8,8 +8,6 @@
 pub mod model;
 pub mod types;
 
-use std::collections::BTreeMap;
-
 use super::rte::{ApiState, DirtySet, Host, PersistReason, Snapshot};
 use model::{Access, Init, Indices, Ty};
 
@@ -180,7 +178,7 @@ pub struct Api {
     values: Snapshot,
     /// Record counts by collection key (`cmi.interactions`,
     /// `cmi.interactions.3.objectives`, …).
-    counts: BTreeMap<String, usize>,
+    counts: Counts,
     dirty: DirtySet,
     entry: &'static str,
     launch: Launch,
@@ -200,28 +198,57 @@ impl std::fmt::Debug for Api {
 /// Elements the LMS keeps for itself between sessions but resets at launch.
 const SESSION_ONLY: &[&str] = &["cmi.exit", "cmi.session_time", "adl.nav.request"];
 
+/// Record counts by collection key. A short list searched linearly (a
+/// handful of collections plus two per interaction): smaller code than a
+/// map of its own type.
+#[derive(Clone, Debug, Default)]
+struct Counts(Vec<(String, usize)>);
+
+impl Counts {
+    /// The `_count` of the collection `key` (0 when it has no records).
+    fn get(&self, key: &str) -> usize {
+        self.0.iter().find(|(k, _)| k == key).map_or(0, |(_, n)| *n)
+    }
+
+    /// Set the `_count` of `key`.
+    fn set(&mut self, key: &str, n: usize) {
+        match self.0.iter_mut().find(|(k, _)| k == key) {
+            Some((_, c)) => *c = n,
+            None => self.0.push((key.to_owned(), n)),
+        }
+    }
+}
+
 /// Record counts of a saved state: a collection holds the records 0..n
 /// that are all present (a gap or a stray huge index in stored data ends
 /// it, so no loop can run past the data that is really there).
-fn rebuild_counts(values: &Snapshot) -> BTreeMap<String, usize> {
-    let mut seen: BTreeMap<String, std::collections::BTreeSet<usize>> = BTreeMap::new();
+fn rebuild_counts(values: &Snapshot) -> Counts {
+    // Both sets use the Snapshot map type, whose code the module has anyway:
+    // the (collection, index) pairs present as `collection.index`, and the
+    // collections.
+    let mut present = Snapshot::new();
+    let mut collections = Snapshot::new();
     for key in values.keys() {
         let mut pos = 0usize;
         for tok in key.split('.') {
             if !tok.is_empty() && tok.bytes().all(|b| b.is_ascii_digit()) {
                 if let (Some(prefix), Ok(i)) = (key.get(..pos.saturating_sub(1)), tok.parse::<usize>()) {
-                    seen.entry(prefix.to_owned()).or_default().insert(i);
+                    present.insert(format!("{prefix}.{i}"), String::new());
+                    collections.insert(prefix.to_owned(), String::new());
                 }
             }
             pos += tok.len() + 1;
         }
     }
-    seen.into_iter()
-        .map(|(k, set)| {
-            let n = set.iter().enumerate().take_while(|(pos, i)| pos == *i).count();
-            (k, n)
-        })
-        .collect()
+    let mut counts = Counts::default();
+    for prefix in collections.keys() {
+        let mut n = 0usize;
+        while present.contains_key(&format!("{prefix}.{n}")) {
+            n += 1;
+        }
+        counts.set(prefix, n);
+    }
+    counts
 }
 
 /// An LMS-supplied real as GetValue returns it: real(10,7), no exponent.
@@ -253,7 +280,16 @@ impl Api {
             values.remove(*k);
         }
         // Shared data and LMS comments come from the launch, not the save.
-        values.retain(|k, _| !k.starts_with("adl.data.") && !k.starts_with("cmi.comments_from_lms."));
+        // (Removed by key rather than with BTreeMap::retain, whose code
+        // would be a second copy of the map's removal logic in the module.)
+        let from_launch: Vec<String> = values
+            .keys()
+            .filter(|k| k.starts_with("adl.data.") || k.starts_with("cmi.comments_from_lms."))
+            .cloned()
+            .collect();
+        for k in &from_launch {
+            values.remove(k);
+        }
         for (i, store) in launch.data_stores.iter().enumerate() {
             values.insert(format!("adl.data.{i}.id"), store.id.clone());
             if let Some(v) = &store.value {
@@ -270,14 +306,14 @@ impl Api {
             }
         }
         let mut counts = rebuild_counts(&values);
-        counts.insert("adl.data".into(), launch.data_stores.len());
-        counts.insert("cmi.comments_from_lms".into(), launch.comments_from_lms.len());
+        counts.set("adl.data", launch.data_stores.len());
+        counts.set("cmi.comments_from_lms", launch.comments_from_lms.len());
         for id in &launch.objective_ids {
-            let n = counts.get("cmi.objectives").copied().unwrap_or(0);
+            let n = counts.get("cmi.objectives");
             let exists = (0..n).any(|i| values.get(&format!("cmi.objectives.{i}.id")) == Some(id));
             if !exists && types::check_identifier(id).is_ok() {
                 values.insert(format!("cmi.objectives.{n}.id"), id.clone());
-                counts.insert("cmi.objectives".into(), n + 1);
+                counts.set("cmi.objectives", n + 1);
             }
         }
         let n = counts.get("cmi.objectives").copied().unwrap_or(0);
@@ -423,7 +459,7 @@ impl Api {
     }
 
     fn count(&self, key: &str) -> usize {
-        self.counts.get(key).copied().unwrap_or(0)
+        self.counts.get(key)
     }
 
     /// Whether the keyword-suffixed name `element` names a keyword of an
@@ -611,8 +647,8 @@ impl Api {
                 self.dirty.mark(element);
                 for l in 0..idx.len {
                     let key = model::collection_key(element, &idx, l);
-                    let c = self.counts.entry(key).or_insert(0);
-                    *c = (*c).max(idx.at[l] + 1);
+                    let n = self.counts.get(&key).max(idx.at[l] + 1);
+                    self.counts.set(&key, n);
                 }
                 self.ok()
             }
@@ -658,7 +694,7 @@ impl Api {
             }
         }
         // The data type.
-        check_type(rule, value, kind.as_deref()).map_err(|c| (c, format!("{element}: {value:?} is not a valid value")))?;
+        check_type(rule, value, kind.as_deref()).map_err(|c| (c, format!("{element}: {} is not a valid value", quoted(value))))?;
         // Element-specific rules.
         match path {
             "cmi.objectives.n.id" => {
@@ -669,14 +705,14 @@ impl Api {
                 }
                 let n = self.count("cmi.objectives");
                 if (0..n).any(|i| i != idx.at[0] && self.stored(&format!("cmi.objectives.{i}.id")) == Some(value)) {
-                    return Err((351, format!("objective id {value:?} is already used")));
+                    return Err((351, format!("objective id {} is already used", quoted(value))));
                 }
             }
             "cmi.interactions.n.objectives.n.id" => {
                 let key = model::collection_key(element, idx, 1);
                 let n = self.count(&key);
                 if (0..n).any(|i| i != idx.at[1] && self.stored(&format!("{key}.{i}.id")) == Some(value)) {
-                    return Err((351, format!("{value:?} is already an objective of this interaction")));
+                    return Err((351, format!("{} is already an objective of this interaction", quoted(value))));
                 }
             }
             "cmi.interactions.n.correct_responses.n.pattern" => {
@@ -710,7 +746,7 @@ impl Api {
     /// `GetDiagnostic(code)`: details of the last error (for "" or the last
     /// error's code), else the string of `code`.
     pub fn get_diagnostic(&self, code: &str) -> String {
-        if code.is_empty() || code.parse::<u16>().ok() == Some(self.last_error) && code == self.last_error.to_string() {
+        if code.is_empty() || crate::engine::num::parse_u16(code) == Some(self.last_error) && code == self.last_error.to_string() {
             if self.diagnostic.is_empty() {
                 return error_string(&self.last_error.to_string()).to_owned();
             }
@@ -720,9 +756,39 @@ impl Api {
     }
 }
 
+/// `value` in double quotes for a diagnostic, with `"`, `\\` and control
+/// characters escaped as Rust's `{:?}` does (which is not used: its Unicode
+/// tables would add kilobytes to the wasm module).
+fn quoted(value: &str) -> String {
+    let mut out = String::with_capacity(value.len() + 2);
+    out.push('"');
+    for c in value.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\0' => out.push_str("\\0"),
+            c if c.is_control() => {
+                out.push_str("\\u{");
+                // Lower-case hex without leading zeros (controls are at most 0x9f).
+                let n = c as u32;
+                if n >= 16 {
+                    out.push(char::from_digit(n >> 4, 16).unwrap_or('0'));
+                }
+                out.push(char::from_digit(n & 15, 16).unwrap_or('0'));
+                out.push('}');
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
 fn error_string(code: &str) -> &'static str {
-    code.parse::<u16>()
-        .ok()
+    crate::engine::num::parse_u16(code)
         .filter(|c| c.to_string() == code)
         .and_then(|c| ERRORS.iter().find(|(n, _)| *n == c))
         .map(|(_, s)| *s)
@@ -827,5 +893,12 @@ mod tests {
         assert_eq!(api.get_last_error(), "113");
         assert_eq!(api.initialize(""), "false");
         assert_eq!(api.get_last_error(), "104");
+    }
+
+    #[test]
+    fn quoted_matches_debug_for_ascii_and_printable_text() {
+        for s in ["", "plain", "a \"b\" c", "back\\slash", "tab\tnl\nret\r", "nul\0bell\u{7}del\u{7f}", "c1\u{80}\u{9f}\u{1b}", "caf\u{e9} \u{1F600}"] {
+            assert_eq!(quoted(s), format!("{s:?}"));
+        }
     }
 }

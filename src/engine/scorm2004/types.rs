@@ -40,9 +40,10 @@ pub fn check_real(s: &str, min: Option<f64>, max: Option<f64>) -> Result<(), u16
     Ok(())
 }
 
+/// The value of exactly `n` (at most 9) ASCII digits.
 fn all_digits(s: &str, n: usize) -> Option<u32> {
-    if s.len() == n && s.bytes().all(|b| b.is_ascii_digit()) {
-        s.parse().ok()
+    if s.len() == n {
+        crate::engine::num::parse_digits(s).map(|v| v as u32)
     } else {
         None
     }
@@ -64,7 +65,7 @@ fn check_time_ascii(s: &str) -> Option<()> {
     if !(1970..=2038).contains(&year) {
         return None;
     }
-    let mut rest = &s[4..];
+    let mut rest = s.get(4..)?;
     if rest.is_empty() {
         return Some(());
     }
@@ -74,7 +75,7 @@ fn check_time_ascii(s: &str) -> Option<()> {
     if !(1..=12).contains(&month) {
         return None;
     }
-    rest = &rest[2..];
+    rest = rest.get(2..)?;
     if rest.is_empty() {
         return Some(());
     }
@@ -90,7 +91,7 @@ fn check_time_ascii(s: &str) -> Option<()> {
     if day < 1 || day > days_in_month {
         return None;
     }
-    rest = &rest[2..];
+    rest = rest.get(2..)?;
     if rest.is_empty() {
         return Some(());
     }
@@ -99,21 +100,21 @@ fn check_time_ascii(s: &str) -> Option<()> {
     if hour > 23 {
         return None;
     }
-    rest = &rest[2..];
+    rest = rest.get(2..)?;
     // :mm, :ss, .s, then the time zone, each only after the one before.
     for _ in 0..2 {
         let Some(r) = rest.strip_prefix(':') else { return rest.is_empty().then_some(()) };
         if all_digits(r.get(0..2)?, 2)? > 59 {
             return None;
         }
-        rest = &r[2..];
+        rest = r.get(2..)?;
     }
     let Some(r) = rest.strip_prefix('.') else { return rest.is_empty().then_some(()) };
     let n = r.bytes().take_while(u8::is_ascii_digit).count();
     if !(1..=2).contains(&n) {
         return None;
     }
-    check_tzd(&r[n..])
+    check_tzd(r.get(n..)?)
 }
 
 fn check_tzd(s: &str) -> Option<()> {
@@ -125,7 +126,7 @@ fn check_tzd(s: &str) -> Option<()> {
     if h > 23 {
         return None;
     }
-    let r = &r[2..];
+    let r = r.get(2..)?;
     if r.is_empty() {
         return Some(());
     }
@@ -150,34 +151,19 @@ pub fn parse_interval(s: &str) -> Option<u128> {
         }
         None => (rest, None),
     };
+    // No sum below can overflow: each number has at most 12 digits and the
+    // largest unit (a year) is under 2^32 hundredths, so every term is under
+    // 2^72 and there are at most six.
     let mut total: u128 = 0;
     let mut parts = 0;
     // Date part: designators Y, M, D in this order.
-    let mut cur = date;
-    for (unit, cs) in [('Y', 365u128 * 86400 * 100), ('M', 30 * 86400 * 100), ('D', 86400 * 100)] {
-        let n = cur.bytes().take_while(u8::is_ascii_digit).count();
-        if n > 0 && cur[n..].starts_with(unit) {
-            let v: u128 = cur[..n].parse().ok().filter(|_| n <= 12)?;
-            total = total.checked_add(v.checked_mul(cs)?)?;
-            cur = &cur[n + 1..];
-            parts += 1;
-        }
-    }
-    if !cur.is_empty() {
+    const DATE_UNITS: [(u8, u128); 3] = [(b'Y', 365 * 86400 * 100), (b'M', 30 * 86400 * 100), (b'D', 86400 * 100)];
+    if !take_units(date, &DATE_UNITS, &mut total, &mut parts)?.is_empty() {
         return None;
     }
     if let Some(t) = time {
-        let mut cur = t;
         let mut tparts = 0;
-        for (unit, cs) in [('H', 3600u128 * 100), ('M', 60 * 100)] {
-            let n = cur.bytes().take_while(u8::is_ascii_digit).count();
-            if n > 0 && cur[n..].starts_with(unit) {
-                let v: u128 = cur[..n].parse().ok().filter(|_| n <= 12)?;
-                total = total.checked_add(v.checked_mul(cs)?)?;
-                cur = &cur[n + 1..];
-                tparts += 1;
-            }
-        }
+        let cur = take_units(t, &[(b'H', 3600 * 100), (b'M', 60 * 100)], &mut total, &mut tparts)?;
         if !cur.is_empty() {
             let body = cur.strip_suffix('S')?;
             let (i, f) = match body.split_once('.') {
@@ -190,13 +176,13 @@ pub fn parse_interval(s: &str) -> Option<u128> {
             if body.contains('.') && !(1..=2).contains(&f.len()) || !f.bytes().all(|b| b.is_ascii_digit()) {
                 return None;
             }
-            let secs: u128 = i.parse().ok()?;
-            let hund: u128 = match f.len() {
+            let secs = digits_value(i)?;
+            let hund = match f.len() {
                 0 => 0,
-                1 => f.parse::<u128>().ok()? * 10,
-                _ => f.parse().ok()?,
+                1 => digits_value(f)? * 10,
+                _ => digits_value(f)?,
             };
-            total = total.checked_add(secs.checked_mul(100)?.checked_add(hund)?)?;
+            total += secs * 100 + hund;
             tparts += 1;
         }
         if tparts == 0 {
@@ -205,6 +191,55 @@ pub fn parse_interval(s: &str) -> Option<u128> {
         parts += tparts;
     }
     (parts > 0).then_some(total)
+}
+
+/// Read `<digits><unit>` components of `units`, in their order, each
+/// optional, adding their hundredths to `total` and counting them in
+/// `parts`; returns what follows.
+fn take_units<'a>(mut cur: &'a str, units: &[(u8, u128)], total: &mut u128, parts: &mut u32) -> Option<&'a str> {
+    for &(unit, cs) in units {
+        let n = cur.bytes().take_while(u8::is_ascii_digit).count();
+        if n > 0 && cur.as_bytes().get(n) == Some(&unit) {
+            *total += digits_value(cur.get(..n)?)? * cs;
+            cur = cur.get(n + 1..)?;
+            *parts += 1;
+        }
+    }
+    Some(cur)
+}
+
+/// The value of a string of at most 12 ASCII digits (`None` otherwise).
+/// Hand-written rather than `str::parse::<u128>` for code size.
+fn digits_value(s: &str) -> Option<u128> {
+    if s.len() > 12 {
+        return None;
+    }
+    crate::engine::num::parse_digits(s).map(u128::from)
+}
+
+/// Append the decimal digits of `n` (without `u128`'s `Display`, which is
+/// large in wasm, nor `u128` division, which needs a library routine: the
+/// number is divided by 10 in 32-bit limbs with native 64-bit arithmetic).
+fn push_decimal(out: &mut String, mut n: u128) {
+    let mut buf = [0u8; 40];
+    let mut i = buf.len();
+    loop {
+        let (mut q, mut r) = (0u128, 0u64);
+        for shift in [96u32, 64, 32, 0] {
+            let cur = (r << 32) | u64::from((n >> shift) as u32);
+            q |= u128::from(cur / 10) << shift;
+            r = cur % 10;
+        }
+        i -= 1;
+        buf[i] = b'0' + r as u8;
+        n = q;
+        if n == 0 {
+            break;
+        }
+    }
+    for &b in &buf[i..] {
+        out.push(char::from(b));
+    }
 }
 
 /// Format hundredths of a second as a canonical duration, e.g. `PT1H2M3.5S`,
@@ -218,22 +253,28 @@ pub fn format_interval(cs: u128) -> String {
     let (h, m, s, f) = (rem / 360000, rem / 6000 % 60, rem / 100 % 60, rem % 100);
     let mut out = String::from("P");
     if days > 0 {
-        out += &format!("{days}D");
+        push_decimal(&mut out, days);
+        out.push('D');
     }
     if rem > 0 {
         out.push('T');
         if h > 0 {
-            out += &format!("{h}H");
+            push_decimal(&mut out, h);
+            out.push('H');
         }
         if m > 0 {
-            out += &format!("{m}M");
+            push_decimal(&mut out, m);
+            out.push('M');
         }
         if s > 0 || f > 0 {
-            out += &s.to_string();
+            push_decimal(&mut out, s);
             if f > 0 {
-                let frac = format!("{f:02}");
+                // Two decimals, trailing zero dropped: .05, .5, .55
                 out.push('.');
-                out += frac.trim_end_matches('0');
+                push_decimal(&mut out, f / 10);
+                if f % 10 != 0 {
+                    push_decimal(&mut out, f % 10);
+                }
             }
             out.push('S');
         }
@@ -252,7 +293,7 @@ pub fn check_identifier(s: &str) -> Result<(), u16> {
         return Err(MISMATCH);
     }
     if s.len() >= 4 && s.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("urn:")) {
-        let rest = &s[4..];
+        let rest = s.get(4..).ok_or(MISMATCH)?;
         let (nid, nss) = rest.split_once(':').ok_or(MISMATCH)?;
         let nid_ok = !nid.is_empty()
             && nid.len() <= 31
@@ -345,7 +386,7 @@ pub fn check_language(s: &str) -> Result<(), u16> {
 fn take_delim<'a>(s: &'a str, name: &str) -> Option<(&'a str, &'a str)> {
     let rest = s.strip_prefix('{')?.strip_prefix(name)?.strip_prefix('=')?;
     let end = rest.find('}')?;
-    Some((&rest[..end], &rest[end + 1..]))
+    Some((rest.get(..end)?, rest.get(end + 1..)?))
 }
 
 /// `localized_string_type`: an optional `{lang=<language>}` delimiter, then
@@ -370,9 +411,39 @@ pub enum Side {
     Learner,
 }
 
-/// Split on a delimiter such as `[,]`.
+// The delimiters of response strings (`[,]`, `[.]`, `[:]`) are found with
+// a byte search: `str`'s own substring search (`split`, `split_once`,
+// `contains` with a `&str` pattern) is large in wasm and brings the
+// slicing panic's formatting and Unicode tables with it. An ASCII
+// delimiter always matches at character boundaries.
+
+/// The byte offset of the first `delim` (non-empty, ASCII) in `s`.
+fn find_delim(s: &str, delim: &str) -> Option<usize> {
+    s.as_bytes().windows(delim.len()).position(|w| w == delim.as_bytes())
+}
+
+/// `s.split_once(delim)`.
+fn split_once_delim<'a>(s: &'a str, delim: &str) -> Option<(&'a str, &'a str)> {
+    let i = find_delim(s, delim)?;
+    Some((s.get(..i)?, s.get(i + delim.len()..)?))
+}
+
+/// `s.split(delim)`: the items between delimiters (one item for no delimiter).
 fn split_list<'a>(s: &'a str, delim: &'a str) -> impl Iterator<Item = &'a str> + 'a {
-    s.split(delim)
+    let mut rest = Some(s);
+    std::iter::from_fn(move || {
+        let cur = rest?;
+        match split_once_delim(cur, delim) {
+            Some((item, tail)) => {
+                rest = Some(tail);
+                Some(item)
+            }
+            None => {
+                rest = None;
+                Some(cur)
+            }
+        }
+    })
 }
 
 fn check_bool_delim(v: &str) -> Result<(), u16> {
@@ -452,8 +523,8 @@ fn check_id_list(s: &str, unique: bool, allow_empty: bool) -> Result<(), u16> {
 
 /// Split `source[.]target` (exactly one `[.]`).
 fn split_pair(s: &str) -> Result<(&str, &str), u16> {
-    let (a, b) = s.split_once("[.]").ok_or(MISMATCH)?;
-    if b.contains("[.]") {
+    let (a, b) = split_once_delim(s, "[.]").ok_or(MISMATCH)?;
+    if find_delim(b, "[.]").is_some() {
         return Err(MISMATCH);
     }
     Ok((a, b))
@@ -469,7 +540,7 @@ fn check_pairs(s: &str) -> Result<(), u16> {
 }
 
 fn check_numeric_range(s: &str) -> Result<(), u16> {
-    let (lo, hi) = s.split_once("[:]").ok_or(MISMATCH)?;
+    let (lo, hi) = split_once_delim(s, "[:]").ok_or(MISMATCH)?;
     let lo_v = if lo.is_empty() { None } else { Some(parse_real(lo).ok_or(MISMATCH)?) };
     let hi_v = if hi.is_empty() { None } else { Some(parse_real(hi).ok_or(MISMATCH)?) };
     if let (Some(a), Some(b)) = (lo_v, hi_v) {
@@ -509,7 +580,7 @@ pub fn check_response(kind: &str, side: Side, s: &str) -> Result<(), u16> {
                 if !name.is_empty() {
                     check_identifier(name)?;
                 }
-                if side == Side::Correct && answer.contains("[:]") {
+                if side == Side::Correct && find_delim(answer, "[:]").is_some() {
                     check_numeric_range(answer)?;
                 }
             }
@@ -541,7 +612,45 @@ mod tests {
         for (s, out) in [("PT1M", "PT1M"), ("PT01H059M020S", "PT1H59M20S"), ("P0Y029DT0H", "P29D"), ("PT0H0M0S", "PT0H0M0S"), ("PT1.5S", "PT1.5S")] {
             assert_eq!(format_interval(parse_interval(s).unwrap()), out);
         }
-        for bad in ["P", "PT", "T1H", "P1H", "PT1.123S", "PT1D", "1M", "P-1D"] {
+        // The formatting matches the plain `format!` version of it.
+        let reference = |cs: u128| {
+            if cs == 0 {
+                return "PT0H0M0S".to_string();
+            }
+            let (days, rem) = (cs / 8_640_000, cs % 8_640_000);
+            let (h, m, s, f) = (rem / 360_000, rem / 6000 % 60, rem / 100 % 60, rem % 100);
+            let mut out = String::from("P");
+            if days > 0 {
+                out += &format!("{days}D");
+            }
+            if rem > 0 {
+                out.push('T');
+                if h > 0 {
+                    out += &format!("{h}H");
+                }
+                if m > 0 {
+                    out += &format!("{m}M");
+                }
+                if s > 0 || f > 0 {
+                    out += &s.to_string();
+                    if f > 0 {
+                        out += ".";
+                        out += format!("{f:02}").trim_end_matches('0');
+                    }
+                    out.push('S');
+                }
+            }
+            out
+        };
+        for cs in [0, 1, 5, 10, 50, 99, 100, 12_345, 360_000, 8_639_999, 8_640_000, 8_640_001, u128::from(u64::MAX), u128::MAX] {
+            assert_eq!(format_interval(cs), reference(cs), "{cs}");
+        }
+        // The largest value: every component with 12 digits (no overflow).
+        let max = 999_999_999_999u128;
+        let big = max * (365 + 30 + 1) * 8_640_000 + max * 360_000 + max * 6000 + max * 100 + 99;
+        assert_eq!(parse_interval("P999999999999Y999999999999M999999999999DT999999999999H999999999999M999999999999.99S"), Some(big));
+        assert_eq!(parse_interval("P1Y2M3DT4H5M6.7S"), Some(((365 + 60 + 3) * 86400 + 4 * 3600 + 5 * 60 + 6) * 100 + 70));
+        for bad in ["P", "PT", "T1H", "P1H", "PT1.123S", "PT1D", "1M", "P-1D", "P1234567890123D", "PT1234567890123S"] {
             assert!(parse_interval(bad).is_none(), "{bad}");
         }
     }
@@ -564,6 +673,17 @@ mod tests {
         assert!(check_localized("{lang=}x").is_err());
         assert!(check_localized("{lang=fr}x").is_ok());
         assert!(check_localized("no delimiter").is_ok());
+    }
+
+    #[test]
+    fn delimiter_search_matches_str_methods() {
+        for s in ["", "a", "[,]", "a[,]b", "[,]a[,]", "a[,][,]b", "é[,]ü[.]x", "[,[,]]", "[", "a[.]b[.]c"] {
+            for d in ["[,]", "[.]", "[:]"] {
+                assert_eq!(split_list(s, d).collect::<Vec<_>>(), s.split(d).collect::<Vec<_>>(), "{s} / {d}");
+                assert_eq!(split_once_delim(s, d), s.split_once(d), "{s} / {d}");
+                assert_eq!(find_delim(s, d), s.find(d), "{s} / {d}");
+            }
+        }
     }
 
     #[test]
