@@ -316,7 +316,7 @@ impl Api {
                 counts.set("cmi.objectives", n + 1);
             }
         }
-        let n = counts.get("cmi.objectives").copied().unwrap_or(0);
+        let n = counts.get("cmi.objectives");
         for (id, field, value) in &launch.objective_values {
             if let Some(i) = (0..n).find(|i| values.get(&format!("cmi.objectives.{i}.id")) == Some(id)) {
                 let key = format!("cmi.objectives.{i}.{field}");
