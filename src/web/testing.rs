@@ -54,7 +54,8 @@ fn flag(v: &Value, key: &str) -> Result<bool, String> {
 fn opt_real(v: &Value, key: &str) -> Result<Option<f64>, String> {
     match v.get(key) {
         None | Some(Value::Null) => Ok(None),
-        Some(Value::Num(n)) => n.parse().map(Some).map_err(|_| format!("\"{key}\": bad number")),
+        // engine::num, not str::parse::<f64>: that would add its tables to the module.
+        Some(Value::Num(n)) => crate::engine::num::parse_decimal(n, false).map(Some).ok_or_else(|| format!("\"{key}\": bad number")),
         _ => Err(format!("\"{key}\": number or null expected")),
     }
 }
@@ -67,20 +68,45 @@ fn items<'a>(v: &'a Value, key: &str) -> Result<&'a [Value], String> {
 }
 
 fn strings(v: &Value) -> Result<Vec<String>, String> {
-    v.as_arr()
-        .ok_or("array of strings expected")?
-        .iter()
-        .map(|s| s.as_str().map(str::to_owned).ok_or_else(|| "array of strings expected".to_owned()))
-        .collect()
+    let mut out = Vec::new();
+    for s in v.as_arr().ok_or("array of strings expected")? {
+        out.push(s.as_str().ok_or("array of strings expected")?.to_owned());
+    }
+    Ok(out)
+}
+
+/// Each item of the array `key` (absent or null: none) read by `read`.
+/// Plain loops: this test-only code should add little to the module.
+fn each<T>(v: &Value, key: &str, read: fn(&Value) -> Result<T, String>) -> Result<Vec<T>, String> {
+    let mut out = Vec::new();
+    for item in items(v, key)? {
+        out.push(read(item)?);
+    }
+    Ok(out)
+}
+
+fn objective_value(t: &Value) -> Result<(String, String, String), String> {
+    match strings(t)?.as_slice() {
+        [a, b, c] => Ok((a.clone(), b.clone(), c.clone())),
+        _ => Err("\"objective_values\": [id, element, value] expected".to_owned()),
+    }
+}
+
+fn data_store(d: &Value) -> Result<DataStore, String> {
+    Ok(DataStore { id: text(d, "id")?, read: flag(d, "read")?, write: flag(d, "write")?, value: opt_text(d, "value")? })
+}
+
+fn comment(c: &Value) -> Result<Comment, String> {
+    Ok(Comment { comment: text(c, "comment")?, location: text(c, "location")?, timestamp: text(c, "timestamp")? })
 }
 
 /// The transcript's `launch` object: every field of [`Launch`] by its name.
 fn launch_of(v: &Value) -> Result<Launch, String> {
     let learner_preference = match v.get("learner_preference") {
         None | Some(Value::Null) => None,
-        Some(p) => match <[String; 4]>::try_from(strings(p)?) {
-            Ok(a) => Some(a),
-            Err(_) => return Err("\"learner_preference\": four strings expected".into()),
+        Some(p) => match strings(p)?.as_slice() {
+            [a, b, c, d] => Some([a.clone(), b.clone(), c.clone(), d.clone()]),
+            _ => return Err("\"learner_preference\": four strings expected".into()),
         },
     };
     Ok(Launch {
@@ -93,31 +119,13 @@ fn launch_of(v: &Value) -> Result<Launch, String> {
         scaled_passing_score: opt_real(v, "scaled_passing_score")?,
         max_time_allowed: opt_text(v, "max_time_allowed")?,
         time_limit_action: opt_text(v, "time_limit_action")?,
-        objective_ids: items(v, "objective_ids")?
-            .iter()
-            .map(|s| s.as_str().map(str::to_owned).ok_or_else(|| "\"objective_ids\": strings expected".to_owned()))
-            .collect::<Result<_, _>>()?,
-        objective_values: items(v, "objective_values")?
-            .iter()
-            .map(|t| -> Result<(String, String, String), String> {
-                match strings(t)?.as_slice() {
-                    [a, b, c] => Ok((a.clone(), b.clone(), c.clone())),
-                    _ => Err("\"objective_values\": [id, element, value] expected".to_owned()),
-                }
-            })
-            .collect::<Result<_, _>>()?,
-        data_stores: items(v, "data_stores")?
-            .iter()
-            .map(|d| -> Result<DataStore, String> {
-                Ok(DataStore { id: text(d, "id")?, read: flag(d, "read")?, write: flag(d, "write")?, value: opt_text(d, "value")? })
-            })
-            .collect::<Result<_, String>>()?,
-        comments_from_lms: items(v, "comments_from_lms")?
-            .iter()
-            .map(|c| -> Result<Comment, String> {
-                Ok(Comment { comment: text(c, "comment")?, location: text(c, "location")?, timestamp: text(c, "timestamp")? })
-            })
-            .collect::<Result<_, String>>()?,
+        objective_ids: match v.get("objective_ids") {
+            None | Some(Value::Null) => Vec::new(),
+            Some(ids) => strings(ids)?,
+        },
+        objective_values: each(v, "objective_values", objective_value)?,
+        data_stores: each(v, "data_stores", data_store)?,
+        comments_from_lms: each(v, "comments_from_lms", comment)?,
         learner_preference,
     })
 }
@@ -126,11 +134,13 @@ fn launch_of(v: &Value) -> Result<Launch, String> {
 fn snapshot_of(v: &Value) -> Result<Option<Snapshot>, String> {
     match v {
         Value::Null => Ok(None),
-        Value::Obj(members) => members
-            .iter()
-            .map(|(k, v)| v.as_str().map(|s| (k.clone(), s.to_owned())).ok_or_else(|| format!("saved \"{k}\": string expected")))
-            .collect::<Result<Snapshot, _>>()
-            .map(Some),
+        Value::Obj(members) => {
+            let mut snap = Snapshot::new();
+            for (k, v) in members {
+                snap.insert(k.clone(), v.as_str().ok_or("saved: string values expected")?.to_owned());
+            }
+            Ok(Some(snap))
+        }
         _ => Err("saved: object or null expected".into()),
     }
 }
