@@ -11,10 +11,18 @@
 //! as the suite's SCO does. `adl.nav.request_valid` is answered by a
 //! small stand-in for the sequencer built from the organization's control
 //! modes (these packages are flat).
+//!
+//! With `CTS_TRANSCRIPT_DIR` set, each family also writes
+//! `<dir>/<family>.json`: every SCO session in order with its launch
+//! values, the snapshot it resumed from, the stand-in sequencer's data and
+//! each API call with the native return value and error code, for
+//! `tests/e2e/cts_rte.test.mjs` to replay through `window.API_1484_11`.
 
 mod cts;
 
 use std::collections::HashMap;
+
+use serde_json::{json, Value};
 
 use cts::manifest::{self, Manifest};
 use cts::{Abbreviations, Case, Command, Expected, Method, Part};
@@ -135,16 +143,28 @@ fn parse_decimal(s: &str) -> Option<f64> {
     scorm2004::types::parse_real(s)
 }
 
-fn run_command(api: &mut Api, cmd: &Command, host: &mut Recorder) -> Result<(), String> {
+/// One API call as the transcript records it.
+fn call_json(method: &str, arg: &str, value: Option<&str>, ret: &str, err: &str) -> Value {
+    let mut c = json!({ "method": method, "arg": arg, "ret": ret, "err": err });
+    if let Some(v) = value {
+        c["value"] = json!(v);
+    }
+    c
+}
+
+fn run_command(api: &mut Api, cmd: &Command, host: &mut Recorder, calls: &mut Vec<Value>) -> Result<(), String> {
     let arg = resolve(&cmd.arg, api);
+    let mut value = None;
     let got = match cmd.method {
         Method::Initialize => api.initialize(&arg).to_owned(),
         Method::Terminate => api.terminate(&arg, host).to_owned(),
         Method::Commit => api.commit(&arg, host).to_owned(),
         Method::GetValue => api.get_value(&arg),
         Method::SetValue => {
-            let value = resolve(&cmd.value, api);
-            api.set_value(&arg, &value).to_owned()
+            let v = resolve(&cmd.value, api);
+            let r = api.set_value(&arg, &v).to_owned();
+            value = Some(v);
+            r
         }
         Method::GetLastError => api.get_last_error(),
         Method::GetErrorString => api.get_error_string(&arg),
@@ -154,6 +174,7 @@ fn run_command(api: &mut Api, cmd: &Command, host: &mut Recorder) -> Result<(), 
         }
     };
     let err = api.get_last_error();
+    calls.push(call_json(&format!("{:?}", cmd.method), &arg, value.as_deref(), &got, &err));
     let ok = if cmd.expected == Expected::ValueOrError {
         err == "0" || got.is_empty()
     } else {
@@ -189,7 +210,27 @@ fn end_course_attempt(lms: &mut Lms, pkg: &str) {
     lms.stores.retain(|(scope, _), _| scope != pkg);
 }
 
-fn run_case(case: &Case) -> Tally {
+/// The launch values of one session, every field, for the transcript.
+fn launch_json(l: &Launch) -> Value {
+    json!({
+        "learner_id": l.learner_id,
+        "learner_name": l.learner_name,
+        "credit": l.credit,
+        "mode": l.mode,
+        "launch_data": l.launch_data,
+        "completion_threshold": l.completion_threshold,
+        "scaled_passing_score": l.scaled_passing_score,
+        "max_time_allowed": l.max_time_allowed,
+        "time_limit_action": l.time_limit_action,
+        "objective_ids": l.objective_ids,
+        "objective_values": l.objective_values.iter().map(|(a, b, c)| json!([a, b, c])).collect::<Vec<_>>(),
+        "data_stores": l.data_stores.iter().map(|d| json!({ "id": d.id, "read": d.read, "write": d.write, "value": d.value })).collect::<Vec<_>>(),
+        "comments_from_lms": l.comments_from_lms.iter().map(|c| json!({ "comment": c.comment, "location": c.location, "timestamp": c.timestamp })).collect::<Vec<_>>(),
+        "learner_preference": l.learner_preference,
+    })
+}
+
+fn run_case(case: &Case, sessions: &mut Vec<Value>) -> Tally {
     let instructions: HashMap<String, String> =
         cts::read_properties(&cts::suite_dir().join("Instructions.properties")).into_iter().collect();
     let packages: Vec<(String, Manifest)> = cts::case_packages(&case.name)
@@ -238,8 +279,22 @@ fn run_case(case: &Case) -> Tally {
             let key = (pkg.clone(), item.identifier.clone());
             let saved = lms.suspended.remove(&key);
             lms.course_suspended.insert(pkg.clone(), false);
-            let mut api = Api::new(launch, saved);
             let leaves: Vec<String> = man.items.iter().map(|i| i.identifier.clone()).collect();
+            let mut session = json!({
+                "case": case.name,
+                "block": format!("Act{}V{}", block.activity, block.visit),
+                "launch": launch_json(&launch),
+                "saved": saved,
+                "oracle": {
+                    "leaves": leaves,
+                    "current": item_pos,
+                    "flow": man.flow,
+                    "choice": man.choice,
+                    "forward_only": man.forward_only,
+                },
+            });
+            let mut calls = Vec::new();
+            let mut api = Api::new(launch, saved);
             api.set_navigation_oracle(Box::new(FlatOracle {
                 current: item_pos,
                 leaves,
@@ -254,14 +309,17 @@ fn run_case(case: &Case) -> Tally {
                     tally.unrunnable.push(format!("{label} #{}: {}", cmd.index, short(&cmd.raw)));
                     continue;
                 }
-                match run_command(&mut api, cmd, &mut host) {
+                match run_command(&mut api, cmd, &mut host, &mut calls) {
                     Ok(()) => tally.passed += 1,
                     Err(e) => tally.failures.push(format!("{label} #{}: {e}", cmd.index)),
                 }
             }
             if api.state() == ApiState::Running {
                 assert_eq!(api.terminate("", &mut host), "true", "{label}: Terminate");
+                calls.push(call_json("Terminate", "", None, "true", &api.get_last_error()));
             }
+            session["calls"] = Value::Array(calls);
+            sessions.push(session);
             for (id, value) in host.changes {
                 lms.stores.insert((scope.clone(), id), value);
             }
@@ -289,7 +347,13 @@ fn run_case(case: &Case) -> Tally {
 fn check_family(name: &str, expected_total: Option<usize>) {
     let abbr = Abbreviations::load();
     let case = cts::load_case(name, &abbr);
-    let tally = run_case(&case);
+    let mut sessions = Vec::new();
+    let tally = run_case(&case, &mut sessions);
+    if let Some(dir) = std::env::var_os("CTS_TRANSCRIPT_DIR") {
+        let path = std::path::Path::new(&dir).join(format!("{name}.json"));
+        let text = serde_json::to_string(&json!({ "family": name, "sessions": sessions })).expect("transcript");
+        std::fs::write(&path, text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    }
     println!("{name}: {}/{} checks passed, {} not runnable", tally.passed, tally.total, tally.unrunnable.len());
     for u in &tally.unrunnable {
         println!("  NOT RUNNABLE (malformed in the suite) {u}");

@@ -10,6 +10,7 @@
 
 mod course;
 mod storage;
+mod testing;
 
 use wasm_bindgen::prelude::*;
 

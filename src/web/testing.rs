@@ -1,0 +1,182 @@
+//! Test-only entry: start a SCORM 2004 session with launch values, a saved
+//! state and a stand-in sequencer given as JSON, so an end-to-end test can
+//! replay the native conformance harness's sessions
+//! (`tests/cts_rte.rs` with `CTS_TRANSCRIPT_DIR`) through the real
+//! `window.API_1484_11` and compare every result. Pages have no use for it:
+//! a page sets launch values through its configuration or a package.
+
+use wasm_bindgen::prelude::*;
+
+use super::Shim;
+use crate::engine::persist::json::{self, Value};
+use crate::engine::rte::Snapshot;
+use crate::engine::scorm2004::{self, Comment, DataStore, Launch, NavQuery, NavigationOracle};
+
+/// The conformance harness's stand-in sequencer for a flat organization.
+struct FlatOracle {
+    leaves: Vec<String>,
+    current: usize,
+    flow: bool,
+    choice: bool,
+    forward_only: bool,
+}
+
+impl NavigationOracle for FlatOracle {
+    fn is_valid(&self, q: &NavQuery) -> Option<bool> {
+        Some(match q {
+            NavQuery::Continue => self.flow && self.current + 1 < self.leaves.len(),
+            NavQuery::Previous => self.flow && !self.forward_only && self.current > 0,
+            NavQuery::Choice(t) => self.choice && self.leaves.iter().any(|l| l == t),
+            NavQuery::Jump(t) => self.leaves.iter().any(|l| l == t),
+        })
+    }
+}
+
+fn text(v: &Value, key: &str) -> Result<String, String> {
+    match v.get(key) {
+        Some(Value::Str(s)) => Ok(s.clone()),
+        _ => Err(format!("\"{key}\": string expected")),
+    }
+}
+
+fn opt_text(v: &Value, key: &str) -> Result<Option<String>, String> {
+    match v.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Str(s)) => Ok(Some(s.clone())),
+        _ => Err(format!("\"{key}\": string or null expected")),
+    }
+}
+
+fn flag(v: &Value, key: &str) -> Result<bool, String> {
+    v.get(key).and_then(Value::as_bool).ok_or_else(|| format!("\"{key}\": boolean expected"))
+}
+
+fn opt_real(v: &Value, key: &str) -> Result<Option<f64>, String> {
+    match v.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        // engine::num, not str::parse::<f64>: that would add its tables to the module.
+        Some(Value::Num(n)) => crate::engine::num::parse_decimal(n, false).map(Some).ok_or_else(|| format!("\"{key}\": bad number")),
+        _ => Err(format!("\"{key}\": number or null expected")),
+    }
+}
+
+fn items<'a>(v: &'a Value, key: &str) -> Result<&'a [Value], String> {
+    match v.get(key) {
+        None | Some(Value::Null) => Ok(&[]),
+        Some(a) => a.as_arr().ok_or_else(|| format!("\"{key}\": array expected")),
+    }
+}
+
+fn strings(v: &Value) -> Result<Vec<String>, String> {
+    let mut out = Vec::new();
+    for s in v.as_arr().ok_or("array of strings expected")? {
+        out.push(s.as_str().ok_or("array of strings expected")?.to_owned());
+    }
+    Ok(out)
+}
+
+/// Each item of the array `key` (absent or null: none) read by `read`.
+/// Plain loops: this test-only code should add little to the module.
+fn each<T>(v: &Value, key: &str, read: fn(&Value) -> Result<T, String>) -> Result<Vec<T>, String> {
+    let mut out = Vec::new();
+    for item in items(v, key)? {
+        out.push(read(item)?);
+    }
+    Ok(out)
+}
+
+fn objective_value(t: &Value) -> Result<(String, String, String), String> {
+    match strings(t)?.as_slice() {
+        [a, b, c] => Ok((a.clone(), b.clone(), c.clone())),
+        _ => Err("\"objective_values\": [id, element, value] expected".to_owned()),
+    }
+}
+
+fn data_store(d: &Value) -> Result<DataStore, String> {
+    Ok(DataStore { id: text(d, "id")?, read: flag(d, "read")?, write: flag(d, "write")?, value: opt_text(d, "value")? })
+}
+
+fn comment(c: &Value) -> Result<Comment, String> {
+    Ok(Comment { comment: text(c, "comment")?, location: text(c, "location")?, timestamp: text(c, "timestamp")? })
+}
+
+/// The transcript's `launch` object: every field of [`Launch`] by its name.
+fn launch_of(v: &Value) -> Result<Launch, String> {
+    let learner_preference = match v.get("learner_preference") {
+        None | Some(Value::Null) => None,
+        Some(p) => match strings(p)?.as_slice() {
+            [a, b, c, d] => Some([a.clone(), b.clone(), c.clone(), d.clone()]),
+            _ => return Err("\"learner_preference\": four strings expected".into()),
+        },
+    };
+    Ok(Launch {
+        learner_id: text(v, "learner_id")?,
+        learner_name: text(v, "learner_name")?,
+        credit: flag(v, "credit")?,
+        mode: text(v, "mode")?,
+        launch_data: text(v, "launch_data")?,
+        completion_threshold: opt_real(v, "completion_threshold")?,
+        scaled_passing_score: opt_real(v, "scaled_passing_score")?,
+        max_time_allowed: opt_text(v, "max_time_allowed")?,
+        time_limit_action: opt_text(v, "time_limit_action")?,
+        objective_ids: match v.get("objective_ids") {
+            None | Some(Value::Null) => Vec::new(),
+            Some(ids) => strings(ids)?,
+        },
+        objective_values: each(v, "objective_values", objective_value)?,
+        data_stores: each(v, "data_stores", data_store)?,
+        comments_from_lms: each(v, "comments_from_lms", comment)?,
+        learner_preference,
+    })
+}
+
+/// The transcript's `saved` value: `null` or an object of strings.
+fn snapshot_of(v: &Value) -> Result<Option<Snapshot>, String> {
+    match v {
+        Value::Null => Ok(None),
+        Value::Obj(members) => {
+            let mut snap = Snapshot::new();
+            for (k, v) in members {
+                snap.insert(k.clone(), v.as_str().ok_or("saved: string values expected")?.to_owned());
+            }
+            Ok(Some(snap))
+        }
+        _ => Err("saved: object or null expected".into()),
+    }
+}
+
+fn oracle_of(v: &Value) -> Result<FlatOracle, String> {
+    Ok(FlatOracle {
+        leaves: strings(v.get("leaves").ok_or("\"leaves\" missing")?)?,
+        current: v.get("current").and_then(Value::as_u64).ok_or("\"current\": integer expected")? as usize,
+        flow: flag(v, "flow")?,
+        choice: flag(v, "choice")?,
+        forward_only: flag(v, "forward_only")?,
+    })
+}
+
+#[wasm_bindgen]
+impl Shim {
+    /// Test only: replace the SCORM 2004 API instance with a fresh one
+    /// built from `launch_json` (every [`Launch`] field by name),
+    /// `saved_json` (`null` or the snapshot to resume from) and
+    /// `oracle_json` (`{leaves, current, flow, choice, forward_only}`: a
+    /// flat organization's `adl.nav.request_valid` answers). Throws on
+    /// malformed input or while a session is running.
+    #[wasm_bindgen(js_name = launchForTest)]
+    pub fn launch_for_test(&mut self, launch_json: &str, saved_json: &str, oracle_json: &str) -> Result<(), JsValue> {
+        let build = || -> Result<scorm2004::Api, String> {
+            let launch = launch_of(&json::parse(launch_json)?)?;
+            let saved = snapshot_of(&json::parse(saved_json)?)?;
+            let oracle = oracle_of(&json::parse(oracle_json)?)?;
+            let mut api = scorm2004::Api::new(launch, saved);
+            api.set_navigation_oracle(Box::new(oracle));
+            Ok(api)
+        };
+        if self.api2004.state() == crate::engine::rte::ApiState::Running {
+            return Err(JsValue::from_str("launchForTest: a SCORM 2004 session is running"));
+        }
+        self.api2004 = build().map_err(|e| JsValue::from_str(&format!("launchForTest: {e}")))?;
+        Ok(())
+    }
+}
