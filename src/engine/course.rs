@@ -100,6 +100,29 @@ fn real(s: &Snapshot, key: &str) -> Option<f64> {
     s.get(key).and_then(|v| scorm2004::types::parse_real(v))
 }
 
+/// `cmi.max_time_allowed` from `attemptAbsoluteDurationLimit` seconds, with
+/// years and months counted as the manifest parser counts them (365 and 30
+/// days), so that the manifest's value comes back as it was written
+/// (`P5Y6M4DT12H30M58S`, not `P2009DT12H30M58S`).
+fn format_duration(seconds: f64) -> String {
+    const DAY: u128 = 86400 * 100;
+    let cs = (seconds * 100.0).round().max(0.0) as u128;
+    let days = cs / DAY;
+    let (years, months, days) = (days / 365, days % 365 / 30, days % 365 % 30);
+    let mut out = String::from("P");
+    for (n, unit) in [(years, 'Y'), (months, 'M'), (days, 'D')] {
+        if n > 0 {
+            out += &format!("{n}{unit}");
+        }
+    }
+    let rest = cs % DAY;
+    if rest > 0 || out.len() == 1 {
+        let time = scorm2004::types::format_interval(rest);
+        out += time.strip_prefix('P').unwrap_or(&time);
+    }
+    out
+}
+
 impl Course {
     /// Parse `xml` and prepare the sequencing session (not yet started).
     pub fn open(xml: &str, options: &ParseOptions) -> Result<Course, ManifestError> {
@@ -185,7 +208,7 @@ impl Course {
         l.launch_data = d.launch_data.clone();
         l.completion_threshold = d.completion_threshold;
         l.scaled_passing_score = d.scaled_passing_score;
-        l.max_time_allowed = d.max_time_allowed.map(|s| scorm2004::types::format_interval((s * 100.0).round().max(0.0) as u128));
+        l.max_time_allowed = d.max_time_allowed.map(format_duration);
         l.time_limit_action = d.time_limit_action.clone();
         l.objective_ids = d.objectives.iter().map(|o| o.id.clone()).collect();
         l.objective_values.clear();
