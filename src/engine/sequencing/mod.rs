@@ -735,6 +735,7 @@ impl Sequencer {
         let Some(def) = self.nodes.get(a).and_then(|n| n.seq.objectives.get(o)) else {
             return v;
         };
+        let mut read_measure = false;
         for m in &def.maps {
             let Some(g) = self.state.globals.get(&m.target_objective_id) else { continue };
             if m.read_satisfied_status && g.progress_status {
@@ -744,6 +745,7 @@ impl Sequencer {
             if m.read_normalized_measure && g.measure_status {
                 v.measure_status = true;
                 v.normalized_measure = g.normalized_measure;
+                read_measure = true;
             }
             if m.read_raw_score && g.raw.is_some() {
                 v.raw = g.raw;
@@ -760,6 +762,15 @@ impl Sequencer {
             if m.read_progress_measure && g.progress_measure.is_some() {
                 v.progress_measure = g.progress_measure;
             }
+        }
+        // satisfiedByMeasure: the measure decides satisfaction "in place of
+        // any other method" — for a leaf (whatever objective the SCO
+        // reported) and for a measure read from a global objective; a
+        // cluster's own measure is judged by rollup (RB.1.2.a, with
+        // measureSatisfactionIfActive).
+        if def.satisfied_by_measure && (read_measure || self.nodes[a].children.is_empty()) {
+            v.progress_status = v.measure_status;
+            v.satisfied_status = v.measure_status && v.normalized_measure >= def.min_normalized_measure;
         }
         v
     }
