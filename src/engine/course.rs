@@ -152,7 +152,19 @@ impl Course {
     pub fn navigate(&mut self, request: NavigationRequest) -> Result<Delivery, SeqError> {
         let tree = &self.manifest.activity_tree;
         match &mut self.engine {
-            Engine::Sequenced(seq) => match seq.navigate(request)? {
+            Engine::Sequenced(seq) => match seq.navigate(request.clone()).or_else(|e| {
+                // A package of one SCO starts with it even when the default
+                // control modes (flow false) leave `start` nothing to flow to:
+                // the learner could only choose that one activity.
+                let single = match seq.nodes().iter().filter(|n| n.is_leaf()).map(|n| n.id.clone()).collect::<Vec<_>>()[..] {
+                    [ref only] if request == NavigationRequest::Start => Some(only.clone()),
+                    _ => None,
+                };
+                match single {
+                    Some(id) => seq.navigate(NavigationRequest::Choice(id)),
+                    None => Err(e),
+                }
+            })? {
                 Outcome::Deliver(idx) => {
                     let data = seq.launch_data(idx).ok_or(SeqError { id: "DB.1.1-2" })?;
                     let title = seq.nodes().get(idx).map(|n| n.title.clone()).unwrap_or_default();

@@ -51,9 +51,14 @@
 //! * Rule conditions use three-valued logic (unknown when the status is not
 //!   known; `not unknown` is unknown); `timeLimitExceeded` and
 //!   `outsideAvailableTimeRange` (not required by SCORM) evaluate as unknown.
-//! * Global objectives: reading overlays a *known* global value on the local
-//!   one; writing copies only known values (an unknown local value never
-//!   erases a global one).
+//! * Global objectives: a `readSatisfiedStatus` map makes the global
+//!   objective's satisfaction (known or not) the objective's (ADL CTS
+//!   CM-13: a leaf's default "satisfied" from End Attempt does not show
+//!   through an unknown global it reads); the other read maps overlay a
+//!   *known* global value on the local one; writing copies only known
+//!   values (an unknown local value never erases a global one).
+//! * `satisfiedByMeasure`: for a leaf, and for any objective that reads a
+//!   global measure, the measure seen decides the satisfaction status.
 //! * `useCurrentAttempt{Objective,Progress}Info` is honoured in rule
 //!   evaluation and rollup through the parent attempt number recorded when a
 //!   child attempt starts; the public status accessors show the raw values.
@@ -737,11 +742,12 @@ impl Sequencer {
         };
         let mut read_measure = false;
         for m in &def.maps {
-            let Some(g) = self.state.globals.get(&m.target_objective_id) else { continue };
-            if m.read_satisfied_status && g.progress_status {
-                v.progress_status = true;
-                v.satisfied_status = g.satisfied_status;
+            if m.read_satisfied_status {
+                let g = self.state.globals.get(&m.target_objective_id);
+                v.progress_status = g.is_some_and(|g| g.progress_status);
+                v.satisfied_status = g.is_some_and(|g| g.satisfied_status);
             }
+            let Some(g) = self.state.globals.get(&m.target_objective_id) else { continue };
             if m.read_normalized_measure && g.measure_status {
                 v.measure_status = true;
                 v.normalized_measure = g.normalized_measure;
