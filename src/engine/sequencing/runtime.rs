@@ -210,9 +210,15 @@ impl Sequencer {
                 };
                 os.progress_measure = finite(so.progress_measure);
             }
-            // cmi.completion_status / progress_measure → attempt progress information
-            let pm = finite(r.progress_measure).map(|p| p.clamp(0.0, 1.0));
+            // cmi.completion_status / progress_measure → attempt progress
+            // information; what the SCO left unknown there is taken from its
+            // cmi.objectives record of the primary objective (ADL CTS CO-02b)
+            let own = primary.id.as_deref().and_then(|id| r.objectives.iter().find(|so| so.id == id));
+            let pm = finite(r.progress_measure).or_else(|| own.and_then(|so| finite(so.progress_measure))).map(|p| p.clamp(0.0, 1.0));
             let mut completion = parse_completion(r.completion_status.as_deref());
+            if completion == Completion::Unknown {
+                completion = parse_completion(own.and_then(|so| so.completion_status.as_deref()));
+            }
             if let Some(t) = &threshold {
                 completion = match pm {
                     Some(p) if p >= t.min_progress_measure => Completion::Completed,
@@ -235,15 +241,23 @@ impl Sequencer {
             st.attempt_completion_amount = pm.unwrap_or(0.0);
             // cmi.success_status / score → primary objective
             let mut success = parse_success(r.success_status.as_deref());
+            let top_score = finite(r.score_scaled).is_some();
+            let (scaled, raw, min, max) = match own {
+                Some(so) if !top_score => (so.score_scaled, so.score_raw, so.score_min, so.score_max),
+                _ => (r.score_scaled, r.score_raw, r.score_min, r.score_max),
+            };
+            if success.is_none() {
+                success = parse_success(own.and_then(|so| so.success_status.as_deref()));
+            }
             if primary.satisfied_by_measure {
-                if let Some(s) = finite(r.score_scaled) {
+                if let Some(s) = finite(scaled) {
                     success = Some(s >= primary.min_normalized_measure);
                 } else {
                     success = None;
                 }
             }
             if let Some(o) = st.objectives.first_mut() {
-                apply_objective(o, success, r.score_scaled, r.score_raw, r.score_min, r.score_max);
+                apply_objective(o, success, scaled, raw, min, max);
                 o.completion_status = st.attempt_progress_status.then_some(st.attempt_completion_status);
                 o.progress_measure = pm;
             }
