@@ -38,8 +38,6 @@ const KNOWN_FAILING: &[(&str, &str)] = &[
     ("CM-07c", "Act13V1: UI question toc.visible@Activity 6: answered Y, expected N"),
     ("CM-07d", "Act3V1: UI question continue.enabled: answered N, expected Y"),
     ("CM-15", "Act3V1: expected act=3, delivered activity_2 (resources/SequencingTest.htm?tc=CM-15&act=2)"),
-    ("CO-02a", "Act3V1: expected act=3, delivered activity_2 (resources/SequencingTest.htm?tc=CO-02a&act=2)"),
-    ("CO-04a", "Act4V1: expected act=4, delivered activity_2 (resources/SequencingTest.htm?tc=CO-04a&act=2)"),
     ("CO-06", "Act3V1: expected act=3, delivered activity_2 (resources/SequencingTest.htm?tc=CO-06&act=2)"),
     ("CO-11", "Act7V1: expected act=7, delivered activity_4 (resources/SequencingTest.htm?tc=CO-11&act=4)"),
     ("CO-13b", "Act3V1: expected act=3, delivered activity_2 (resources/SequencingTest.htm?tc=CO-13b&act=2)"),

@@ -809,6 +809,15 @@ impl Sequencer {
             .then_some(st.attempt_completion_status)
             .filter(|_| !(current_only && self.stale(a, false)));
         let def = &self.nodes[a].seq.objectives[0];
+        // completedByMeasure: a progress measure read from a global objective
+        // decides completion (as the SCO's own measure does at Terminate)
+        if let Some(t) = self.nodes[a].completion_threshold.as_ref().filter(|t| t.completed_by_measure) {
+            for m in def.maps.iter().filter(|m| m.read_progress_measure) {
+                if let Some(p) = self.state.globals.get(&m.target_objective_id).and_then(|g| g.progress_measure) {
+                    return Some(p >= t.min_progress_measure);
+                }
+            }
+        }
         for m in &def.maps {
             if m.read_completion_status {
                 if let Some(c) = self.state.globals.get(&m.target_objective_id).and_then(|g| g.completion_status) {
