@@ -809,14 +809,17 @@ impl Sequencer {
             .then_some(st.attempt_completion_status)
             .filter(|_| !(current_only && self.stale(a, false)));
         let def = &self.nodes[a].seq.objectives[0];
-        // completedByMeasure: a progress measure read from a global objective
-        // decides completion (as the SCO's own measure does at Terminate)
+        // completedByMeasure: the progress measure alone decides completion,
+        // one read from a global objective as the SCO's own one at
+        // Terminate; a global completion status is not read (ADL CTS CO-02a,
+        // CO-04b)
         if let Some(t) = self.nodes[a].completion_threshold.as_ref().filter(|t| t.completed_by_measure) {
             for m in def.maps.iter().filter(|m| m.read_progress_measure) {
                 if let Some(p) = self.state.globals.get(&m.target_objective_id).and_then(|g| g.progress_measure) {
                     return Some(p >= t.min_progress_measure);
                 }
             }
+            return local;
         }
         for m in &def.maps {
             if m.read_completion_status {

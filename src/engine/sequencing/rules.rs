@@ -81,9 +81,9 @@ impl Sequencer {
             }
             RuleConditionKind::ObjectiveMeasureLessThan => obj.and_then(|x| x.measure()).map(|m| m < c.measure_threshold),
             RuleConditionKind::Completed => self.completion_seen(a, true),
-            RuleConditionKind::ActivityProgressKnown => {
-                Some(st.activity_progress_status && self.completion_seen(a, true).is_some())
-            }
+            // Attempt progress known, also when read from a global objective
+            // before the activity was ever attempted (ADL CTS CO-06).
+            RuleConditionKind::ActivityProgressKnown => Some(self.completion_seen(a, true).is_some()),
             RuleConditionKind::Attempted => Some(st.activity_progress_status && st.attempt_count > 0),
             RuleConditionKind::AttemptLimitExceeded => Some(self.attempt_limit_exceeded(a)),
             // Not required by SCORM: evaluated as unknown.

@@ -211,12 +211,13 @@ impl Sequencer {
                 os.progress_measure = finite(so.progress_measure);
             }
             // cmi.completion_status / progress_measure → attempt progress
-            // information; what the SCO left unknown there is taken from its
-            // cmi.objectives record of the primary objective (ADL CTS CO-02b)
+            // information; what the SCO did not set there is taken from its
+            // cmi.objectives record of the primary objective (ADL CTS CO-02b;
+            // an "unknown" it set stays unknown: CO-13a)
             let own = primary.id.as_deref().and_then(|id| r.objectives.iter().find(|so| so.id == id));
             let pm = finite(r.progress_measure).or_else(|| own.and_then(|so| finite(so.progress_measure))).map(|p| p.clamp(0.0, 1.0));
             let mut completion = parse_completion(r.completion_status.as_deref());
-            if completion == Completion::Unknown {
+            if r.completion_status.is_none() {
                 completion = parse_completion(own.and_then(|so| so.completion_status.as_deref()));
             }
             if let Some(t) = &threshold {
@@ -246,7 +247,7 @@ impl Sequencer {
                 Some(so) if !top_score => (so.score_scaled, so.score_raw, so.score_min, so.score_max),
                 _ => (r.score_scaled, r.score_raw, r.score_min, r.score_max),
             };
-            if success.is_none() {
+            if r.success_status.is_none() {
                 success = parse_success(own.and_then(|so| so.success_status.as_deref()));
             }
             if primary.satisfied_by_measure {
