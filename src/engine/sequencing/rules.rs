@@ -72,6 +72,9 @@ impl Sequencer {
                 | RuleConditionKind::ObjectiveMeasureLessThan
         );
         let obj = if objective_based { o.map(|o| self.objective_seen(a, o, true)) } else { None };
+        // an activity that is not tracked has no progress information of
+        // its own, not even one read from a global objective (ADL CTS CO-05b)
+        let progress = if self.nodes[a].seq.delivery.tracked { self.completion_seen(a, true) } else { None };
         let v = match c.condition {
             RuleConditionKind::Satisfied => obj.and_then(|x| x.satisfied()),
             RuleConditionKind::ObjectiveStatusKnown => obj.map(|x| x.progress_status),
@@ -80,10 +83,10 @@ impl Sequencer {
                 obj.and_then(|x| x.measure()).map(|m| m > c.measure_threshold)
             }
             RuleConditionKind::ObjectiveMeasureLessThan => obj.and_then(|x| x.measure()).map(|m| m < c.measure_threshold),
-            RuleConditionKind::Completed => self.completion_seen(a, true),
+            RuleConditionKind::Completed => progress,
             // Attempt progress known, also when read from a global objective
             // before the activity was ever attempted (ADL CTS CO-06).
-            RuleConditionKind::ActivityProgressKnown => Some(self.completion_seen(a, true).is_some()),
+            RuleConditionKind::ActivityProgressKnown => Some(progress.is_some()),
             RuleConditionKind::Attempted => Some(st.activity_progress_status && st.attempt_count > 0),
             RuleConditionKind::AttemptLimitExceeded => Some(self.attempt_limit_exceeded(a)),
             // Not required by SCORM: evaluated as unknown.
