@@ -59,8 +59,6 @@ const KNOWN_FAILING: &[(&str, &str)] = &[
     ("RU-17b", "Act17V1: expected act=17, delivered activity_12 (resources/SequencingTest.htm?tc=RU-17b&act=12)"),
     ("RU-19a", "Act5V1: expected act=5, delivered activity_2 (resources/SequencingTest.htm?tc=RU-19a&act=2)"),
     ("RU-19b", "Act5V1: expected act=5, delivered activity_2 (resources/SequencingTest.htm?tc=RU-19b&act=2)"),
-    ("SX-04a", "Act1V2: expected act=1, delivered activity_2 (resources/SequencingTest.htm?tc=SX-04a&act=2)"),
-    ("SX-04b", "Act1V2: expected act=1, delivered activity_2 (resources/SequencingTest.htm?tc=SX-04b&act=2)"),
     ("SX-07e", "Act7V2: expected act=7, delivered activity_4 (resources/SequencingTest.htm?tc=SX-07e&act=4)"),
     ("SX-11a", "Act2V2: #2 GET->c~OB~&obj&~S~RW->7->0: got \"356\" error 0, expected Value(\"7\") error 0"),
     ("SX-11b", "Act2V2: #5 GET->c~OB~&obj&~CS->unknown->0: got \"incomplete\" error 0, expected Value(\"unknown\") error 0"),

@@ -284,6 +284,15 @@ impl Course {
             self.shared.insert(id, value);
         }
         let Engine::Sequenced(seq) = &mut self.engine else { return None };
+        // An abandoned session leaves the tracking model as it was (SN
+        // abandon / abandonAll: the attempt ends without its results; ADL
+        // CTS SX-04a/b).
+        let request = NavigationRequest::parse(api.nav_request());
+        if matches!(request, Some(NavigationRequest::Abandon | NavigationRequest::AbandonAll))
+            && !matches!(api.exit(), "time-out" | "logout")
+        {
+            return request;
+        }
         let mut objectives = Vec::new();
         let n = s.keys().filter(|k| k.starts_with("cmi.objectives.") && k.ends_with(".id")).count();
         for i in 0..n {
