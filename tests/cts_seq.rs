@@ -45,7 +45,7 @@ const KNOWN_FAILING: &[(&str, &str)] = &[
     ("OB-03b", "Act4V2: expected act=4, delivered activity_9 (resources/SequencingTest.htm?tc=OB-03b&act=9)"),
     ("OB-03c", "Act9V1: expected act=9, delivered activity_4 (resources/SequencingTest.htm?tc=OB-03c&act=4)"),
     ("OB-04", "Act7V1: expected act=7, delivered activity_4 (resources/SequencingTest.htm?tc=OB-04&act=4)"),
-    ("OB-06", "Act3V1: expected act=3, delivered activity_6 (resources/SequencingTest.htm?tc=OB-06&act=6)"),
+    ("OB-06", "Act3V1: #2 GET->c~OB~&obj&~S~RW->75.0033->0: got \"\" error 403, expected Value(\"75.0033\") error 0"),
     ("OB-09b", "Act3V1: expected act=3, delivered activity_1 (resources/SequencingTest.htm?tc=OB-09b&act=1)"),
     ("OB-13c", "Act4V1: expected act=4, delivered activity_3 (resources/SequencingTest.htm?tc=OB-13c&act=3)"),
     ("OB-14a", "Act2V2: #17 GET->c~OB~&gObj-OB14a-1&~S~SCA->0.25->0: got \"0.1\" error 0, expected Value(\"0.25\") error 0"),

@@ -71,10 +71,12 @@ impl Sequencer {
                 | RuleConditionKind::ObjectiveMeasureGreaterThan
                 | RuleConditionKind::ObjectiveMeasureLessThan
         );
-        let obj = if objective_based { o.map(|o| self.objective_seen(a, o, true)) } else { None };
-        // an activity that is not tracked has no progress information of
-        // its own, not even one read from a global objective (ADL CTS CO-05b)
-        let progress = if self.nodes[a].seq.delivery.tracked { self.completion_seen(a, true) } else { None };
+        // an activity that is not tracked has no tracking information of its
+        // own, not even one read from a global objective (ADL CTS CO-05b,
+        // OB-06): conditions on it are unknown
+        let tracked = self.nodes[a].seq.delivery.tracked;
+        let obj = if objective_based && tracked { o.map(|o| self.objective_seen(a, o, true)) } else { None };
+        let progress = if tracked { self.completion_seen(a, true) } else { None };
         let v = match c.condition {
             RuleConditionKind::Satisfied => obj.and_then(|x| x.satisfied()),
             RuleConditionKind::ObjectiveStatusKnown => obj.map(|x| x.progress_status),
