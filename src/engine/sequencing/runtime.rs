@@ -202,7 +202,12 @@ impl Sequencer {
             for so in &r.objectives {
                 let Some(o) = defs.iter().position(|d| d.as_deref() == Some(so.id.as_str())) else { continue };
                 let Some(os) = st.objectives.get_mut(o) else { continue };
-                apply_objective(os, parse_success(so.success_status.as_deref()), so.score_scaled, so.score_raw, so.score_min, so.score_max);
+                let mut success = parse_success(so.success_status.as_deref());
+                // satisfiedByMeasure: the objective's own measure decides (ADL CTS OB-13c)
+                if let Some(d) = node.seq.objectives.get(o).filter(|d| d.satisfied_by_measure) {
+                    success = finite(so.score_scaled).map(|m| m >= d.min_normalized_measure);
+                }
+                apply_objective(os, success, so.score_scaled, so.score_raw, so.score_min, so.score_max);
                 os.completion_status = match parse_completion(so.completion_status.as_deref()) {
                     Completion::Completed => Some(true),
                     Completion::Incomplete => Some(false),
