@@ -20,7 +20,9 @@ use std::collections::BTreeMap;
 use super::manifest::{self, Manifest, ManifestError, ParseOptions};
 use super::rte::Snapshot;
 use super::scorm2004::{self, DataStore, NavQuery, NavigationOracle};
-use super::sequencing::{NavState, NavigationRequest, Outcome, ScoLaunchData, ScoObjective, ScoResult, SeqError, SeqState, Sequencer};
+use super::sequencing::{
+    NavState, NavigationRequest, ObjectiveState, Outcome, ScoLaunchData, ScoObjective, ScoResult, SeqError, SeqState, Sequencer,
+};
 use super::seqdef::Activity;
 
 /// What to launch next.
@@ -381,6 +383,40 @@ impl Course {
                     }
                 }
                 nav
+            }
+        }
+    }
+
+    /// True when the package's global objectives are the learner's
+    /// system-wide ones (`adlseq:objectivesGlobalToSystem`, default true).
+    fn objectives_global_to_system(&self) -> bool {
+        let m = &self.manifest;
+        m.organizations.iter().find(|o| o.identifier == m.organization).is_none_or(|o| o.objectives_global_to_system)
+    }
+
+    /// The global objectives this package shares with the learner's other
+    /// packages, to keep in the learner's record (empty when
+    /// `objectivesGlobalToSystem` is false).
+    pub fn system_objectives(&self) -> BTreeMap<String, ObjectiveState> {
+        match self.sequencer() {
+            Some(seq) if self.objectives_global_to_system() => seq.globals().clone(),
+            _ => BTreeMap::new(),
+        }
+    }
+
+    /// Give a new session the learner's system-wide global objectives (what
+    /// other packages recorded) for the ids this package maps to; ignored
+    /// when `objectivesGlobalToSystem` is false.
+    pub fn load_system_objectives(&mut self, globals: &BTreeMap<String, ObjectiveState>) {
+        if !self.objectives_global_to_system() {
+            return;
+        }
+        let ids = self.manifest.global_objective_ids.clone();
+        if let Engine::Sequenced(seq) = &mut self.engine {
+            for id in ids {
+                if let Some(g) = globals.get(&id) {
+                    seq.globals_mut().insert(id, g.clone());
+                }
             }
         }
     }
