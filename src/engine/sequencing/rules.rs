@@ -157,6 +157,51 @@ impl Sequencer {
 
     /// RB.1.5 Overall Rollup Process: rolls up from `a` to the root.
     pub(crate) fn overall_rollup(&mut self, a: usize) {
+        let before = self.state.globals.clone();
+        self.rollup_path(a);
+        self.rollup_readers(a, &before);
+    }
+
+    /// After the global objectives changed from `before` while processing
+    /// activity `a`: the clusters above activities that read a changed
+    /// global objective are rolled up too (once, not recursively), so that
+    /// their status reflects it before anything evaluates them (ADL CTS
+    /// OB-04, CO-11: a cluster "satisfied/completed if all children …"
+    /// whose children read what another activity wrote).
+    pub(crate) fn rollup_readers(&mut self, a: usize, before: &std::collections::BTreeMap<String, super::ObjectiveState>) {
+        if self.state.globals == *before {
+            return;
+        }
+        let changed: Vec<String> = self
+            .state
+            .globals
+            .iter()
+            .filter(|(id, g)| before.get(*id) != Some(*g))
+            .map(|(id, _)| id.clone())
+            .collect();
+        let on_path = self.path_from_root(a);
+        let mut starts = Vec::new();
+        for x in 0..self.nodes.len() {
+            let reads = self.nodes[x].seq.objectives.iter().any(|d| {
+                d.maps.iter().any(|m| {
+                    changed.contains(&m.target_objective_id)
+                        && (m.read_satisfied_status
+                            || m.read_normalized_measure
+                            || m.read_completion_status
+                            || m.read_progress_measure)
+                })
+            });
+            if let Some(p) = self.parent(x).filter(|p| reads && !on_path.contains(p) && !starts.contains(p)) {
+                starts.push(p);
+            }
+        }
+        for p in starts {
+            self.rollup_path(p);
+        }
+    }
+
+    /// RB.1.5 along the path from `a` to the root.
+    fn rollup_path(&mut self, a: usize) {
         let path = {
             let mut p = self.path_from_root(a);
             p.reverse();

@@ -276,7 +276,9 @@ impl Sequencer {
             st.activity_absolute_duration += elapsed;
         }
         self.state.activities[a].suspended = r.exit == "suspend";
+        let before = self.state.globals.clone();
         self.write_all_maps(a);
+        self.rollup_readers(a, &before);
         nav
     }
 
