@@ -48,8 +48,6 @@ const KNOWN_FAILING: &[(&str, &str)] = &[
     ("OB-17a", "Act3V1: #7 GET->c~OB~&obj2&~SS->unk->0: got \"passed\" error 0, expected Value(\"unknown\") error 0"),
     ("OB-17b", "Act3V1: #9 GET->c~OB~&obj2&~SS->unk->0: got \"passed\" error 0, expected Value(\"unknown\") error 0"),
     ("RU-13d", "Act6V1: expected act=6, delivered activity_2 (resources/SequencingTest.htm?tc=RU-13d&act=2)"),
-    ("RU-15b", "Act1V2: expected act=1, delivered activity_6 (resources/SequencingTest.htm?tc=RU-15b&act=6)"),
-    ("RU-15c", "Act1V2: expected act=1, delivered activity_6 (resources/SequencingTest.htm?tc=RU-15c&act=6)"),
     ("RU-19a", "Act5V1: expected act=5, delivered activity_2 (resources/SequencingTest.htm?tc=RU-19a&act=2)"),
     ("RU-19b", "Act5V1: expected act=5, delivered activity_2 (resources/SequencingTest.htm?tc=RU-19b&act=2)"),
     ("SX-07e", "Act7V2: expected act=7, delivered activity_4 (resources/SequencingTest.htm?tc=SX-07e&act=4)"),

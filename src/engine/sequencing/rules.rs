@@ -404,7 +404,10 @@ impl Sequencer {
             }
         }
         if size == 0 {
-            return false;
+            // RB.1.4 2.3: an empty contributing-children bag "does not
+            // contain" a False or Unknown (all) / a True or Unknown (none);
+            // the other sets need a True (ADL CTS RU-15b/c)
+            return matches!(rule.child_activity_set, ChildActivitySet::All | ChildActivitySet::None);
         }
         match rule.child_activity_set {
             ChildActivitySet::All | ChildActivitySet::None => true,
