@@ -391,7 +391,7 @@ impl Course {
     /// system-wide ones (`adlseq:objectivesGlobalToSystem`, default true).
     fn objectives_global_to_system(&self) -> bool {
         let m = &self.manifest;
-        m.organizations.iter().find(|o| o.identifier == m.organization).is_none_or(|o| o.objectives_global_to_system)
+        m.organizations.iter().find(|o| o.identifier == m.organization).map_or(true, |o| o.objectives_global_to_system)
     }
 
     /// The global objectives this package shares with the learner's other
