@@ -58,7 +58,16 @@
 //!   *known* global value on the local one; writing copies only known
 //!   values (an unknown local value never erases a global one).
 //! * `satisfiedByMeasure`: for a leaf, and for any objective that reads a
-//!   global measure, the measure seen decides the satisfaction status.
+//!   global measure, the measure seen decides the satisfaction status;
+//!   `completedByMeasure` likewise judges a progress measure read from a
+//!   global objective and then ignores a global completion status.
+//! * When a global objective changes, the clusters above the activities
+//!   that read it are rolled up too (once), so a cluster whose rollup rules
+//!   look at such children is current before its rules are evaluated.
+//! * Rule conditions about an untracked activity's own status are unknown.
+//! * RB.1.4: `all` / `none` over an empty contributing-children bag holds.
+//! * The ADL conformance cases these follow are named in the code and run
+//!   by `tests/cts_seq.rs`.
 //! * `useCurrentAttempt{Objective,Progress}Info` is honoured in rule
 //!   evaluation and rollup through the parent attempt number recorded when a
 //!   child attempt starts; the public status accessors show the raw values.
