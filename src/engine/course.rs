@@ -20,7 +20,9 @@ use std::collections::BTreeMap;
 use super::manifest::{self, Manifest, ManifestError, ParseOptions};
 use super::rte::Snapshot;
 use super::scorm2004::{self, DataStore, NavQuery, NavigationOracle};
-use super::sequencing::{NavState, NavigationRequest, Outcome, ScoLaunchData, ScoObjective, ScoResult, SeqError, SeqState, Sequencer};
+use super::sequencing::{
+    NavState, NavigationRequest, ObjectiveState, Outcome, ScoLaunchData, ScoObjective, ScoResult, SeqError, SeqState, Sequencer,
+};
 use super::seqdef::Activity;
 
 /// What to launch next.
@@ -100,6 +102,29 @@ fn real(s: &Snapshot, key: &str) -> Option<f64> {
     s.get(key).and_then(|v| scorm2004::types::parse_real(v))
 }
 
+/// `cmi.max_time_allowed` from `attemptAbsoluteDurationLimit` seconds, with
+/// years and months counted as the manifest parser counts them (365 and 30
+/// days), so that the manifest's value comes back as it was written
+/// (`P5Y6M4DT12H30M58S`, not `P2009DT12H30M58S`).
+fn format_duration(seconds: f64) -> String {
+    const DAY: u128 = 86400 * 100;
+    let cs = (seconds * 100.0).round().max(0.0) as u128;
+    let days = cs / DAY;
+    let (years, months, days) = (days / 365, days % 365 / 30, days % 365 % 30);
+    let mut out = String::from("P");
+    for (n, unit) in [(years, 'Y'), (months, 'M'), (days, 'D')] {
+        if n > 0 {
+            out += &format!("{n}{unit}");
+        }
+    }
+    let rest = cs % DAY;
+    if rest > 0 || out.len() == 1 {
+        let time = scorm2004::types::format_interval(rest);
+        out += time.strip_prefix('P').unwrap_or(&time);
+    }
+    out
+}
+
 impl Course {
     /// Parse `xml` and prepare the sequencing session (not yet started).
     pub fn open(xml: &str, options: &ParseOptions) -> Result<Course, ManifestError> {
@@ -129,7 +154,19 @@ impl Course {
     pub fn navigate(&mut self, request: NavigationRequest) -> Result<Delivery, SeqError> {
         let tree = &self.manifest.activity_tree;
         match &mut self.engine {
-            Engine::Sequenced(seq) => match seq.navigate(request)? {
+            Engine::Sequenced(seq) => match seq.navigate(request.clone()).or_else(|e| {
+                // A package of one SCO starts with it even when the default
+                // control modes (flow false) leave `start` nothing to flow to:
+                // the learner could only choose that one activity.
+                let single = match seq.nodes().iter().filter(|n| n.is_leaf()).map(|n| n.id.clone()).collect::<Vec<_>>()[..] {
+                    [ref only] if request == NavigationRequest::Start => Some(only.clone()),
+                    _ => None,
+                };
+                match single {
+                    Some(id) => seq.navigate(NavigationRequest::Choice(id)),
+                    None => Err(e),
+                }
+            })? {
                 Outcome::Deliver(idx) => {
                     let data = seq.launch_data(idx).ok_or(SeqError { id: "DB.1.1-2" })?;
                     let title = seq.nodes().get(idx).map(|n| n.title.clone()).unwrap_or_default();
@@ -185,7 +222,7 @@ impl Course {
         l.launch_data = d.launch_data.clone();
         l.completion_threshold = d.completion_threshold;
         l.scaled_passing_score = d.scaled_passing_score;
-        l.max_time_allowed = d.max_time_allowed.map(|s| scorm2004::types::format_interval((s * 100.0).round().max(0.0) as u128));
+        l.max_time_allowed = d.max_time_allowed.map(format_duration);
         l.time_limit_action = d.time_limit_action.clone();
         l.objective_ids = d.objectives.iter().map(|o| o.id.clone()).collect();
         l.objective_values.clear();
@@ -249,6 +286,15 @@ impl Course {
             self.shared.insert(id, value);
         }
         let Engine::Sequenced(seq) = &mut self.engine else { return None };
+        // An abandoned session leaves the tracking model as it was (SN
+        // abandon / abandonAll: the attempt ends without its results; ADL
+        // CTS SX-04a/b).
+        let request = NavigationRequest::parse(api.nav_request());
+        if matches!(request, Some(NavigationRequest::Abandon | NavigationRequest::AbandonAll))
+            && !matches!(api.exit(), "time-out" | "logout")
+        {
+            return request;
+        }
         let mut objectives = Vec::new();
         let n = s.keys().filter(|k| k.starts_with("cmi.objectives.") && k.ends_with(".id")).count();
         for i in 0..n {
@@ -337,6 +383,40 @@ impl Course {
                     }
                 }
                 nav
+            }
+        }
+    }
+
+    /// True when the package's global objectives are the learner's
+    /// system-wide ones (`adlseq:objectivesGlobalToSystem`, default true).
+    fn objectives_global_to_system(&self) -> bool {
+        let m = &self.manifest;
+        m.organizations.iter().find(|o| o.identifier == m.organization).map_or(true, |o| o.objectives_global_to_system)
+    }
+
+    /// The global objectives this package shares with the learner's other
+    /// packages, to keep in the learner's record (empty when
+    /// `objectivesGlobalToSystem` is false).
+    pub fn system_objectives(&self) -> BTreeMap<String, ObjectiveState> {
+        match self.sequencer() {
+            Some(seq) if self.objectives_global_to_system() => seq.globals().clone(),
+            _ => BTreeMap::new(),
+        }
+    }
+
+    /// Give a new session the learner's system-wide global objectives (what
+    /// other packages recorded) for the ids this package maps to; ignored
+    /// when `objectivesGlobalToSystem` is false.
+    pub fn load_system_objectives(&mut self, globals: &BTreeMap<String, ObjectiveState>) {
+        if !self.objectives_global_to_system() {
+            return;
+        }
+        let ids = self.manifest.global_objective_ids.clone();
+        if let Engine::Sequenced(seq) = &mut self.engine {
+            for id in ids {
+                if let Some(g) = globals.get(&id) {
+                    seq.globals_mut().insert(id, g.clone());
+                }
             }
         }
     }

@@ -346,9 +346,23 @@ pub fn load_case(name: &str, abbr: &Abbreviations) -> Case {
             case.header.insert(key, value);
             continue;
         };
-        let pos = match case.blocks.iter().position(|b| b.activity == activity && b.visit == visit) {
-            Some(p) => p,
-            None => {
+        // A command index repeated within the block being read is one more
+        // command, run in file order (CO-04b, MS-07); a block key seen again
+        // after other blocks (a case that repeats a visit's number, e.g.
+        // CM-09aa's second `Act1V1`) starts a new block.
+        let has_field = |b: &Block| match field.strip_prefix("commands.") {
+            Some(i) => b.commands.iter().any(|c| i.parse() == Ok(c.index)),
+            None => match field.as_str() {
+                "CUI" => b.cui.is_some(),
+                "UIQ" => b.uiq.is_some(),
+                "UIA" => b.uia.is_some(),
+                _ => false,
+            },
+        };
+        let last = case.blocks.len().checked_sub(1);
+        let pos = match case.blocks.iter().rposition(|b| b.activity == activity && b.visit == visit) {
+            Some(p) if Some(p) == last || !has_field(&case.blocks[p]) => p,
+            _ => {
                 case.blocks.push(Block { activity, visit, ..Default::default() });
                 case.blocks.len() - 1
             }

@@ -38,7 +38,9 @@ pub struct Launch {
     /// Initial values of pre-created objectives from the sequencer's tracking
     /// data and global objectives: (objective id, element under
     /// `cmi.objectives.n.` such as "success_status" or "score.scaled",
-    /// value). A value the saved state already holds is kept.
+    /// value). They replace the saved state's values on resume: the
+    /// sequencer's tracking data includes what other SCOs wrote to a global
+    /// objective in the meantime (ADL CTS SX-11a).
     pub objective_values: Vec<(String, String, String)>,
     /// Shared data stores mapped to this SCO (`adl.data`, from
     /// `adlcp:data/adlcp:map`), in manifest order, with their current
@@ -320,7 +322,7 @@ impl Api {
         for (id, field, value) in &launch.objective_values {
             if let Some(i) = (0..n).find(|i| values.get(&format!("cmi.objectives.{i}.id")) == Some(id)) {
                 let key = format!("cmi.objectives.{i}.{field}");
-                if !values.contains_key(&key) && validate_stored(&key, value).is_ok() {
+                if validate_stored(&key, value).is_ok() {
                     values.insert(key, value.clone());
                 }
             }

@@ -18,7 +18,7 @@ pub struct ActivityNavState {
     /// Depth below the root (0 for the root).
     pub depth: usize,
     /// Shown in a menu: `isvisible` and no `hiddenFromChoice` rule applies
-    /// and the activity is available (selection).
+    /// and the activity is available (selection), and so is its parent.
     pub visible: bool,
     /// Not disabled by a `disabled` pre-condition rule nor a limit condition.
     pub enabled: bool,
@@ -130,7 +130,17 @@ impl Sequencer {
                     success: success.to_string(),
                 }
             })
-            .collect();
+            .collect::<Vec<ActivityNavState>>();
+        // a menu cannot show an entry whose parent entry is hidden (ADL CTS
+        // CM-07c); parents come before their children in arena order
+        let mut activities = activities;
+        for a in 1..activities.len() {
+            if let Some(p) = self.nodes[a].parent {
+                if !activities[p].visible {
+                    activities[a].visible = false;
+                }
+            }
+        }
         NavState {
             start: self.is_valid(&N::Start),
             resume_all: self.is_valid(&N::ResumeAll),

@@ -51,9 +51,23 @@
 //! * Rule conditions use three-valued logic (unknown when the status is not
 //!   known; `not unknown` is unknown); `timeLimitExceeded` and
 //!   `outsideAvailableTimeRange` (not required by SCORM) evaluate as unknown.
-//! * Global objectives: reading overlays a *known* global value on the local
-//!   one; writing copies only known values (an unknown local value never
-//!   erases a global one).
+//! * Global objectives: a `readSatisfiedStatus` map makes the global
+//!   objective's satisfaction (known or not) the objective's (ADL CTS
+//!   CM-13: a leaf's default "satisfied" from End Attempt does not show
+//!   through an unknown global it reads); the other read maps overlay a
+//!   *known* global value on the local one; writing copies only known
+//!   values (an unknown local value never erases a global one).
+//! * `satisfiedByMeasure`: for a leaf, and for any objective that reads a
+//!   global measure, the measure seen decides the satisfaction status;
+//!   `completedByMeasure` likewise judges a progress measure read from a
+//!   global objective and then ignores a global completion status.
+//! * When a global objective changes, the clusters above the activities
+//!   that read it are rolled up too (once), so a cluster whose rollup rules
+//!   look at such children is current before its rules are evaluated.
+//! * Rule conditions about an untracked activity's own status are unknown.
+//! * RB.1.4: `all` / `none` over an empty contributing-children bag holds.
+//! * The ADL conformance cases these follow are named in the code and run
+//!   by `tests/cts_seq.rs`.
 //! * `useCurrentAttempt{Objective,Progress}Info` is honoured in rule
 //!   evaluation and rollup through the parent attempt number recorded when a
 //!   child attempt starts; the public status accessors show the raw values.
@@ -751,15 +765,18 @@ impl Sequencer {
         let Some(def) = self.nodes.get(a).and_then(|n| n.seq.objectives.get(o)) else {
             return v;
         };
+        let mut read_measure = false;
         for m in &def.maps {
-            let Some(g) = self.state.globals.get(&m.target_objective_id) else { continue };
-            if m.read_satisfied_status && g.progress_status {
-                v.progress_status = true;
-                v.satisfied_status = g.satisfied_status;
+            if m.read_satisfied_status {
+                let g = self.state.globals.get(&m.target_objective_id);
+                v.progress_status = g.is_some_and(|g| g.progress_status);
+                v.satisfied_status = g.is_some_and(|g| g.satisfied_status);
             }
+            let Some(g) = self.state.globals.get(&m.target_objective_id) else { continue };
             if m.read_normalized_measure && g.measure_status {
                 v.measure_status = true;
                 v.normalized_measure = g.normalized_measure;
+                read_measure = true;
             }
             if m.read_raw_score && g.raw.is_some() {
                 v.raw = g.raw;
@@ -776,6 +793,15 @@ impl Sequencer {
             if m.read_progress_measure && g.progress_measure.is_some() {
                 v.progress_measure = g.progress_measure;
             }
+        }
+        // satisfiedByMeasure: the measure decides satisfaction "in place of
+        // any other method" — for a leaf (whatever objective the SCO
+        // reported) and for a measure read from a global objective; a
+        // cluster's own measure is judged by rollup (RB.1.2.a, with
+        // measureSatisfactionIfActive).
+        if def.satisfied_by_measure && (read_measure || self.nodes[a].children.is_empty()) {
+            v.progress_status = v.measure_status;
+            v.satisfied_status = v.measure_status && v.normalized_measure >= def.min_normalized_measure;
         }
         v
     }
@@ -808,6 +834,18 @@ impl Sequencer {
             .then_some(st.attempt_completion_status)
             .filter(|_| !(current_only && self.stale(a, false)));
         let def = &self.nodes[a].seq.objectives[0];
+        // completedByMeasure: the progress measure alone decides completion,
+        // one read from a global objective as the SCO's own one at
+        // Terminate; a global completion status is not read (ADL CTS CO-02a,
+        // CO-04b)
+        if let Some(t) = self.nodes[a].completion_threshold.as_ref().filter(|t| t.completed_by_measure) {
+            for m in def.maps.iter().filter(|m| m.read_progress_measure) {
+                if let Some(p) = self.state.globals.get(&m.target_objective_id).and_then(|g| g.progress_measure) {
+                    return Some(p >= t.min_progress_measure);
+                }
+            }
+            return local;
+        }
         for m in &def.maps {
             if m.read_completion_status {
                 if let Some(c) = self.state.globals.get(&m.target_objective_id).and_then(|g| g.completion_status) {

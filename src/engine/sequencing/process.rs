@@ -910,7 +910,11 @@ impl Sequencer {
                     st.attempt_experienced_duration = 0.0;
                 }
             } else {
-                self.state.activities[x].suspended = false;
+                // not tracked: no attempt data, but a suspended attempt
+                // still resumes (cmi.entry "resume"; ADL CTS OB-14b)
+                let st = &mut self.state.activities[x];
+                st.resumed = st.suspended;
+                st.suspended = false;
             }
             self.state.activities[x].active = true;
         }

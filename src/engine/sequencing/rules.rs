@@ -71,7 +71,12 @@ impl Sequencer {
                 | RuleConditionKind::ObjectiveMeasureGreaterThan
                 | RuleConditionKind::ObjectiveMeasureLessThan
         );
-        let obj = if objective_based { o.map(|o| self.objective_seen(a, o, true)) } else { None };
+        // an activity that is not tracked has no tracking information of its
+        // own, not even one read from a global objective (ADL CTS CO-05b,
+        // OB-06): conditions on it are unknown
+        let tracked = self.nodes[a].seq.delivery.tracked;
+        let obj = if objective_based && tracked { o.map(|o| self.objective_seen(a, o, true)) } else { None };
+        let progress = if tracked { self.completion_seen(a, true) } else { None };
         let v = match c.condition {
             RuleConditionKind::Satisfied => obj.and_then(|x| x.satisfied()),
             RuleConditionKind::ObjectiveStatusKnown => obj.map(|x| x.progress_status),
@@ -80,10 +85,10 @@ impl Sequencer {
                 obj.and_then(|x| x.measure()).map(|m| m > c.measure_threshold)
             }
             RuleConditionKind::ObjectiveMeasureLessThan => obj.and_then(|x| x.measure()).map(|m| m < c.measure_threshold),
-            RuleConditionKind::Completed => self.completion_seen(a, true),
-            RuleConditionKind::ActivityProgressKnown => {
-                Some(st.activity_progress_status && self.completion_seen(a, true).is_some())
-            }
+            RuleConditionKind::Completed => progress,
+            // Attempt progress known, also when read from a global objective
+            // before the activity was ever attempted (ADL CTS CO-06).
+            RuleConditionKind::ActivityProgressKnown => Some(progress.is_some()),
             RuleConditionKind::Attempted => Some(st.activity_progress_status && st.attempt_count > 0),
             RuleConditionKind::AttemptLimitExceeded => Some(self.attempt_limit_exceeded(a)),
             // Not required by SCORM: evaluated as unknown.
@@ -152,6 +157,51 @@ impl Sequencer {
 
     /// RB.1.5 Overall Rollup Process: rolls up from `a` to the root.
     pub(crate) fn overall_rollup(&mut self, a: usize) {
+        let before = self.state.globals.clone();
+        self.rollup_path(a);
+        self.rollup_readers(a, &before);
+    }
+
+    /// After the global objectives changed from `before` while processing
+    /// activity `a`: the clusters above activities that read a changed
+    /// global objective are rolled up too (once, not recursively), so that
+    /// their status reflects it before anything evaluates them (ADL CTS
+    /// OB-04, CO-11: a cluster "satisfied/completed if all children …"
+    /// whose children read what another activity wrote).
+    pub(crate) fn rollup_readers(&mut self, a: usize, before: &std::collections::BTreeMap<String, super::ObjectiveState>) {
+        if self.state.globals == *before {
+            return;
+        }
+        let changed: Vec<String> = self
+            .state
+            .globals
+            .iter()
+            .filter(|(id, g)| before.get(*id) != Some(*g))
+            .map(|(id, _)| id.clone())
+            .collect();
+        let on_path = self.path_from_root(a);
+        let mut starts = Vec::new();
+        for x in 0..self.nodes.len() {
+            let reads = self.nodes[x].seq.objectives.iter().any(|d| {
+                d.maps.iter().any(|m| {
+                    changed.contains(&m.target_objective_id)
+                        && (m.read_satisfied_status
+                            || m.read_normalized_measure
+                            || m.read_completion_status
+                            || m.read_progress_measure)
+                })
+            });
+            if let Some(p) = self.parent(x).filter(|p| reads && !on_path.contains(p) && !starts.contains(p)) {
+                starts.push(p);
+            }
+        }
+        for p in starts {
+            self.rollup_path(p);
+        }
+    }
+
+    /// RB.1.5 along the path from `a` to the root.
+    fn rollup_path(&mut self, a: usize) {
         let path = {
             let mut p = self.path_from_root(a);
             p.reverse();
@@ -354,7 +404,10 @@ impl Sequencer {
             }
         }
         if size == 0 {
-            return false;
+            // RB.1.4 2.3: an empty contributing-children bag "does not
+            // contain" a False or Unknown (all) / a True or Unknown (none);
+            // the other sets need a True (ADL CTS RU-15b/c)
+            return matches!(rule.child_activity_set, ChildActivitySet::All | ChildActivitySet::None);
         }
         match rule.child_activity_set {
             ChildActivitySet::All | ChildActivitySet::None => true,

@@ -202,7 +202,12 @@ impl Sequencer {
             for so in &r.objectives {
                 let Some(o) = defs.iter().position(|d| d.as_deref() == Some(so.id.as_str())) else { continue };
                 let Some(os) = st.objectives.get_mut(o) else { continue };
-                apply_objective(os, parse_success(so.success_status.as_deref()), so.score_scaled, so.score_raw, so.score_min, so.score_max);
+                let mut success = parse_success(so.success_status.as_deref());
+                // satisfiedByMeasure: the objective's own measure decides (ADL CTS OB-13c)
+                if let Some(d) = node.seq.objectives.get(o).filter(|d| d.satisfied_by_measure) {
+                    success = finite(so.score_scaled).map(|m| m >= d.min_normalized_measure);
+                }
+                apply_objective(os, success, so.score_scaled, so.score_raw, so.score_min, so.score_max);
                 os.completion_status = match parse_completion(so.completion_status.as_deref()) {
                     Completion::Completed => Some(true),
                     Completion::Incomplete => Some(false),
@@ -210,9 +215,16 @@ impl Sequencer {
                 };
                 os.progress_measure = finite(so.progress_measure);
             }
-            // cmi.completion_status / progress_measure → attempt progress information
-            let pm = finite(r.progress_measure).map(|p| p.clamp(0.0, 1.0));
+            // cmi.completion_status / progress_measure → attempt progress
+            // information; what the SCO did not set there is taken from its
+            // cmi.objectives record of the primary objective (ADL CTS CO-02b;
+            // an "unknown" it set stays unknown: CO-13a)
+            let own = primary.id.as_deref().and_then(|id| r.objectives.iter().find(|so| so.id == id));
+            let pm = finite(r.progress_measure).or_else(|| own.and_then(|so| finite(so.progress_measure))).map(|p| p.clamp(0.0, 1.0));
             let mut completion = parse_completion(r.completion_status.as_deref());
+            if r.completion_status.is_none() {
+                completion = parse_completion(own.and_then(|so| so.completion_status.as_deref()));
+            }
             if let Some(t) = &threshold {
                 completion = match pm {
                     Some(p) if p >= t.min_progress_measure => Completion::Completed,
@@ -235,15 +247,23 @@ impl Sequencer {
             st.attempt_completion_amount = pm.unwrap_or(0.0);
             // cmi.success_status / score → primary objective
             let mut success = parse_success(r.success_status.as_deref());
+            let top_score = finite(r.score_scaled).is_some();
+            let (scaled, raw, min, max) = match own {
+                Some(so) if !top_score => (so.score_scaled, so.score_raw, so.score_min, so.score_max),
+                _ => (r.score_scaled, r.score_raw, r.score_min, r.score_max),
+            };
+            if r.success_status.is_none() {
+                success = parse_success(own.and_then(|so| so.success_status.as_deref()));
+            }
             if primary.satisfied_by_measure {
-                if let Some(s) = finite(r.score_scaled) {
+                if let Some(s) = finite(scaled) {
                     success = Some(s >= primary.min_normalized_measure);
                 } else {
                     success = None;
                 }
             }
             if let Some(o) = st.objectives.first_mut() {
-                apply_objective(o, success, r.score_scaled, r.score_raw, r.score_min, r.score_max);
+                apply_objective(o, success, scaled, raw, min, max);
                 o.completion_status = st.attempt_progress_status.then_some(st.attempt_completion_status);
                 o.progress_measure = pm;
             }
@@ -256,7 +276,9 @@ impl Sequencer {
             st.activity_absolute_duration += elapsed;
         }
         self.state.activities[a].suspended = r.exit == "suspend";
+        let before = self.state.globals.clone();
         self.write_all_maps(a);
+        self.rollup_readers(a, &before);
         nav
     }
 
