@@ -7,7 +7,7 @@ use scorm_shim::engine::rte::{NullHost, RecordingHost};
 use scorm_shim::engine::scorm2004::{model, validate_stored, Api, DataStore, Launch, ERRORS};
 
 /// Cases per property; each runs up to 40 API calls.
-const CASES: u32 = 600;
+const CASES: u32 = 6_000;
 
 fn element() -> impl Strategy<Value = String> {
     let known: Vec<String> = model::RULES.iter().map(|r| r.path.to_string()).collect();
