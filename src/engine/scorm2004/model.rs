@@ -192,32 +192,34 @@ pub struct Indices {
 
 /// Find the table row for `element`, with its indices.
 pub fn resolve(element: &str) -> Option<(&'static Rule, Indices)> {
-    'rules: for rule in RULES {
-        let mut idx = Indices::default();
-        let mut el = element.split('.');
-        let mut pos = 0usize;
-        for pat in rule.path.split('.') {
-            let tok = match el.next() {
-                Some(t) => t,
-                None => continue 'rules,
-            };
-            if pat == "n" {
-                if tok.is_empty() || tok.len() > 9 || !tok.bytes().all(|b| b.is_ascii_digit()) || idx.len >= 2 {
-                    continue 'rules;
-                }
-                idx.at[idx.len] = tok.parse().unwrap_or(usize::MAX);
-                idx.end[idx.len] = pos.saturating_sub(1);
-                idx.len += 1;
-            } else if pat != tok {
-                continue 'rules;
+    // Turn the name into its pattern once (indices become `n`), then find
+    // the rule with that exact path: one pass over the name, whatever the
+    // number of rules.
+    let mut idx = Indices::default();
+    let mut pattern = String::with_capacity(element.len().min(64));
+    let mut pos = 0usize;
+    for (i, tok) in element.split('.').enumerate() {
+        if i > 0 {
+            pattern.push('.');
+        }
+        if tok == "n" {
+            // A literal "n" is not an index.
+            return None;
+        }
+        if !tok.is_empty() && tok.bytes().all(|b| b.is_ascii_digit()) {
+            if tok.len() > 9 || idx.len >= 2 {
+                return None;
             }
-            pos += tok.len() + 1;
+            idx.at[idx.len] = tok.parse().unwrap_or(usize::MAX);
+            idx.end[idx.len] = pos.saturating_sub(1);
+            idx.len += 1;
+            pattern.push('n');
+        } else {
+            pattern.push_str(tok);
         }
-        if el.next().is_none() {
-            return Some((rule, idx));
-        }
+        pos += tok.len() + 1;
     }
-    None
+    RULES.iter().find(|r| r.path == pattern).map(|r| (r, idx))
 }
 
 /// The collection key of a `_count` element or of level `level` of an
