@@ -42,6 +42,13 @@ function scormShimInstall(Shim, target, config) {
     }
   }
 
+  function drainEvents() {
+    var events = shim.takeEvents();
+    for (var i = 0; i < events.length; i++) {
+      try { emitEvent(JSON.parse(events[i])); } catch (e) { /* malformed event: ignore */ }
+    }
+  }
+
   function startTransport() {
     if (!transport && shim.endpoint() && typeof fetch === "function") {
       transport = scormShimTransport(shim, handle.config, emitEvent);
@@ -66,6 +73,8 @@ function scormShimInstall(Shim, target, config) {
     return function (a) {
       var r = shim[name](str(a)) ? "true" : "false";
       if (kick && transport) transport.kick();
+      // A failed commit may mean the storage is full: tell the page at once.
+      if (kick && r === "false") drainEvents();
       if (listeners.length) notify(api, name, [str(a)], r);
       if (ends && r === "true" && course.base) course.afterTerminate();
       return r;
@@ -178,7 +187,8 @@ function scormShimInstall(Shim, target, config) {
       return subscribe(listeners, listener);
     },
     /**
-     * Watch the commit queue: `listener({type, ...})` with type "queued", "sent",
+     * Watch the commit queue and local storage: `listener({type, ...})` with type "storageError"
+     * (a commit could not be stored locally, e.g. the quota is full), "queued", "sent",
      * "acknowledged", "retrying", "failedPermanently", "offline" or "online".
      */
     onEvent: function (listener) {

@@ -408,7 +408,17 @@ impl Shim {
     /// Events since the last call, each as JSON (`{"type":"acknowledged",...}`).
     #[wasm_bindgen(js_name = takeEvents)]
     pub fn take_events(&mut self) -> Vec<String> {
-        self.slots().flat_map(|s| s.queue.take_events()).map(|e| e.to_json()).collect()
+        let mut out: Vec<String> = Vec::new();
+        for host in [&mut self.host12, &mut self.host2004] {
+            for message in host.errors.drain(..) {
+                let mut e = String::from("{\"type\":\"storageError\",\"message\":");
+                crate::engine::persist::json::write_str(&mut e, &message);
+                e.push('}');
+                out.push(e);
+            }
+        }
+        out.extend(self.slots().flat_map(|s| s.queue.take_events()).map(|e| e.to_json()));
+        out
     }
 
     /// The queue status as JSON, one entry per data model.

@@ -100,6 +100,8 @@ pub struct LocalHost {
     sco_id: String,
     /// The commit queue, when the page configured an endpoint.
     pub slot: Option<QueueSlot>,
+    /// Local writes that failed since the last look (for the `storageError` event).
+    pub errors: Vec<String>,
 }
 
 impl LocalHost {
@@ -122,6 +124,7 @@ impl LocalHost {
             state_key: format!("{}:{}:{}:{}:state", config.storage_prefix, config.registration_id, config.sco_id, v),
             sco_id: config.sco_id.clone(),
             slot,
+            errors: Vec::new(),
         }
     }
 
@@ -165,10 +168,17 @@ impl LocalHost {
 
 impl Host for LocalHost {
     fn persist(&mut self, reason: PersistReason, changes: &ChangeSet, snapshot: &Snapshot) -> Result<(), String> {
-        if let Some(slot) = &mut self.slot {
-            slot.queue.enqueue(now_ms(), &self.sco_id, reason, changes, snapshot);
-            slot.save()?;
+        let result = match &mut self.slot {
+            Some(slot) => {
+                slot.queue.enqueue(now_ms(), &self.sco_id, reason, changes, snapshot);
+                slot.save()
+            }
+            None => Ok(()),
         }
-        write(&self.state_key, &encode_snapshot(snapshot))
+        .and_then(|()| write(&self.state_key, &encode_snapshot(snapshot)));
+        if let Err(e) = &result {
+            self.errors.push(format!("the data of SCO \"{}\" could not be stored locally: {e}", self.sco_id));
+        }
+        result
     }
 }

@@ -213,3 +213,40 @@ test("two tabs on one registration: both tabs' data arrives, once each, in order
   assertAppliedOnce(await log(reg));
   await context.close();
 });
+
+test("storage full: Commit answers false with 391, the page gets a storageError event, and the changes stay pending", async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const url = `${backend.url}/lms-quota.html`;
+  // No endpoint: local storage is the only place the data can go.
+  await servePage(page, url, `<!doctype html>
+    <script src="/pkg/scorm-shim.js" data-registration-id="reg-quota" data-sco-id="sco-1"></script>
+    <script>window.events = []; ScormShim.onEvent((e) => window.events.push(e));</script>`);
+  await page.goto(url);
+  const r = await page.evaluate(() => {
+    const a = window.API_1484_11;
+    a.Initialize("");
+    a.SetValue("cmi.location", "p1");
+    const first = a.Commit("");
+    // Fill the origin's storage to the brim.
+    const chunk = "x".repeat(256 * 1024);
+    let i = 0;
+    for (let size = chunk.length; size >= 16; ) {
+      try { localStorage.setItem("fill-" + i++, chunk.slice(0, size)); } catch (e) { size = size >> 1; }
+    }
+    a.SetValue("cmi.suspend_data", "y".repeat(32000));
+    const full = { result: a.Commit(""), error: a.GetLastError(), diagnostic: a.GetDiagnostic("") };
+    // Free some space: the pending changes go through with the next commit.
+    for (let k = 0; k < i; k++) localStorage.removeItem("fill-" + k);
+    const after = a.Commit("");
+    const stored = JSON.parse(localStorage.getItem("scorm-shim:reg-quota:sco-1:2004:state"));
+    return { first, full, after, suspend: (stored["cmi.suspend_data"] || "").length, events: window.events.map((e) => e.type) };
+  });
+  assert.equal(r.first, "true");
+  assert.deepEqual([r.full.result, r.full.error], ["false", "391"]);
+  assert.match(r.full.diagnostic, /could not be stored/i);
+  assert.ok(r.events.includes("storageError"), r.events.join(","));
+  assert.equal(r.after, "true");
+  assert.equal(r.suspend, 32000, "the changes refused while full were kept and stored later");
+  await context.close();
+});

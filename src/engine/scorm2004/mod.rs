@@ -208,15 +208,22 @@ struct Counts(Vec<(String, usize)>);
 
 impl Counts {
     /// The `_count` of the collection `key` (0 when it has no records).
+    /// The list is kept sorted: a course with hundreds of interactions has
+    /// hundreds of sub-collections, and every indexed GetValue/SetValue looks
+    /// one up.
     fn get(&self, key: &str) -> usize {
-        self.0.iter().find(|(k, _)| k == key).map_or(0, |(_, n)| *n)
+        self.0.binary_search_by(|(k, _)| k.as_str().cmp(key)).map_or(0, |i| self.0.get(i).map_or(0, |(_, n)| *n))
     }
 
     /// Set the `_count` of `key`.
     fn set(&mut self, key: &str, n: usize) {
-        match self.0.iter_mut().find(|(k, _)| k == key) {
-            Some((_, c)) => *c = n,
-            None => self.0.push((key.to_owned(), n)),
+        match self.0.binary_search_by(|(k, _)| k.as_str().cmp(key)) {
+            Ok(i) => {
+                if let Some((_, c)) = self.0.get_mut(i) {
+                    *c = n;
+                }
+            }
+            Err(i) => self.0.insert(i, (key.to_owned(), n)),
         }
     }
 }
