@@ -19,7 +19,7 @@
     var nav = ScormShim.course.navState();
     if (!nav) return;
     document.querySelectorAll("#lms-nav button").forEach(function (b) {
-      var key = { previous: "previous", continue: "continue_", exit: "exit", suspendAll: "suspendAll", exitAll: "exitAll" }[b.dataset.request];
+      var key = b.dataset.request; // navState uses the request names: previous, continue, exit, suspendAll, exitAll
       b.disabled = !nav[key];
     });
     toc.textContent = "";
