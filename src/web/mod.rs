@@ -175,8 +175,11 @@ impl Shim {
         }
     }
 
-    fn trace(&self, call: &str, args: &[&str], result: &str, error: String) {
+    /// Log one API call at debug level. `error` is only asked for when the
+    /// line is written: every API call passes through here.
+    fn trace(&self, call: &str, args: &[&str], result: &str, error: impl FnOnce() -> String) {
         if self.config.log_level >= LogLevel::Debug {
+            let error = error();
             let mut line = format!("scorm-shim: {call}(");
             for (i, a) in args.iter().enumerate() {
                 if i > 0 {
@@ -443,7 +446,7 @@ impl Shim {
     #[wasm_bindgen(js_name = LMSInitialize)]
     pub fn lms_initialize(&mut self, param: &str) -> bool {
         let r = self.api12.initialize(param);
-        self.trace("LMSInitialize", &[param], r, self.api12.get_last_error());
+        self.trace("LMSInitialize", &[param], r, || self.api12.get_last_error());
         r == "true"
     }
 
@@ -451,7 +454,7 @@ impl Shim {
     #[wasm_bindgen(js_name = LMSFinish)]
     pub fn lms_finish(&mut self, param: &str) -> bool {
         let r = self.api12.finish(param, &mut self.host12);
-        self.trace("LMSFinish", &[param], r, self.api12.get_last_error());
+        self.trace("LMSFinish", &[param], r, || self.api12.get_last_error());
         if r == "true" {
             self.sco_ended_12();
         }
@@ -462,7 +465,7 @@ impl Shim {
     #[wasm_bindgen(js_name = LMSGetValue)]
     pub fn lms_get_value(&mut self, element: &str) -> String {
         let r = self.api12.get_value(element);
-        self.trace("LMSGetValue", &[element], &r, self.api12.get_last_error());
+        self.trace("LMSGetValue", &[element], &r, || self.api12.get_last_error());
         r
     }
 
@@ -470,7 +473,7 @@ impl Shim {
     #[wasm_bindgen(js_name = LMSSetValue)]
     pub fn lms_set_value(&mut self, element: &str, value: &str) -> bool {
         let r = self.api12.set_value(element, value);
-        self.trace("LMSSetValue", &[element, value], r, self.api12.get_last_error());
+        self.trace("LMSSetValue", &[element, value], r, || self.api12.get_last_error());
         r == "true"
     }
 
@@ -478,7 +481,7 @@ impl Shim {
     #[wasm_bindgen(js_name = LMSCommit)]
     pub fn lms_commit(&mut self, param: &str) -> bool {
         let r = self.api12.commit(param, &mut self.host12);
-        self.trace("LMSCommit", &[param], r, self.api12.get_last_error());
+        self.trace("LMSCommit", &[param], r, || self.api12.get_last_error());
         r == "true"
     }
 
@@ -506,7 +509,7 @@ impl Shim {
     #[wasm_bindgen(js_name = Initialize)]
     pub fn initialize(&mut self, param: &str) -> bool {
         let r = self.api2004.initialize(param);
-        self.trace("Initialize", &[param], r, self.api2004.get_last_error());
+        self.trace("Initialize", &[param], r, || self.api2004.get_last_error());
         r == "true"
     }
 
@@ -514,7 +517,7 @@ impl Shim {
     #[wasm_bindgen(js_name = Terminate)]
     pub fn terminate(&mut self, param: &str) -> bool {
         let r = self.api2004.terminate(param, &mut self.host2004);
-        self.trace("Terminate", &[param], r, self.api2004.get_last_error());
+        self.trace("Terminate", &[param], r, || self.api2004.get_last_error());
         if r == "true" {
             self.sco_ended_2004();
         }
@@ -525,7 +528,7 @@ impl Shim {
     #[wasm_bindgen(js_name = GetValue)]
     pub fn get_value(&mut self, element: &str) -> String {
         let r = self.api2004.get_value(element);
-        self.trace("GetValue", &[element], &r, self.api2004.get_last_error());
+        self.trace("GetValue", &[element], &r, || self.api2004.get_last_error());
         r
     }
 
@@ -533,7 +536,7 @@ impl Shim {
     #[wasm_bindgen(js_name = SetValue)]
     pub fn set_value(&mut self, element: &str, value: &str) -> bool {
         let r = self.api2004.set_value(element, value);
-        self.trace("SetValue", &[element, value], r, self.api2004.get_last_error());
+        self.trace("SetValue", &[element, value], r, || self.api2004.get_last_error());
         r == "true"
     }
 
@@ -541,7 +544,7 @@ impl Shim {
     #[wasm_bindgen(js_name = Commit)]
     pub fn commit(&mut self, param: &str) -> bool {
         let r = self.api2004.commit(param, &mut self.host2004);
-        self.trace("Commit", &[param], r, self.api2004.get_last_error());
+        self.trace("Commit", &[param], r, || self.api2004.get_last_error());
         r == "true"
     }
 
