@@ -451,6 +451,19 @@ pub struct Queue {
     events: Vec<Event>,
 }
 
+/// The identity members shared by the wire body and the stored queue.
+fn write_identity(o: &mut String, id: &Identity) {
+    for (k, v) in [
+        ("version", id.version.as_str()),
+        ("learner", &id.learner_id),
+        ("course", &id.course_id),
+        ("registration", &id.registration_id),
+    ] {
+        write_key(o, k, false);
+        write_str(o, v);
+    }
+}
+
 fn reason_str(r: PersistReason) -> &'static str {
     match r {
         PersistReason::Commit => "commit",
@@ -950,15 +963,7 @@ impl Queue {
         let mut o = String::from("{");
         write_key(&mut o, "protocol", true);
         o.push_str(&PROTOCOL_VERSION.to_string());
-        for (k, v) in [
-            ("version", id.version.as_str()),
-            ("learner", &id.learner_id),
-            ("course", &id.course_id),
-            ("registration", &id.registration_id),
-        ] {
-            write_key(&mut o, k, false);
-            write_str(&mut o, v);
-        }
+        write_identity(&mut o, id);
         write_key(&mut o, "batches", false);
         o.push('[');
         for (n, b) in idx.iter().filter_map(|&i| self.batches.get(i)).enumerate() {
@@ -1160,15 +1165,7 @@ impl Queue {
         if self.floor > 0 {
             num(&mut o, "floor", self.floor);
         }
-        for (k, v) in [
-            ("version", id.version.as_str()),
-            ("learner", &id.learner_id),
-            ("course", &id.course_id),
-            ("registration", &id.registration_id),
-        ] {
-            write_key(&mut o, k, false);
-            write_str(&mut o, v);
-        }
+        write_identity(&mut o, id);
         write_key(&mut o, "batches", false);
         o.push('[');
         for (n, b) in self.batches.iter().enumerate() {
