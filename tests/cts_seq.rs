@@ -42,19 +42,6 @@ const FAMILIES: &[&str] = &["CM", "CO", "CT", "MS", "OB", "RU", "SX", "T"];
 /// brackets). Any change in either direction fails the test: update the
 /// list with `CTS_LIST=1 cargo test --test cts_seq -- --nocapture`.
 const KNOWN_FAILING: &[(&str, &str)] = &[
-    // A SCO that sets a status to "unknown" itself: the suite expects End
-    // Attempt (UP.4) not to assume completed/satisfied and the unknown to be
-    // written to global objectives; the engine follows the pseudo-code
-    // literally (tests/sequencing_tracking.rs set_by_content_and_unknown_defaults).
-    ("CM-06", "explicit cmi.completion_status unknown defaulted to completed by UP.4, so the activityProgressKnown retry fires [Act3V1: delivered activity_2]"),
-    ("CM-15", "explicit cmi.success_status unknown defaulted to satisfied by UP.4, so the objectiveStatusKnown retry fires [Act3V1: delivered activity_2]"),
-    ("CO-13a", "explicit cmi.completion_status unknown defaulted to completed by UP.4 and written to the global [Act3V1: delivered activity_2]"),
-    ("RU-19a", "explicit cmi.success_status unknown defaulted to satisfied by UP.4 [Act5V1: delivered activity_2]"),
-    ("RU-19b", "explicit cmi.success_status unknown defaulted to satisfied by UP.4 [Act5V1: delivered activity_2]"),
-    ("OB-17a", "an unknown success_status the SCO set is not written to the global objective [Act3V1 #7: obj2 success passed, expected unknown]"),
-    ("OB-17b", "an unknown success_status the SCO set is not written to the global objective [Act2V2 #2: PRIMARYOBJ success passed, expected unknown]"),
-    ("SX-11b", "an unknown completion_status the SCO set is not written to the global objective [Act2V2 #5: completion incomplete, expected unknown]"),
-    ("SX-11c", "reads SX-11a's system-wide global, whose completion SX-11a set to unknown (not written) [Act1V1 #5: completion incomplete, expected unknown]"),
     // Manifest parser (src/engine/manifest), not owned here.
     ("OB-02a", "objective ids are not normalized: referencedObjective \"  %20obj%20%201%20  \" must match objectiveID \"obj%201\" [Act3V1: delivered activity_2]"),
     ("OB-02b", "targetObjectiveIDs with spaces/%20 are not normalized, so the two maps name different globals [Act3V1: delivered activity_2]"),

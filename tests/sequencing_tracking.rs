@@ -253,12 +253,19 @@ fn fourth_edition_maps_and_secondary_objectives() {
 
 #[test]
 fn set_by_content_and_unknown_defaults() {
-    // (completionSetByContent/objectiveSetByContent, reported statuses) → leaf status after exit
+    // (completionSetByContent/objectiveSetByContent, reported statuses; None
+    // = the SCO never set it) → leaf status after exit. UP.4 assumes
+    // completed/satisfied only when the content said nothing: an explicit
+    // "unknown" is information and stays (ADL CTS CM-06, CM-15, RU-19a).
     let cases = [
-        (false, "unknown", "unknown", (Some(true), Some(true))),
-        (true, "unknown", "unknown", (None, None)),
-        (false, "incomplete", "failed", (Some(false), Some(false))),
-        (true, "not attempted", "passed", (Some(false), Some(true))),
+        (false, None, None, (Some(true), Some(true))),
+        (false, Some("unknown"), Some("unknown"), (None, None)),
+        (false, Some("unknown"), None, (None, Some(true))),
+        (false, None, Some("unknown"), (Some(true), None)),
+        (true, None, None, (None, None)),
+        (true, Some("unknown"), Some("unknown"), (None, None)),
+        (false, Some("incomplete"), Some("failed"), (Some(false), Some(false))),
+        (true, Some("not attempted"), Some("passed"), (Some(false), Some(true))),
     ];
     for (by_content, c, p, want) in cases {
         let mut a = leaf("a");
@@ -266,10 +273,26 @@ fn set_by_content_and_unknown_defaults() {
         a.sequencing.delivery.objective_set_by_content = by_content;
         let mut s = Sequencer::new(&cluster("root", vec![a]));
         nav(&mut s, N::Start).unwrap();
-        s.deliver_result(&result(c, p));
+        let r = ScoResult { completion_status: c.map(Into::into), success_status: p.map(Into::into), ..ScoResult::default() };
+        s.deliver_result(&r);
         s.navigate(N::Exit).unwrap();
-        assert_eq!(status(&s, "a"), want, "{by_content} {c} {p}");
+        assert_eq!(status(&s, "a"), want, "{by_content} {c:?} {p:?}");
     }
+}
+
+#[test]
+fn reported_unknown_is_forgotten_by_the_next_attempt() {
+    // the "reported" mark belongs to one attempt: a new attempt of the same
+    // activity in which the SCO says nothing is completed by UP.4 again
+    let mut s = Sequencer::new(&cluster("root", vec![leaf("a")]));
+    nav(&mut s, N::Start).unwrap();
+    s.deliver_result(&result("unknown", "unknown"));
+    s.navigate(N::ExitAll).unwrap();
+    assert_eq!(status(&s, "a"), (None, None));
+    nav(&mut s, N::Start).unwrap();
+    s.deliver_result(&ScoResult::default());
+    s.navigate(N::ExitAll).unwrap();
+    assert_eq!(status(&s, "a"), (Some(true), Some(true)));
 }
 
 #[test]

@@ -56,7 +56,14 @@
 //!   CM-13: a leaf's default "satisfied" from End Attempt does not show
 //!   through an unknown global it reads); the other read maps overlay a
 //!   *known* global value on the local one; writing copies only known
-//!   values (an unknown local value never erases a global one).
+//!   values (an unknown local value never erases a global one), except a
+//!   status the SCO itself set to "unknown", which is written as unknown
+//!   (ADL CTS OB-17a/b, SX-11b).
+//! * UP.4 asks "did the content inform the sequencer of the status?": a SCO
+//!   that explicitly set `cmi.completion_status` / `cmi.success_status` to
+//!   "unknown" in the attempt did, so End Attempt does not assume completed
+//!   or satisfied for it (ADL CTS CM-06, CM-15, CO-13a, RU-19a/b); only a
+//!   SCO that said nothing gets the defaults.
 //! * `satisfiedByMeasure`: for a leaf, and for any objective that reads a
 //!   global measure, the measure seen decides the satisfaction status;
 //!   `completedByMeasure` likewise judges a progress measure read from a
@@ -408,6 +415,14 @@ pub struct ActivityState {
     /// began (for `useCurrentAttemptObjectiveInfo` / `...ProgressInfo`).
     #[serde(default, skip_serializing_if = "is_default")]
     pub parent_attempt: u32,
+    /// The content reported a completion status in the current attempt,
+    /// "unknown" included: End Attempt (UP.4) then leaves it alone.
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub completion_reported: bool,
+    /// The content reported a success status for the primary objective in
+    /// the current attempt, "unknown" included (see UP.4).
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub success_reported: bool,
 }
 
 fn is_default<T: Default + PartialEq>(v: &T) -> bool {

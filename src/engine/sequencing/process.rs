@@ -341,11 +341,14 @@ impl Sequencer {
             let delivery = self.nodes[a].seq.delivery.clone();
             let st = &mut self.state.activities[a];
             if delivery.tracked && !st.suspended {
-                if !delivery.completion_set_by_content && !st.attempt_progress_status {
+                // "Did the content inform the sequencer of the activity's
+                // completion status?": a SCO that set "unknown" did (ADL
+                // CTS CM-06, CO-13a), so only silence becomes completed.
+                if !delivery.completion_set_by_content && !st.attempt_progress_status && !st.completion_reported {
                     st.attempt_progress_status = true;
                     st.attempt_completion_status = true;
                 }
-                if !delivery.objective_set_by_content {
+                if !delivery.objective_set_by_content && !st.success_reported {
                     if let Some(o) = st.objectives.first_mut() {
                         if !o.progress_status {
                             o.progress_status = true;
@@ -908,6 +911,8 @@ impl Sequencer {
                     st.attempt_completion_amount = 0.0;
                     st.attempt_absolute_duration = 0.0;
                     st.attempt_experienced_duration = 0.0;
+                    st.completion_reported = false;
+                    st.success_reported = false;
                 }
             } else {
                 // not tracked: no attempt data, but a suspended attempt

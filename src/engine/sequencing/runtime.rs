@@ -222,9 +222,11 @@ impl Sequencer {
             let own = primary.id.as_deref().and_then(|id| r.objectives.iter().find(|so| so.id == id));
             let pm = finite(r.progress_measure).or_else(|| own.and_then(|so| finite(so.progress_measure))).map(|p| p.clamp(0.0, 1.0));
             let mut completion = parse_completion(r.completion_status.as_deref());
+            let reported_completion = r.completion_status.as_deref().or_else(|| own.and_then(|so| so.completion_status.as_deref()));
             if r.completion_status.is_none() {
-                completion = parse_completion(own.and_then(|so| so.completion_status.as_deref()));
+                completion = parse_completion(reported_completion);
             }
+            st.completion_reported |= reported_completion.is_some() || threshold.is_some() && pm.is_some();
             if let Some(t) = &threshold {
                 completion = match pm {
                     Some(p) if p >= t.min_progress_measure => Completion::Completed,
@@ -255,6 +257,9 @@ impl Sequencer {
             if r.success_status.is_none() {
                 success = parse_success(own.and_then(|so| so.success_status.as_deref()));
             }
+            st.success_reported |= r.success_status.is_some()
+                || own.is_some_and(|so| so.success_status.is_some())
+                || primary.satisfied_by_measure && finite(scaled).is_some();
             if primary.satisfied_by_measure {
                 if let Some(s) = finite(scaled) {
                     success = Some(s >= primary.min_normalized_measure);
@@ -278,8 +283,50 @@ impl Sequencer {
         self.state.activities[a].suspended = r.exit == "suspend";
         let before = self.state.globals.clone();
         self.write_all_maps(a);
+        self.write_reported_unknowns(a, r);
         self.rollup_readers(a, &before);
         nav
+    }
+
+    /// A status the SCO itself set to "unknown" is written through the write
+    /// maps as unknown (SN §3.10: the map transfers the objective's status;
+    /// ADL CTS OB-17a/b, SX-11b), while a status it never touched is not
+    /// written at all ([`Sequencer::write_maps`] writes known values only).
+    fn write_reported_unknowns(&mut self, a: usize, r: &ScoResult) {
+        let node = &self.nodes[a];
+        if !node.seq.delivery.tracked {
+            return;
+        }
+        let st = &self.state.activities[a];
+        let unknown = |v: Option<&String>| v.is_some_and(|s| s == "unknown");
+        for (o, def) in node.seq.objectives.iter().enumerate() {
+            let Some(local) = st.objectives.get(o) else { continue };
+            let own = def.id.as_deref().and_then(|id| r.objectives.iter().find(|so| so.id == id));
+            let (success_unknown, completion_unknown) = if o == 0 {
+                (
+                    st.success_reported && !local.progress_status,
+                    st.completion_reported && !st.attempt_progress_status,
+                )
+            } else {
+                (
+                    !def.satisfied_by_measure && own.is_some_and(|so| unknown(so.success_status.as_ref())),
+                    own.is_some_and(|so| unknown(so.completion_status.as_ref())),
+                )
+            };
+            if !success_unknown && !completion_unknown {
+                continue;
+            }
+            for m in &def.maps {
+                let Some(g) = self.state.globals.get_mut(&m.target_objective_id) else { continue };
+                if success_unknown && m.write_satisfied_status {
+                    g.progress_status = false;
+                    g.satisfied_status = false;
+                }
+                if completion_unknown && m.write_completion_status {
+                    g.completion_status = None;
+                }
+            }
+        }
     }
 
     /// The initial run-time values for delivering activity `a` (call after
