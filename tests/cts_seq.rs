@@ -42,10 +42,6 @@ const FAMILIES: &[&str] = &["CM", "CO", "CT", "MS", "OB", "RU", "SX", "T"];
 /// brackets). Any change in either direction fails the test: update the
 /// list with `CTS_LIST=1 cargo test --test cts_seq -- --nocapture`.
 const KNOWN_FAILING: &[(&str, &str)] = &[
-    // Manifest parser (src/engine/manifest), not owned here.
-    ("OB-02a", "objective ids are not normalized: referencedObjective \"  %20obj%20%201%20  \" must match objectiveID \"obj%201\" [Act3V1: delivered activity_2]"),
-    ("OB-02b", "targetObjectiveIDs with spaces/%20 are not normalized, so the two maps name different globals [Act3V1: delivered activity_2]"),
-    ("OB-06", "sequencingCollection merge drops the collection's adlseq:objectives when the item has its own imsss:objectives, so raw score is not written [Act3V1 #2: raw \"\" error 403, expected 75.0033]"),
     // Navigation UI look-ahead.
     ("CM-07d", "the suite expects Continue enabled where a continue request would fail (activity_4 has flow false); the look-ahead simulates the request [Act3V1: continue.enabled N, expected Y]"),
     // Not yet explained.

@@ -272,10 +272,12 @@ fn read_rules(cx: &mut Cx<'_>, n: &Node, def: &mut SequencingDef, index: &ObjInd
         for c in conds.kids(Ns::Imsss, "ruleCondition") {
             let condition = cx.vocab(c, "condition", CONDITIONS, None)?;
             let not = cx.word(c, Ns::None, "operator", &["noOp", "not"])? == Some(1);
-            let referenced_objective = cx.attr(c, Ns::None, "referencedObjective").filter(|s| !s.is_empty()).map(str::to_string);
+            let mut referenced_objective = cx.attr(c, Ns::None, "referencedObjective").filter(|s| !s.is_empty()).map(str::to_string);
             if let Some(id) = &referenced_objective {
-                if !index.contains_key(id) {
-                    cx.warn(ErrorKind::DanglingReference, c, format!("`referencedObjective` `{id}` is not an objective of this activity"));
+                // refer to the objective by its own spelling of the id
+                match index.get(&objective_key(id)).and_then(|&i| def.objectives.get(i)).and_then(|o| o.id.clone()) {
+                    Some(own) => referenced_objective = Some(own),
+                    None => cx.warn(ErrorKind::DanglingReference, c, format!("`referencedObjective` `{id}` is not an objective of this activity")),
                 }
             }
             let measure_threshold = cx.decimal(c, "measureThreshold", 0.0, Range::Signed)?;
@@ -328,6 +330,43 @@ fn read_rollup(cx: &mut Cx<'_>, n: &Node, rollup: &mut RollupControls) -> Res<()
 /// Objective ids of one activity → index in its objective list.
 type ObjIndex = BTreeMap<String, usize>;
 
+/// The form in which objective ids are compared (`objectiveID`,
+/// `referencedObjective`, `targetObjectiveID`): the attribute is an
+/// `xs:anyURI`, so percent-escapes are decoded and white space is collapsed
+/// (leading and trailing removed, inner runs made one space). `obj%201`,
+/// `  %20obj%20%201%20  ` and `obj 1` name the same objective (ADL CTS
+/// OB-02a/b). An escape that does not decode to UTF-8 is kept as written.
+pub(crate) fn objective_key(id: &str) -> String {
+    let bytes = id.as_bytes();
+    let mut raw = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        match (bytes[i], bytes.get(i + 1).copied().and_then(hex), bytes.get(i + 2).copied().and_then(hex)) {
+            (b'%', Some(h), Some(l)) => {
+                raw.push((h * 16 + l) as u8);
+                i += 3;
+            }
+            (b, _, _) => {
+                raw.push(b);
+                i += 1;
+            }
+        }
+    }
+    let decoded = match String::from_utf8(raw) {
+        Ok(s) => s,
+        Err(_) => id.to_string(),
+    };
+    let mut out = String::with_capacity(decoded.len());
+    for word in decoded.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
+}
+
 fn read_objectives(cx: &mut Cx<'_>, n: &Node, index: &mut ObjIndex) -> Res<Vec<ObjectiveDef>> {
     cx.check_children(n, &[(Ns::Imsss, "primaryObjective"), (Ns::Imsss, "objective")]);
     let mut out: Vec<ObjectiveDef> = Vec::new();
@@ -345,7 +384,7 @@ fn read_objectives(cx: &mut Cx<'_>, n: &Node, index: &mut ObjIndex) -> Res<Vec<O
             return Err(cx.error(ErrorKind::MissingAttribute, o, "the `objectiveID` attribute is required"));
         }
         if let Some(i) = &id {
-            if index.insert(i.clone(), out.len()).is_some() {
+            if index.insert(objective_key(i), out.len()).is_some() {
                 return Err(cx.error(ErrorKind::DuplicateIdentifier, o, format!("objective `{i}` is defined twice in this activity")));
             }
         }
@@ -358,8 +397,8 @@ fn read_objectives(cx: &mut Cx<'_>, n: &Node, index: &mut ObjIndex) -> Res<Vec<O
             }
         }
         for mi in o.kids(Ns::Imsss, "mapInfo") {
-            let target = cx.req_attr(mi, "targetObjectiveID")?;
-            let mut map = ObjectiveMap::new(target);
+            let target = objective_key(cx.req_attr(mi, "targetObjectiveID")?);
+            let mut map = ObjectiveMap::new(&target);
             cx.flags(mi, Ns::None, IMSSS_MAP, &mut map)?;
             def.maps.push(map);
         }
@@ -381,12 +420,13 @@ fn merge_adlseq_objectives(cx: &mut Cx<'_>, n: &Node, objectives: &mut [Objectiv
     }
     for o in n.kids(Ns::Adlseq, "objective") {
         let id = cx.req_attr(o, "objectiveID")?;
-        let Some((oi, obj)) = index.get(id).and_then(|&i| objectives.get_mut(i).map(|o| (i, o))) else {
+        let Some((oi, obj)) = index.get(&objective_key(id)).and_then(|&i| objectives.get_mut(i).map(|o| (i, o))) else {
             cx.warn(ErrorKind::DanglingReference, o, format!("`objectiveID` `{id}` names no `imsss` objective of this activity; ignored"));
             continue;
         };
         for mi in o.kids(Ns::Adlseq, "mapInfo") {
-            let target = cx.req_attr(mi, "targetObjectiveID")?;
+            let target = objective_key(cx.req_attr(mi, "targetObjectiveID")?);
+            let target = target.as_str();
             let next = obj.maps.len();
             let idx = *maps.entry(format!("{oi}\u{1}{target}")).or_insert(next);
             if idx == next {
@@ -401,4 +441,30 @@ fn merge_adlseq_objectives(cx: &mut Cx<'_>, n: &Node, objectives: &mut [Objectiv
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::objective_key;
+
+    #[test]
+    fn objective_ids_compare_as_uris() {
+        let cases = [
+            ("obj1", "obj1"),
+            ("obj%201", "obj 1"),
+            ("  %20obj%20%201%20  ", "obj 1"),
+            ("       gObj%20%20-%20%20OB%2002%20b", "gObj - OB 02 b"),
+            ("  gObj%20-%20OB%2002%20b ", "gObj - OB 02 b"),
+            ("urn:x%3Ay", "urn:x:y"),
+            // not escapes, or not UTF-8 once decoded: kept as written
+            ("50%", "50%"),
+            ("%zz%2", "%zz%2"),
+            ("a%FFb", "a%FFb"),
+            ("caf%C3%A9", "café"),
+            ("", ""),
+        ];
+        for (id, want) in cases {
+            assert_eq!(objective_key(id), want, "{id:?}");
+        }
+    }
 }

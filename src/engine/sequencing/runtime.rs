@@ -249,11 +249,14 @@ impl Sequencer {
             st.attempt_completion_amount = pm.unwrap_or(0.0);
             // cmi.success_status / score → primary objective
             let mut success = parse_success(r.success_status.as_deref());
-            let top_score = finite(r.score_scaled).is_some();
-            let (scaled, raw, min, max) = match own {
-                Some(so) if !top_score => (so.score_scaled, so.score_raw, so.score_min, so.score_max),
-                _ => (r.score_scaled, r.score_raw, r.score_min, r.score_max),
-            };
+            // each score field from cmi.score, else from the primary
+            // objective's cmi.objectives record (ADL CTS OB-06: scaled in
+            // cmi.score, raw/min/max only in the record)
+            let field = |top: Option<f64>, f: fn(&ScoObjective) -> Option<f64>| finite(top).or_else(|| own.and_then(|so| finite(f(so))));
+            let scaled = field(r.score_scaled, |so| so.score_scaled);
+            let raw = field(r.score_raw, |so| so.score_raw);
+            let min = field(r.score_min, |so| so.score_min);
+            let max = field(r.score_max, |so| so.score_max);
             if r.success_status.is_none() {
                 success = parse_success(own.and_then(|so| so.success_status.as_deref()));
             }
