@@ -134,7 +134,16 @@ impl Course {
         } else {
             Engine::Simple { leaves: leaves(&manifest.activity_tree), current: None, status: BTreeMap::new() }
         };
-        Ok(Course { manifest, engine, shared: BTreeMap::new() })
+        let mut course = Course { manifest, engine, shared: BTreeMap::new() };
+        course.apply_organization_settings();
+        Ok(course)
+    }
+
+    fn apply_organization_settings(&mut self) {
+        let global = self.objectives_global_to_system();
+        if let Engine::Sequenced(seq) = &mut self.engine {
+            seq.set_objectives_global_to_system(global);
+        }
     }
 
     /// True for a SCORM 2004 package (the SCO talks to `API_1484_11`).
@@ -431,6 +440,7 @@ impl Course {
         if let Engine::Sequenced(seq) = &mut self.engine {
             **seq = Sequencer::restore(&self.manifest.activity_tree, state)?;
         }
+        self.apply_organization_settings();
         self.shared = shared;
         Ok(())
     }

@@ -499,6 +499,10 @@ pub struct Sequencer {
     /// Position of each activity in its parent's available children
     /// (`None`: not available); derived from the state, never serialised.
     pos: Vec<Option<usize>>,
+    /// The global objectives belong to one attempt on the activity tree
+    /// (`adlseq:objectivesGlobalToSystem="false"`): a new attempt on the
+    /// root starts without them. Part of the definition, not the state.
+    pub(crate) globals_per_tree_attempt: bool,
 }
 
 /// Default seed when none is given.
@@ -529,6 +533,7 @@ impl Sequencer {
             state: SeqState { activities, globals: BTreeMap::new(), current: None, suspended_activity: None, rng: Rng(seed), tree_hash },
             index,
             pos: Vec::new(),
+            globals_per_tree_attempt: false,
         };
         s.refresh_positions();
         for a in 0..s.nodes.len() {
@@ -572,7 +577,7 @@ impl Sequencer {
             return Err(SeqError::new("RESTORE-2"));
         }
         let index = build_index(&nodes);
-        let mut s = Sequencer { nodes: Rc::new(nodes), state, index, pos: Vec::new() };
+        let mut s = Sequencer { nodes: Rc::new(nodes), state, index, pos: Vec::new(), globals_per_tree_attempt: false };
         s.refresh_positions();
         // a new session: nothing is active any more, the suspended state stays
         if let Some(c) = s.state.current.take() {
@@ -619,6 +624,14 @@ impl Sequencer {
     /// The global shared objectives.
     pub fn globals(&self) -> &BTreeMap<String, ObjectiveState> {
         &self.state.globals
+    }
+
+    /// `adlseq:objectivesGlobalToSystem` of the organization (default
+    /// true). When false the global objectives last one attempt on the
+    /// activity tree: a new attempt on the root (a retry of the course)
+    /// starts with none (ADL CTS RU-13d).
+    pub fn set_objectives_global_to_system(&mut self, global: bool) {
+        self.globals_per_tree_attempt = !global;
     }
 
     /// Mutable access to the global shared objectives (to seed them from the
