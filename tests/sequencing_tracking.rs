@@ -485,11 +485,12 @@ fn lookahead_and_request_valid() {
 }
 
 #[test]
-fn globals_scoped_to_the_tree_attempt_start_over_with_a_new_one() {
-    // b is skipped while G is satisfied; a writes G. When the course starts
-    // again after it ended, G still skips b only if the globals are the
-    // learner's system-wide ones (objectivesGlobalToSystem true, default);
-    // with false they belonged to the ended attempt on the tree.
+fn globals_scoped_to_the_tree_attempt_start_over_with_a_root_retry() {
+    // b is skipped while G is satisfied; a writes G; leaving c exits the
+    // root, whose post-condition retries the whole tree. In the new attempt
+    // G still skips b only if the globals are the learner's system-wide ones
+    // (objectivesGlobalToSystem true, default); with false they belonged to
+    // the previous attempt on the tree.
     let mut w = ObjectiveMap::new("G");
     w.write_satisfied_status = true;
     let t = cluster(
@@ -497,9 +498,10 @@ fn globals_scoped_to_the_tree_attempt_start_over_with_a_new_one() {
         vec![
             leaf("b").seq(|s| s.objectives = vec![objective("pb", true, vec![ObjectiveMap::new("G")])]).pre(A::Skip, vec![cond(K::Satisfied)]),
             set_by_content(leaf("a")).seq(|s| s.objectives = vec![objective("pa", true, vec![w])]),
-            leaf("c"),
+            leaf("c").post(A::ExitParent, vec![cond(K::Always)]),
         ],
-    );
+    )
+    .post(A::Retry, vec![cond(K::Always)]);
     for (global_to_system, first_again, g_again) in [(true, "a", Some(true)), (false, "b", None)] {
         let mut s = Sequencer::new(&t);
         s.set_objectives_global_to_system(global_to_system);
@@ -507,9 +509,8 @@ fn globals_scoped_to_the_tree_attempt_start_over_with_a_new_one() {
         assert_eq!(nav(&mut s, N::Continue).unwrap(), "a");
         s.deliver_result(&result("completed", "passed"));
         assert_eq!(nav(&mut s, N::Continue).unwrap(), "c");
-        s.navigate(N::ExitAll).unwrap();
         assert_eq!(s.globals().get("G").and_then(|g| g.satisfied()), Some(true));
-        assert_eq!(nav(&mut s, N::Start).unwrap(), first_again, "objectivesGlobalToSystem {global_to_system}");
+        assert_eq!(nav(&mut s, N::Continue).unwrap(), first_again, "objectivesGlobalToSystem {global_to_system}");
         assert_eq!(s.globals().get("G").and_then(|g| g.satisfied()), g_again);
     }
 }

@@ -392,17 +392,12 @@ impl Sequencer {
     /// SB.2.12 Sequencing Request Process.
     pub(crate) fn sequencing_request_process(&mut self, request: SequencingRequest) -> SeqResult<SeqOut> {
         use SequencingRequest as S;
-        // A new attempt on the whole tree (a retry of the root, a start after
-        // the course ended): global objectives scoped to one tree attempt
-        // (`objectivesGlobalToSystem="false"`) start over before the flow
-        // evaluates any rule (ADL CTS RU-13d).
+        // A retry of the root is a new attempt on the whole tree: global
+        // objectives scoped to the course (`objectivesGlobalToSystem="false"`)
+        // start over before the flow evaluates any rule (ADL CTS RU-13d). A
+        // new session after the course ended keeps them (ADL CTS OB-03b).
         if self.globals_per_tree_attempt {
-            let root_again = match request {
-                S::Retry => self.state.current == Some(0),
-                S::Start => self.state.activities[0].activity_progress_status,
-                _ => false,
-            };
-            if root_again {
+            if request == S::Retry && self.state.current == Some(0) {
                 self.state.globals.clear();
             }
         }
