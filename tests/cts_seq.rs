@@ -48,7 +48,6 @@ const KNOWN_FAILING: &[(&str, &str)] = &[
     ("OB-03b", "after the second relaunch the cluster activity_3 is still skipped (satisfied by measure) [Act4V2: delivered activity_9]"),
     ("OB-03c", "starts from OB-03b's system-wide globals, so it inherits OB-03b's difference [Act9V1: delivered activity_4]"),
     ("OB-09b", "expects gObj-OB09-obj1/obj2 already satisfied at start, as a case OB-09a (not in this suite) would leave them [Act3V1: delivered activity_1]"),
-    ("SX-07e", "re-entering the forwardOnly cluster activity_2 (Previous from activity_7) starts a new attempt on it; activity_4 is still satisfied from the earlier one but, probably through useCurrentAttemptObjectiveInfo, not skipped [Act7V2: delivered activity_4]"),
 ];
 
 /// The harness's learner record: the course session and the run-time data

@@ -514,3 +514,31 @@ fn globals_scoped_to_the_tree_attempt_start_over_with_a_root_retry() {
         assert_eq!(s.globals().get("G").and_then(|g| g.satisfied()), g_again);
     }
 }
+
+#[test]
+fn sequencing_rules_see_what_the_previous_attempt_of_the_cluster_left() {
+    // x is retried once (post-condition, attempt limit 2); its children are
+    // skipped when satisfied. After the retry p is skipped: it was satisfied
+    // in x's first attempt and rule conditions read the recorded status
+    // (ADL CTS SX-07c), while rollup of x's new attempt ignores it
+    // (useCurrentAttemptObjectiveInfo).
+    let x = cluster(
+        "x",
+        vec![
+            set_by_content(leaf("p")).pre(A::Skip, vec![cond(K::Satisfied)]),
+            set_by_content(leaf("q")).post(A::ExitParent, vec![cond(K::Always)]),
+        ],
+    )
+    .post(A::Retry, vec![not(K::AttemptLimitExceeded)])
+    .seq(|s| s.limit_conditions.attempt_limit = Some(2));
+    let mut s = Sequencer::new(&cluster("root", vec![x, leaf("z")]));
+    assert_eq!(nav(&mut s, N::Start).unwrap(), "p");
+    s.deliver_result(&result("completed", "passed"));
+    assert_eq!(nav(&mut s, N::Continue).unwrap(), "q");
+    s.deliver_result(&result("incomplete", "failed"));
+    assert_eq!(nav(&mut s, N::Continue).unwrap(), "q", "the retry skips the satisfied p");
+    let x = idx(&s, "x");
+    assert_eq!(s.activity(x).map(|a| a.attempt_count), Some(2));
+    // x's new attempt: its rollup sees neither p's nor q's old results
+    assert_eq!(status(&s, "x"), (None, None));
+}

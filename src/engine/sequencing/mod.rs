@@ -75,9 +75,12 @@
 //! * RB.1.4: `all` / `none` over an empty contributing-children bag holds.
 //! * The ADL conformance cases these follow are named in the code and run
 //!   by `tests/cts_seq.rs`.
-//! * `useCurrentAttempt{Objective,Progress}Info` is honoured in rule
-//!   evaluation and rollup through the parent attempt number recorded when a
-//!   child attempt starts; the public status accessors show the raw values.
+//! * `useCurrentAttempt{Objective,Progress}Info` is honoured in rollup
+//!   through the parent attempt number recorded when a child attempt starts;
+//!   sequencing rule conditions read the recorded status even when an earlier
+//!   attempt on the parent left it (ADL CTS SX-07c: a retried cluster skips
+//!   its satisfied child; SX-07e: so does one re-entered by Previous). The
+//!   public status accessors show the raw values.
 //! * UP.3 ends the attempts bottom-up and rolls up once from the lowest one
 //!   (same final state as one rollup per End Attempt, linear in depth).
 //! * SR.1 `selectionTiming` `onEachNewAttempt` (undefined by SCORM) behaves

@@ -57,11 +57,17 @@ impl Sequencer {
             None => Some(0),
             Some(id) => self.nodes[a].seq.objectives.iter().position(|d| d.id.as_deref() == Some(id.as_str())),
         };
-        self.evaluate_condition_on(a, c, o)
+        // Sequencing rules see the recorded tracking data, also what an
+        // earlier attempt on the parent left: a satisfied child of a cluster
+        // re-entered by flow (ADL CTS SX-07e) or retried (SX-07c) is still
+        // skipped. useCurrentAttempt*Info applies to rollup only.
+        self.evaluate_condition_on(a, c, o, false)
     }
 
     /// A condition on objective `o` of activity `a` (`None`: no such objective).
-    fn evaluate_condition_on(&self, a: usize, c: &RuleCondition, o: Option<usize>) -> Option<bool> {
+    /// `current_only`: honour `useCurrentAttempt{Objective,Progress}Info` of
+    /// the parent (see [`Sequencer::stale`]).
+    fn evaluate_condition_on(&self, a: usize, c: &RuleCondition, o: Option<usize>, current_only: bool) -> Option<bool> {
         let st = &self.state.activities[a];
         let objective_based = matches!(
             c.condition,
@@ -75,8 +81,8 @@ impl Sequencer {
         // own, not even one read from a global objective (ADL CTS CO-05b,
         // OB-06): conditions on it are unknown
         let tracked = self.nodes[a].seq.delivery.tracked;
-        let obj = if objective_based && tracked { o.map(|o| self.objective_seen(a, o, true)) } else { None };
-        let progress = if tracked { self.completion_seen(a, true) } else { None };
+        let obj = if objective_based && tracked { o.map(|o| self.objective_seen(a, o, current_only)) } else { None };
+        let progress = if tracked { self.completion_seen(a, current_only) } else { None };
         let v = match c.condition {
             RuleConditionKind::Satisfied => obj.and_then(|x| x.satisfied()),
             RuleConditionKind::ObjectiveStatusKnown => obj.map(|x| x.progress_status),
@@ -419,7 +425,7 @@ impl Sequencer {
 
     /// A rollup condition evaluated on a child (no referenced objective).
     fn evaluate_rollup_condition(&self, c: usize, k: &RuleCondition) -> Option<bool> {
-        self.evaluate_condition_on(c, k, Some(0))
+        self.evaluate_condition_on(c, k, Some(0), true)
     }
 
     /// RB.1.4.2 Check Child for Rollup Subprocess.
