@@ -42,8 +42,6 @@ const FAMILIES: &[&str] = &["CM", "CO", "CT", "MS", "OB", "RU", "SX", "T"];
 /// brackets). Any change in either direction fails the test: update the
 /// list with `CTS_LIST=1 cargo test --test cts_seq -- --nocapture`.
 const KNOWN_FAILING: &[(&str, &str)] = &[
-    // Navigation UI look-ahead.
-    ("CM-07d", "the suite expects Continue enabled where a continue request would fail (activity_4 has flow false); the look-ahead simulates the request [Act3V1: continue.enabled N, expected Y]"),
     // Not yet explained.
     ("OB-03b", "after the second relaunch the cluster activity_3 is still skipped (satisfied by measure) [Act4V2: delivered activity_9]"),
     ("OB-03c", "starts from OB-03b's system-wide globals, so it inherits OB-03b's difference [Act9V1: delivered activity_4]"),

@@ -42,9 +42,13 @@ pub struct NavState {
     pub start: bool,
     /// `resumeAll`
     pub resume_all: bool,
-    /// `continue`
+    /// `continue`: valid by the Navigation Request Process (NB.2.1: the
+    /// current activity's parent allows flow). The flow itself may still end
+    /// in an exception further on (ADL CTS CM-07d expects Continue offered
+    /// where the next cluster forbids flow into its children).
     pub continue_: bool,
-    /// `previous`
+    /// `previous`: the whole request simulated (disabled at the first
+    /// activity, ADL CTS CM-02a).
     pub previous: bool,
     /// `exit`
     pub exit: bool,
@@ -144,7 +148,7 @@ impl Sequencer {
         NavState {
             start: self.is_valid(&N::Start),
             resume_all: self.is_valid(&N::ResumeAll),
-            continue_: self.is_valid(&N::Continue),
+            continue_: self.navigation_request_process(&N::Continue).is_ok(),
             previous: self.is_valid(&N::Previous),
             exit: self.is_valid(&N::Exit),
             exit_all: self.is_valid(&N::ExitAll),

@@ -807,7 +807,10 @@ impl Sequencer {
             if self.state.activities[x].active && !seq.control_mode.choice_exit {
                 return err("SB.2.9-7");
             }
-            if constrained.is_none() && seq.constrained_choice.constrain_choice {
+            // constrainChoice limits choices made from inside a cluster; on
+            // the leaf being shown it has no subtree to act for (ADL CTS
+            // CM-07d: a leaf taking it from a sequencingCollection)
+            if constrained.is_none() && seq.constrained_choice.constrain_choice && !self.is_leaf(x) {
                 constrained = Some(x);
             }
             match self.parent(x) {
