@@ -107,8 +107,10 @@ fn real(s: &Snapshot, key: &str) -> Option<f64> {
 /// days), so that the manifest's value comes back as it was written
 /// (`P5Y6M4DT12H30M58S`, not `P2009DT12H30M58S`).
 fn format_duration(seconds: f64) -> String {
-    const DAY: u128 = 86400 * 100;
-    let cs = (seconds * 100.0).round().max(0.0) as u128;
+    const DAY: u64 = 86400 * 100;
+    // Saturates beyond 5e9 years; u64, not u128 (its division and printing
+    // are library code in wasm).
+    let cs = (seconds * 100.0).round().max(0.0) as u64;
     let days = cs / DAY;
     let (years, months, days) = (days / 365, days % 365 / 30, days % 365 % 30);
     let mut out = String::from("P");
@@ -119,7 +121,7 @@ fn format_duration(seconds: f64) -> String {
     }
     let rest = cs % DAY;
     if rest > 0 || out.len() == 1 {
-        let time = scorm2004::types::format_interval(rest);
+        let time = scorm2004::types::format_interval(u128::from(rest));
         out += time.strip_prefix('P').unwrap_or(&time);
     }
     out
