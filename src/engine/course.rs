@@ -75,8 +75,16 @@ pub struct Course {
 struct Lookahead {
     continue_: bool,
     previous: bool,
-    choice: BTreeMap<String, bool>,
-    jump: BTreeMap<String, bool>,
+    /// Per activity: identifier, choice valid, jump valid. (A list, not a
+    /// map: a map of another value type adds its own B-tree code to the
+    /// module, and SCOs ask rarely.)
+    targets: Vec<(String, bool, bool)>,
+}
+
+impl Lookahead {
+    fn target(&self, id: &str) -> Option<&(String, bool, bool)> {
+        self.targets.iter().rev().find(|t| t.0 == id)
+    }
 }
 
 impl NavigationOracle for Lookahead {
@@ -84,8 +92,8 @@ impl NavigationOracle for Lookahead {
         Some(match request {
             NavQuery::Continue => self.continue_,
             NavQuery::Previous => self.previous,
-            NavQuery::Choice(t) => self.choice.get(*t).copied().unwrap_or(false),
-            NavQuery::Jump(t) => self.jump.get(*t).copied().unwrap_or(false),
+            NavQuery::Choice(t) => self.target(t).is_some_and(|t| t.1),
+            NavQuery::Jump(t) => self.target(t).is_some_and(|t| t.2),
         })
     }
 }
@@ -267,16 +275,15 @@ impl Course {
     /// The `adl.nav.request_valid` answers for the SCO about to run.
     pub fn oracle(&self) -> Box<dyn NavigationOracle> {
         let Some(seq) = self.sequencer() else {
-            return Box::new(Lookahead { continue_: true, previous: true, choice: BTreeMap::new(), jump: BTreeMap::new() });
+            return Box::new(Lookahead { continue_: true, previous: true, targets: Vec::new() });
         };
         let nav = seq.lookahead();
-        let mut choice = BTreeMap::new();
-        let mut jump = BTreeMap::new();
-        for a in &nav.activities {
-            choice.insert(a.id.clone(), a.selectable);
-            jump.insert(a.id.clone(), seq.is_valid(&NavigationRequest::Jump(a.id.clone())));
-        }
-        Box::new(Lookahead { continue_: nav.continue_, previous: nav.previous, choice, jump })
+        let targets = nav
+            .activities
+            .iter()
+            .map(|a| (a.id.clone(), a.selectable, seq.is_valid(&NavigationRequest::Jump(a.id.clone()))))
+            .collect();
+        Box::new(Lookahead { continue_: nav.continue_, previous: nav.previous, targets })
     }
 
     /// A SCORM 2004 SCO's session ended: hand its results to the tracking
