@@ -307,17 +307,21 @@ impl Course {
         let mut objectives = Vec::new();
         let n = s.keys().filter(|k| k.starts_with("cmi.objectives.") && k.ends_with(".id")).count();
         for i in 0..n {
+            // One `format!` and plain concatenation: each `format!` call
+            // site costs code in the module.
             let p = format!("cmi.objectives.{i}.");
-            let Some(id) = s.get(&format!("{p}id")) else { continue };
+            let text = |field: &str| s.get(&(p.clone() + field)).cloned();
+            let number = |field: &str| real(&s, &(p.clone() + field));
+            let Some(id) = text("id") else { continue };
             objectives.push(ScoObjective {
-                id: id.clone(),
-                success_status: s.get(&format!("{p}success_status")).cloned(),
-                completion_status: s.get(&format!("{p}completion_status")).cloned(),
-                score_scaled: real(&s, &format!("{p}score.scaled")),
-                score_raw: real(&s, &format!("{p}score.raw")),
-                score_min: real(&s, &format!("{p}score.min")),
-                score_max: real(&s, &format!("{p}score.max")),
-                progress_measure: real(&s, &format!("{p}progress_measure")),
+                id,
+                success_status: text("success_status"),
+                completion_status: text("completion_status"),
+                score_scaled: number("score.scaled"),
+                score_raw: number("score.raw"),
+                score_min: number("score.min"),
+                score_max: number("score.max"),
+                progress_measure: number("progress_measure"),
             });
         }
         let session = s.get("cmi.session_time").and_then(|t| scorm2004::types::parse_interval(t)).unwrap_or(0);
