@@ -9,8 +9,9 @@ scripts/deps.sh test
 echo "==> 1/3 native: cargo test --workspace"
 cargo test --workspace
 
-echo "==> build pkg/ and the reference backend"
+echo "==> build pkg/, the test package target/pkg-test/ (with the test-only exports) and the reference backend"
 scripts/build.sh
+scripts/build.sh --testing
 cargo build -p scorm-backend
 
 echo "==> 2/3 browser layer: wasm-bindgen-test in headless Chromium"

@@ -75,8 +75,16 @@ pub struct Course {
 struct Lookahead {
     continue_: bool,
     previous: bool,
-    choice: BTreeMap<String, bool>,
-    jump: BTreeMap<String, bool>,
+    /// Per activity: identifier, choice valid, jump valid. (A list, not a
+    /// map: a map of another value type adds its own B-tree code to the
+    /// module, and SCOs ask rarely.)
+    targets: Vec<(String, bool, bool)>,
+}
+
+impl Lookahead {
+    fn target(&self, id: &str) -> Option<&(String, bool, bool)> {
+        self.targets.iter().rev().find(|t| t.0 == id)
+    }
 }
 
 impl NavigationOracle for Lookahead {
@@ -84,8 +92,8 @@ impl NavigationOracle for Lookahead {
         Some(match request {
             NavQuery::Continue => self.continue_,
             NavQuery::Previous => self.previous,
-            NavQuery::Choice(t) => self.choice.get(*t).copied().unwrap_or(false),
-            NavQuery::Jump(t) => self.jump.get(*t).copied().unwrap_or(false),
+            NavQuery::Choice(t) => self.target(t).is_some_and(|t| t.1),
+            NavQuery::Jump(t) => self.target(t).is_some_and(|t| t.2),
         })
     }
 }
@@ -107,8 +115,10 @@ fn real(s: &Snapshot, key: &str) -> Option<f64> {
 /// days), so that the manifest's value comes back as it was written
 /// (`P5Y6M4DT12H30M58S`, not `P2009DT12H30M58S`).
 fn format_duration(seconds: f64) -> String {
-    const DAY: u128 = 86400 * 100;
-    let cs = (seconds * 100.0).round().max(0.0) as u128;
+    const DAY: u64 = 86400 * 100;
+    // Saturates beyond 5e9 years; u64, not u128 (its division and printing
+    // are library code in wasm).
+    let cs = (seconds * 100.0).round().max(0.0) as u64;
     let days = cs / DAY;
     let (years, months, days) = (days / 365, days % 365 / 30, days % 365 % 30);
     let mut out = String::from("P");
@@ -119,7 +129,7 @@ fn format_duration(seconds: f64) -> String {
     }
     let rest = cs % DAY;
     if rest > 0 || out.len() == 1 {
-        let time = scorm2004::types::format_interval(rest);
+        let time = scorm2004::types::format_interval(u128::from(rest));
         out += time.strip_prefix('P').unwrap_or(&time);
     }
     out
@@ -274,16 +284,15 @@ impl Course {
     /// The `adl.nav.request_valid` answers for the SCO about to run.
     pub fn oracle(&self) -> Box<dyn NavigationOracle> {
         let Some(seq) = self.sequencer() else {
-            return Box::new(Lookahead { continue_: true, previous: true, choice: BTreeMap::new(), jump: BTreeMap::new() });
+            return Box::new(Lookahead { continue_: true, previous: true, targets: Vec::new() });
         };
         let nav = seq.lookahead();
-        let mut choice = BTreeMap::new();
-        let mut jump = BTreeMap::new();
-        for a in &nav.activities {
-            choice.insert(a.id.clone(), a.selectable);
-            jump.insert(a.id.clone(), seq.is_valid(&NavigationRequest::Jump(a.id.clone())));
-        }
-        Box::new(Lookahead { continue_: nav.continue_, previous: nav.previous, choice, jump })
+        let targets = nav
+            .activities
+            .iter()
+            .map(|a| (a.id.clone(), a.selectable, seq.is_valid(&NavigationRequest::Jump(a.id.clone()))))
+            .collect();
+        Box::new(Lookahead { continue_: nav.continue_, previous: nav.previous, targets })
     }
 
     /// A SCORM 2004 SCO's session ended: hand its results to the tracking
@@ -307,17 +316,21 @@ impl Course {
         let mut objectives = Vec::new();
         let n = s.keys().filter(|k| k.starts_with("cmi.objectives.") && k.ends_with(".id")).count();
         for i in 0..n {
+            // One `format!` and plain concatenation: each `format!` call
+            // site costs code in the module.
             let p = format!("cmi.objectives.{i}.");
-            let Some(id) = s.get(&format!("{p}id")) else { continue };
+            let text = |field: &str| s.get(&(p.clone() + field)).cloned();
+            let number = |field: &str| real(&s, &(p.clone() + field));
+            let Some(id) = text("id") else { continue };
             objectives.push(ScoObjective {
-                id: id.clone(),
-                success_status: s.get(&format!("{p}success_status")).cloned(),
-                completion_status: s.get(&format!("{p}completion_status")).cloned(),
-                score_scaled: real(&s, &format!("{p}score.scaled")),
-                score_raw: real(&s, &format!("{p}score.raw")),
-                score_min: real(&s, &format!("{p}score.min")),
-                score_max: real(&s, &format!("{p}score.max")),
-                progress_measure: real(&s, &format!("{p}progress_measure")),
+                id,
+                success_status: text("success_status"),
+                completion_status: text("completion_status"),
+                score_scaled: number("score.scaled"),
+                score_raw: number("score.raw"),
+                score_min: number("score.min"),
+                score_max: number("score.max"),
+                progress_measure: number("progress_measure"),
             });
         }
         let session = s.get("cmi.session_time").and_then(|t| scorm2004::types::parse_interval(t)).unwrap_or(0);

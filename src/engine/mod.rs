@@ -10,3 +10,4 @@ pub mod scorm12;
 pub mod scorm2004;
 pub mod seqdef;
 pub mod sequencing;
+pub mod views;

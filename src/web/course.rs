@@ -3,55 +3,23 @@
 //! [`crate::engine::course`]; this is the boundary and the storage of the
 //! sequencing state (`<prefix>:<registration>:course`).
 
-use std::collections::BTreeMap;
-
-use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
 use super::{console_error, Shim};
 use crate::engine::course::{Course, Delivery};
 use crate::engine::manifest::ParseOptions;
-use crate::engine::sequencing::{NavigationRequest, SeqState};
+use crate::engine::sequencing::NavigationRequest;
+use crate::engine::views;
 
-/// What `openCourse` answers.
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct CourseInfo<'a> {
-    identifier: &'a str,
-    title: &'a str,
-    version: crate::engine::manifest::ScormVersion,
-    organization: &'a str,
-    warnings: Vec<String>,
-    /// True when a suspended session can be resumed (offer "Resume").
-    can_resume: bool,
+/// The JavaScript value of a JSON text the engine wrote (plain objects,
+/// arrays, strings, numbers: what `JSON.parse` makes of it).
+fn to_js(json: &str) -> JsValue {
+    js_sys::JSON::parse(json).unwrap_or(JsValue::NULL)
 }
 
-/// What `navigate` and `takeDelivery` answer.
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase", rename_all_fields = "camelCase", tag = "type")]
-enum DeliveryView {
-    Launch { activity_id: String, title: String, href: String, is_sco: bool, version: &'static str },
-    Ended,
-    Nothing,
-    Error { id: String, message: String },
-}
-
-#[derive(Serialize, serde::Deserialize)]
-struct SavedCourse {
-    seq: Option<SeqState>,
-    shared: BTreeMap<String, String>,
-}
-
-/// Plain JS objects (maps as objects, 64-bit numbers as numbers), so the
-/// result can go through `JSON.stringify`.
-fn to_js<T: Serialize>(v: &T) -> JsValue {
-    match v.serialize(&serde_wasm_bindgen::Serializer::json_compatible()) {
-        Ok(js) => js,
-        Err(e) => {
-            console_error(&format!("scorm-shim: internal value not representable in JS: {e}"));
-            JsValue::NULL
-        }
-    }
+/// A delivery view as a JavaScript object.
+fn view_js(view: &views::Delivery) -> JsValue {
+    to_js(&views::to_json(view))
 }
 
 impl Shim {
@@ -62,45 +30,47 @@ impl Shim {
     fn save_course(&self) {
         let Some(course) = &self.course else { return };
         let Some((seq, shared)) = course.save() else { return };
-        let value = to_js(&SavedCourse { seq: Some(seq), shared });
-        let text = js_sys::JSON::stringify(&value).ok().and_then(|s| s.as_string());
-        let stored = text.and_then(|t| {
+        let text = views::saved_course_json(&seq, &shared);
+        let stored = (|| {
             let storage = web_sys::window()?.local_storage().ok()??;
-            storage.set_item(&self.course_key(), &t).ok()
-        });
+            storage.set_item(&self.course_key(), &text).ok()
+        })();
         if stored.is_none() {
             console_error("scorm-shim: the sequencing state could not be stored locally");
         }
     }
 
-    fn load_course_state(&self) -> Option<SavedCourse> {
+    /// The saved sequencing state (`None` in it: saved before any) and shared data.
+    #[allow(clippy::type_complexity)]
+    fn load_course_state(
+        &self,
+    ) -> Option<(Option<crate::engine::sequencing::SeqState>, std::collections::BTreeMap<String, String>)> {
         let storage = web_sys::window()?.local_storage().ok()??;
         let text = storage.get_item(&self.course_key()).ok()??;
-        let value = js_sys::JSON::parse(&text).ok()?;
-        serde_wasm_bindgen::from_value(value).ok()
+        views::saved_course(&text)
     }
 
     fn deliver(&mut self, result: Result<Delivery, crate::engine::sequencing::SeqError>) -> JsValue {
         let view = match result {
             Ok(Delivery::Launch(info)) => {
                 let version = if self.course.as_ref().is_some_and(Course::is_2004) { "2004" } else { "1.2" };
-                let view = DeliveryView::Launch {
-                    activity_id: info.activity_id.clone(),
-                    title: info.title.clone(),
-                    href: info.href.clone(),
+                let view = views::to_json(&views::Delivery::Launch {
+                    activity_id: &info.activity_id,
+                    title: &info.title,
+                    href: &info.href,
                     is_sco: info.is_sco,
                     version,
-                };
+                });
                 self.current = Some(info);
                 self.launch();
                 view
             }
             Ok(Delivery::Ended) => {
                 self.current = None;
-                DeliveryView::Ended
+                views::to_json(&views::Delivery::Ended)
             }
-            Ok(Delivery::Nothing) => DeliveryView::Nothing,
-            Err(e) => DeliveryView::Error { id: e.id.to_string(), message: e.description().to_string() },
+            Ok(Delivery::Nothing) => views::to_json(&views::Delivery::Nothing),
+            Err(e) => views::to_json(&views::Delivery::Error { id: e.id, message: e.description() }),
         };
         self.save_course();
         to_js(&view)
@@ -137,12 +107,10 @@ impl Shim {
             ..ParseOptions::default()
         };
         let mut course = Course::open(xml, &options).map_err(|e| JsValue::from_str(&e.to_string()))?;
-        if let Some(saved) = self.load_course_state() {
-            if let Some(seq) = saved.seq {
-                if let Err(e) = course.restore(seq, saved.shared) {
-                    console_error(&format!("scorm-shim: the saved sequencing state does not fit this package ({e}); starting over"));
-                    course = Course::open(xml, &options).map_err(|e| JsValue::from_str(&e.to_string()))?;
-                }
+        if let Some((Some(seq), shared)) = self.load_course_state() {
+            if let Err(e) = course.restore(seq, shared) {
+                console_error(&format!("scorm-shim: the saved sequencing state does not fit this package ({e}); starting over"));
+                course = Course::open(xml, &options).map_err(|e| JsValue::from_str(&e.to_string()))?;
             }
         }
         // The package's SCOs look for one API: expose only that one.
@@ -151,17 +119,7 @@ impl Shim {
         } else {
             crate::engine::config::Versions::Scorm12
         };
-        let m = &course.manifest;
-        let version = m.version;
-        let info = CourseInfo {
-            identifier: &m.identifier,
-            title: &m.activity_tree.title,
-            version,
-            organization: &m.organization,
-            warnings: m.warnings.iter().map(ToString::to_string).collect(),
-            can_resume: course.nav_state().resume_all,
-        };
-        let out = to_js(&info);
+        let out = to_js(&views::course_info_json(&course.manifest, course.nav_state().resume_all));
         self.course = Some(course);
         self.current = None;
         self.pending = None;
@@ -176,10 +134,10 @@ impl Shim {
     /// `{type: "ended"}`, `{type: "nothing"}` or `{type: "error", id, message}`.
     pub fn navigate(&mut self, request: &str) -> JsValue {
         let Some(req) = NavigationRequest::parse(request) else {
-            return to_js(&DeliveryView::Error { id: "NB.2.1-13".into(), message: "Undefined navigation request".into() });
+            return view_js(&views::Delivery::Error { id: "NB.2.1-13", message: "Undefined navigation request" });
         };
         if self.course.is_none() {
-            return to_js(&DeliveryView::Error { id: "NB.2.1-2".into(), message: "No course is open".into() });
+            return view_js(&views::Delivery::Error { id: "NB.2.1-2", message: "No course is open" });
         }
         self.end_running_sco(&req);
         self.pending = None;
@@ -207,7 +165,7 @@ impl Shim {
     #[wasm_bindgen(js_name = navState)]
     pub fn nav_state(&self) -> JsValue {
         match &self.course {
-            Some(c) => to_js(&c.nav_state()),
+            Some(c) => to_js(&views::to_json(&c.nav_state())),
             None => JsValue::NULL,
         }
     }
@@ -217,7 +175,7 @@ impl Shim {
     #[wasm_bindgen(js_name = courseTree)]
     pub fn course_tree(&self) -> JsValue {
         match &self.course {
-            Some(c) => to_js(&c.manifest.activity_tree),
+            Some(c) => to_js(&views::to_json(&c.manifest.activity_tree)),
             None => JsValue::NULL,
         }
     }

@@ -10,6 +10,7 @@
 
 mod course;
 mod storage;
+#[cfg(feature = "testing")]
 mod testing;
 
 use wasm_bindgen::prelude::*;

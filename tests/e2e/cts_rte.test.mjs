@@ -46,7 +46,8 @@ before(async () => {
   dir = mkdtempSync(path.join(tmpdir(), "cts-transcripts-"));
   await writeTranscripts(dir);
   for (const f of FAMILIES) transcripts[f] = JSON.parse(readFileSync(path.join(dir, f + ".json"), "utf8"));
-  backend = await startBackend();
+  // The test package: launchForTest is not in the shipped pkg/.
+  backend = await startBackend([], "target/pkg-test");
   browser = await launchBrowser();
   page = await browser.newPage();
   const errors = [];

@@ -14,11 +14,17 @@ export const CHROMIUM_ARGS = [
   "--disable-dev-shm-usage",
 ];
 
-/** Start the backend on a free port; resolves with { url, stop }. */
-export async function startBackend(extraArgs = []) {
+/**
+ * Start the backend on a free port; resolves with { url, stop }. It serves
+ * `pkg` (relative to the repository) at /pkg/: the shipped pkg/ by default,
+ * target/pkg-test for the build with the test-only exports.
+ */
+export async function startBackend(extraArgs = [], pkg = "pkg") {
   const bin = [process.env.SCORM_BACKEND_BIN, path.join(ROOT, "target/debug/scorm-backend")].filter(Boolean).find(existsSync);
   if (!bin) throw new Error("scorm-backend is not built: run scripts/test.sh (it builds it)");
-  const args = ["--addr", "127.0.0.1:0", "--www", path.join(ROOT, "www"), "--pkg", path.join(ROOT, "pkg"), ...extraArgs];
+  const pkgDir = path.join(ROOT, pkg);
+  if (!existsSync(path.join(pkgDir, "index.js"))) throw new Error(pkg + "/ is not built: run scripts/test.sh (it builds it)");
+  const args = ["--addr", "127.0.0.1:0", "--www", path.join(ROOT, "www"), "--pkg", pkgDir, ...extraArgs];
   if (!args.includes("--db")) args.push("--db", ":memory:");
   const child = spawn(bin, args, {
     stdio: ["ignore", "pipe", "inherit"],

@@ -498,7 +498,6 @@ pub struct Sequencer {
     pub(crate) nodes: Rc<Vec<Node>>,
     /// The sequencing state.
     pub(crate) state: SeqState,
-    index: BTreeMap<String, usize>,
     /// Position of each activity in its parent's available children
     /// (`None`: not available); derived from the state, never serialised.
     pos: Vec<Option<usize>>,
@@ -530,11 +529,9 @@ impl Sequencer {
             })
             .collect();
         let tree_hash = tree_hash(&nodes);
-        let index = build_index(&nodes);
         let mut s = Sequencer {
             nodes: Rc::new(nodes),
             state: SeqState { activities, globals: BTreeMap::new(), current: None, suspended_activity: None, rng: Rng(seed), tree_hash },
-            index,
             pos: Vec::new(),
             globals_per_tree_attempt: false,
         };
@@ -579,8 +576,7 @@ impl Sequencer {
         if state.current.is_some_and(|c| c >= n) || state.suspended_activity.is_some_and(|c| c >= n) {
             return Err(SeqError::new("RESTORE-2"));
         }
-        let index = build_index(&nodes);
-        let mut s = Sequencer { nodes: Rc::new(nodes), state, index, pos: Vec::new(), globals_per_tree_attempt: false };
+        let mut s = Sequencer { nodes: Rc::new(nodes), state, pos: Vec::new(), globals_per_tree_attempt: false };
         s.refresh_positions();
         // a new session: nothing is active any more, the suspended state stays
         if let Some(c) = s.state.current.take() {
@@ -600,8 +596,10 @@ impl Sequencer {
     }
 
     /// The arena index of the activity with this identifier.
+    /// (A scan: it serves navigation requests only, and a map keyed by
+    /// identifier would add its own copy of the B-tree code to the module.)
     pub fn find(&self, id: &str) -> Option<usize> {
-        self.index.get(id).copied()
+        self.nodes.iter().position(|n| n.id == id)
     }
 
     /// The identifier of an activity.
@@ -1053,14 +1051,6 @@ fn tree_hash(nodes: &[Node]) -> u64 {
         (n.children.len() as u32).to_le_bytes().into_iter().for_each(&mut eat);
     }
     h
-}
-
-fn build_index(nodes: &[Node]) -> BTreeMap<String, usize> {
-    let mut m = BTreeMap::new();
-    for (i, n) in nodes.iter().enumerate() {
-        m.entry(n.id.clone()).or_insert(i);
-    }
-    m
 }
 
 /// Flattens the activity tree into the arena in preorder (iteratively).
