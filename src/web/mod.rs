@@ -125,8 +125,12 @@ impl Shim {
         if let Some(info) = &self.current {
             config.sco_id = info.activity_id.clone();
         }
-        self.host12 = LocalHost::new(&config, DataModel::Scorm12, &self.nonce);
-        self.host2004 = LocalHost::new(&config, DataModel::Scorm2004, &self.nonce);
+        let mut host12 = LocalHost::new(&config, DataModel::Scorm12, &self.nonce);
+        let mut host2004 = LocalHost::new(&config, DataModel::Scorm2004, &self.nonce);
+        host12.carry_from(&mut self.host12);
+        host2004.carry_from(&mut self.host2004);
+        self.host12 = host12;
+        self.host2004 = host2004;
         // Same registration: keep the queue this page already holds.
         for (host, queue, server) in [(&mut self.host12, queue12, server12), (&mut self.host2004, queue2004, server2004)] {
             if let Some(slot) = host.slot.as_mut() {
@@ -440,6 +444,29 @@ impl Shim {
         format!("{{{}}}", parts.join(","))
     }
 
+    // ---- GetValue cache of the installer -----------------------------------
+
+    /// True when every API call is logged (log level `debug`): the installer
+    /// then calls in for every GetValue instead of answering from its cache.
+    #[wasm_bindgen(js_name = tracesCalls)]
+    pub fn traces_calls(&self) -> bool {
+        self.config.log_level >= LogLevel::Debug
+    }
+
+    /// A GetValue answered from the installer's cache succeeded: reset the
+    /// SCORM 1.2 error state as the call would have.
+    #[wasm_bindgen(js_name = clearError12)]
+    pub fn clear_error_12(&mut self) {
+        self.api12.clear_error();
+    }
+
+    /// A GetValue answered from the installer's cache succeeded: reset the
+    /// SCORM 2004 error state as the call would have.
+    #[wasm_bindgen(js_name = clearError2004)]
+    pub fn clear_error_2004(&mut self) {
+        self.api2004.clear_error();
+    }
+
     // ---- SCORM 1.2 -------------------------------------------------------
 
     /// `LMSInitialize`
@@ -469,12 +496,14 @@ impl Shim {
         r
     }
 
-    /// `LMSSetValue`
+    /// `LMSSetValue`: 0 for "false", 1 for "true", 2 for "true" when
+    /// `LMSGetValue` of the element now returns exactly `value` (the
+    /// installer then keeps its copy of `value` for the next read).
     #[wasm_bindgen(js_name = LMSSetValue)]
-    pub fn lms_set_value(&mut self, element: &str, value: &str) -> bool {
+    pub fn lms_set_value(&mut self, element: &str, value: &str) -> u32 {
         let r = self.api12.set_value(element, value);
         self.trace("LMSSetValue", &[element, value], r, || self.api12.get_last_error());
-        r == "true"
+        u32::from(r == "true") + u32::from(self.api12.set_reads_back())
     }
 
     /// `LMSCommit`
@@ -532,12 +561,14 @@ impl Shim {
         r
     }
 
-    /// `SetValue`
+    /// `SetValue`: 0 for "false", 1 for "true", 2 for "true" when `GetValue`
+    /// of the element now returns exactly `value` (the installer then keeps
+    /// its copy of `value` for the next read).
     #[wasm_bindgen(js_name = SetValue)]
-    pub fn set_value(&mut self, element: &str, value: &str) -> bool {
+    pub fn set_value(&mut self, element: &str, value: &str) -> u32 {
         let r = self.api2004.set_value(element, value);
         self.trace("SetValue", &[element, value], r, || self.api2004.get_last_error());
-        r == "true"
+        u32::from(r == "true") + u32::from(self.api2004.set_reads_back())
     }
 
     /// `Commit`
