@@ -86,6 +86,7 @@ function scormShimInstall(Shim, target, config) {
     LMSGetDiagnostic: 1, GetDiagnostic: 1, LMSInitialize: 1, LMSFinish: 1, LMSSetValue: 1, LMSCommit: 1,
     Initialize: 1, Terminate: 1, SetValue: 1, Commit: 1, endpoint: 1, has12: 1, has2004: 1, idle: 1,
     configEntries: 1, tracesCalls: 1, clearError12: 1, clearError2004: 1, constructor: 1,
+    ioMemory: 1, ioBuffer: 1, ioTake: 1, ioGet12: 1, ioGet2004: 1, ioSet12: 1, ioSet2004: 1,
   };
   Object.getOwnPropertyNames(Object.getPrototypeOf(shim)).forEach(function (name) {
     var f = shim[name];
@@ -110,13 +111,51 @@ function scormShimInstall(Shim, target, config) {
       return r;
     };
   }
+  // GetValue and SetValue pass their strings through one exchange buffer in
+  // wasm memory (Shim.ioBuffer) instead of the generic glue, which allocates
+  // and frees per argument and decodes every result with TextDecoder. Short
+  // ASCII strings are copied by hand; others go through TextEncoder.encodeInto.
+  var ioMem = shim.ioMemory(), ioU8 = null, ioPtr = 0, ioCap = 0;
+  var ioEncoder = new TextEncoder(), ioDecoder = new TextDecoder();
+  function ioView() {
+    if (ioU8 === null || ioU8.buffer !== ioMem.buffer) ioU8 = new Uint8Array(ioMem.buffer);
+    return ioU8;
+  }
+  /** Write `s` at byte `at` of the buffer; returns the number of bytes written. */
+  function ioWrite(s, at) {
+    var n = s.length, need = at + 3 * n; // UTF-8 takes at most 3 bytes per UTF-16 unit
+    if (need > ioCap) {
+      ioCap = Math.max(need, 2 * ioCap, 256);
+      ioPtr = shim.ioBuffer(ioCap); // keeps the bytes written so far
+    }
+    var u8 = ioView(), p = ioPtr + at, i = 0;
+    if (n < 64) {
+      for (; i < n; i++) {
+        var c = s.charCodeAt(i);
+        if (c > 127) break;
+        u8[p + i] = c;
+      }
+      if (i === n) return n;
+    }
+    return ioEncoder.encodeInto(s, u8.subarray(p, ioPtr + ioCap)).written;
+  }
+  /** The result of a buffered GetValue: `k` ASCII bytes, or in ioTake (-1), or "" (-2: failed). */
+  function ioResult(k) {
+    if (k > 0) {
+      var u8 = ioView();
+      return k <= 64 ? String.fromCharCode.apply(null, u8.subarray(ioPtr, ioPtr + k)) : ioDecoder.decode(u8.subarray(ioPtr, ioPtr + k));
+    }
+    return k === -1 ? shim.ioTake() : "";
+  }
+
   // SetValue answers 0 (failed), 1 (succeeded) or 2 (succeeded, and GetValue
   // of the element now returns exactly the value set): then the value is the
   // cache's first entry. A successful call leaves the error state clean.
   function setter12(a, b) {
     var el = str(a), v = str(b);
     invalidate();
-    var r = shim.LMSSetValue(el, v);
+    var n = ioWrite(el, 0);
+    var r = shim.ioSet12(n, ioWrite(v, n));
     clean12 = r !== 0;
     if (r === 2 && caching) cache12.set(el, v);
     r = r ? "true" : "false";
@@ -126,7 +165,8 @@ function scormShimInstall(Shim, target, config) {
   function setter2004(a, b) {
     var el = str(a), v = str(b);
     invalidate();
-    var r = shim.SetValue(el, v);
+    var n = ioWrite(el, 0);
+    var r = shim.ioSet2004(n, ioWrite(v, n));
     clean2004 = r !== 0;
     if (r === 2 && caching) cache2004.set(el, v);
     r = r ? "true" : "false";
@@ -138,9 +178,10 @@ function scormShimInstall(Shim, target, config) {
     if (r !== undefined) {
       if (!clean12) { shim.clearError12(); clean12 = true; }
     } else {
-      r = shim.LMSGetValue(el);
-      clean12 = caching && shim.LMSGetLastError() === 0;
-      if (clean12) cache12.set(el, r);
+      var k = shim.ioGet12(ioWrite(el, 0));
+      r = ioResult(k);
+      clean12 = k !== -2;
+      if (clean12 && caching) cache12.set(el, r);
     }
     if (listeners.length) notify("1.2", "LMSGetValue", [el], r);
     return r;
@@ -150,9 +191,10 @@ function scormShimInstall(Shim, target, config) {
     if (r !== undefined) {
       if (!clean2004) { shim.clearError2004(); clean2004 = true; }
     } else {
-      r = shim.GetValue(el);
-      clean2004 = caching && shim.GetLastError() === 0;
-      if (clean2004 && el.lastIndexOf("adl.nav.", 0) !== 0) cache2004.set(el, r);
+      var k = shim.ioGet2004(ioWrite(el, 0));
+      r = ioResult(k);
+      clean2004 = k !== -2;
+      if (clean2004 && caching && el.lastIndexOf("adl.nav.", 0) !== 0) cache2004.set(el, r);
     }
     if (listeners.length) notify("2004", "GetValue", [el], r);
     return r;

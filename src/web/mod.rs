@@ -48,6 +48,11 @@ pub struct Shim {
     current: Option<crate::engine::course::LaunchInfo>,
     /// The navigation request the last SCO left at Terminate.
     pending: Option<crate::engine::sequencing::NavigationRequest>,
+    /// The installer's exchange buffer for GetValue/SetValue: element and
+    /// value in (UTF-8), a short ASCII result out. See [`Shim::io_buffer`].
+    io: Vec<u8>,
+    /// A GetValue result that did not fit `io` as ASCII, until taken.
+    io_result: String,
 }
 
 /// A random id for this page load's queue key and idempotency keys.
@@ -58,6 +63,12 @@ fn new_nonce() -> String {
         s.push(char::from_digit(d.min(15), 16).unwrap_or('0'));
     }
     s
+}
+
+/// The text of bytes `from..to` of the exchange buffer ("" when not UTF-8:
+/// the installer writes with TextEncoder, which always produces UTF-8).
+fn io_text(io: &[u8], from: usize, to: usize) -> &str {
+    io.get(from..to).and_then(|b| std::str::from_utf8(b).ok()).unwrap_or("")
 }
 
 fn pairs_of(flat: &[String]) -> impl Iterator<Item = (&str, &str)> {
@@ -215,7 +226,7 @@ impl Shim {
         let host2004 = LocalHost::new(&config, DataModel::Scorm2004, &nonce);
         let api12 = scorm12::Api::new(launch12(&config), host12.load());
         let api2004 = scorm2004::Api::new(launch2004(&config), host2004.load());
-        let shim = Shim { config, api12, api2004, host12, host2004, nonce, course: None, current: None, pending: None };
+        let shim = Shim { config, api12, api2004, host12, host2004, nonce, course: None, current: None, pending: None, io: Vec::new(), io_result: String::new() };
         shim.report(&errors);
         shim
     }
@@ -467,6 +478,95 @@ impl Shim {
         self.api2004.clear_error();
     }
 
+    // ---- Exchange buffer: GetValue/SetValue without the generic glue -------
+    //
+    // The generic string glue allocates in linear memory for every argument,
+    // frees afterwards, and decodes every result with TextDecoder: most of
+    // the time of a call. The installer instead writes the element (and the
+    // value) into one buffer that lives as long as the shim, and reads short
+    // ASCII results back from it.
+
+    /// The module's memory, for the installer's view of the buffer.
+    #[wasm_bindgen(js_name = ioMemory)]
+    pub fn io_memory(&self) -> JsValue {
+        wasm_bindgen::memory()
+    }
+
+    /// Make the exchange buffer at least `len` bytes; returns its address.
+    #[wasm_bindgen(js_name = ioBuffer)]
+    pub fn io_buffer(&mut self, len: usize) -> usize {
+        if self.io.len() < len {
+            self.io.resize(len, 0);
+        }
+        self.io.as_ptr() as usize
+    }
+
+
+    /// Put a successful GetValue result where the installer reads it: its
+    /// length when it is ASCII and fits the buffer, else -1 (then
+    /// [`Shim::io_take`] has it).
+    fn io_put(&mut self, r: String) -> i32 {
+        if r.is_ascii() && r.len() <= self.io.len() && r.len() < i32::MAX as usize {
+            if let Some(dst) = self.io.get_mut(..r.len()) {
+                dst.copy_from_slice(r.as_bytes());
+                return r.len() as i32;
+            }
+        }
+        self.io_result = r;
+        -1
+    }
+
+    /// The result the last buffered GetValue left with -1.
+    #[wasm_bindgen(js_name = ioTake)]
+    pub fn io_take(&mut self) -> String {
+        std::mem::take(&mut self.io_result)
+    }
+
+    /// `LMSGetValue` of the element in buffer bytes `0..len`: the result's
+    /// length (ASCII, in the buffer), -1 (see [`Shim::io_take`]) or -2 when
+    /// the call failed (the result is "").
+    #[wasm_bindgen(js_name = ioGet12)]
+    pub fn io_get_12(&mut self, len: usize) -> i32 {
+        let io = std::mem::take(&mut self.io);
+        let r = self.lms_get_value(io_text(&io, 0, len));
+        self.io = io;
+        if self.api12.last_error_code() != 0 {
+            return -2;
+        }
+        self.io_put(r)
+    }
+
+    /// `GetValue` of the element in buffer bytes `0..len`, as [`Shim::io_get_12`].
+    #[wasm_bindgen(js_name = ioGet2004)]
+    pub fn io_get_2004(&mut self, len: usize) -> i32 {
+        let io = std::mem::take(&mut self.io);
+        let r = self.get_value(io_text(&io, 0, len));
+        self.io = io;
+        if self.api2004.last_error_code() != 0 {
+            return -2;
+        }
+        self.io_put(r)
+    }
+
+    /// `LMSSetValue` of the element in buffer bytes `0..el_len` to the value
+    /// in the next `value_len` bytes; answers as [`Shim::lms_set_value`].
+    #[wasm_bindgen(js_name = ioSet12)]
+    pub fn io_set_12(&mut self, el_len: usize, value_len: usize) -> u32 {
+        let io = std::mem::take(&mut self.io);
+        let r = self.lms_set_value(io_text(&io, 0, el_len), io_text(&io, el_len, el_len.saturating_add(value_len)));
+        self.io = io;
+        r
+    }
+
+    /// `SetValue`, as [`Shim::io_set_12`].
+    #[wasm_bindgen(js_name = ioSet2004)]
+    pub fn io_set_2004(&mut self, el_len: usize, value_len: usize) -> u32 {
+        let io = std::mem::take(&mut self.io);
+        let r = self.set_value(io_text(&io, 0, el_len), io_text(&io, el_len, el_len.saturating_add(value_len)));
+        self.io = io;
+        r
+    }
+
     // ---- SCORM 1.2 -------------------------------------------------------
 
     /// `LMSInitialize`
@@ -517,7 +617,7 @@ impl Shim {
     /// `LMSGetLastError`
     #[wasm_bindgen(js_name = LMSGetLastError)]
     pub fn lms_get_last_error(&self) -> u32 {
-        self.api12.get_last_error().parse().unwrap_or(101)
+        u32::from(self.api12.last_error_code())
     }
 
     /// `LMSGetErrorString`
@@ -582,7 +682,7 @@ impl Shim {
     /// `GetLastError`
     #[wasm_bindgen(js_name = GetLastError)]
     pub fn get_last_error(&self) -> u32 {
-        self.api2004.get_last_error().parse().unwrap_or(101)
+        u32::from(self.api2004.last_error_code())
     }
 
     /// `GetErrorString`

@@ -345,6 +345,11 @@ impl Api {
         "true"
     }
 
+    /// The current error code as a number (what `GetLastError` returns as text).
+    pub fn last_error_code(&self) -> u16 {
+        self.last_error
+    }
+
     /// Reset the error state to "no error", as any successful call does.
     /// For a host that answers a repeated GetValue from its own copy of the
     /// value (the browser installer does): the call still succeeds.
