@@ -538,7 +538,7 @@ impl Api {
 
     /// Check that every collection index is in range for reading.
     fn check_read_indices(&self, element: &str, idx: &Indices) -> bool {
-        (0..idx.len).all(|l| idx.at[l] < self.count(&model::collection_key(element, idx, l)))
+        (0..idx.len).all(|l| idx.at[l] < self.count(model::collection_key(element, idx, l)))
     }
 
     fn stored(&self, key: &str) -> Option<&str> {
@@ -687,8 +687,8 @@ impl Api {
                     && element != "cmi.success_status";
                 for l in 0..idx.len {
                     let key = model::collection_key(element, &idx, l);
-                    let n = self.counts.get(&key).max(idx.at[l] + 1);
-                    self.counts.set(&key, n);
+                    let n = self.counts.get(key).max(idx.at[l] + 1);
+                    self.counts.set(key, n);
                 }
                 self.ok()
             }
@@ -704,7 +704,7 @@ impl Api {
         let path = rule.path;
         // Collections are filled in order: index == _count appends.
         for l in 0..idx.len {
-            let count = self.count(&model::collection_key(element, idx, l));
+            let count = self.count(model::collection_key(element, idx, l));
             if idx.at[l] > count {
                 return Err((351, format!("{element}: index {} skips past _count {count}", idx.at[l])));
             }
@@ -750,7 +750,7 @@ impl Api {
             }
             "cmi.interactions.n.objectives.n.id" => {
                 let key = model::collection_key(element, idx, 1);
-                let n = self.count(&key);
+                let n = self.count(key);
                 if (0..n).any(|i| i != idx.at[1] && self.stored(&format!("{key}.{i}.id")) == Some(value)) {
                     return Err((351, format!("{} is already an objective of this interaction", quoted(value))));
                 }
@@ -759,7 +759,7 @@ impl Api {
                 let kind = kind.as_deref().unwrap_or("");
                 if types::patterns_unique(kind) {
                     let key = model::collection_key(element, idx, 1);
-                    let n = self.count(&key);
+                    let n = self.count(key);
                     if (0..n).any(|i| i != idx.at[1] && self.stored(&format!("{key}.{i}.pattern")) == Some(value)) {
                         return Err((351, "correct response patterns of this type must differ".to_string()));
                     }
