@@ -57,49 +57,12 @@ pub fn encode_snapshot(snapshot: &Snapshot) -> String {
         if i > 0 {
             out.push(',');
         }
-        write_json_str(&mut out, k);
+        crate::engine::persist::json::write_str(&mut out, k);
         out.push(':');
-        write_json_str(&mut out, v);
+        crate::engine::persist::json::write_str(&mut out, v);
     }
     out.push('}');
     out
-}
-
-/// Append `s` as a JSON string: the same text as
-/// [`crate::engine::persist::json::write_str`], but runs of characters that
-/// need no escape are copied at once (a commit encodes the whole snapshot,
-/// suspend_data of up to 64,000 characters included).
-fn write_json_str(out: &mut String, s: &str) {
-    out.push('"');
-    let bytes = s.as_bytes();
-    let mut start = 0;
-    let mut i = 0;
-    while let Some(&b) = bytes.get(i) {
-        // '"', '\\', controls, and U+2028/U+2029 (E2 80 A8/A9) are escaped.
-        let special = b == b'"'
-            || b == b'\\'
-            || b < 0x20
-            || (b == 0xE2 && bytes.get(i + 1) == Some(&0x80) && matches!(bytes.get(i + 2), Some(0xA8 | 0xA9)));
-        if !special {
-            i += 1;
-            continue;
-        }
-        // `i` is at an ASCII byte or a lead byte: a character boundary.
-        out.push_str(s.get(start..i).unwrap_or(""));
-        let c = s.get(i..).and_then(|t| t.chars().next()).unwrap_or('\u{fffd}');
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c => out.push_str(&format!("\\u{:04x}", c as u32)),
-        }
-        i += c.len_utf8();
-        start = i;
-    }
-    out.push_str(s.get(start..).unwrap_or(""));
-    out.push('"');
 }
 
 /// The commit queue of one data model, with its storage key.
