@@ -108,7 +108,27 @@ const srv = await startServer();
 srv.setPage("work", '<!doctype html><meta charset=utf-8><script src="/bench/workloads.js"></script>');
 const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || "/usr/bin/chromium", args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"], headless: true });
 try {
-  if (PROFILE) { await run(browser, srv, BASE ? "base" : "ours", PROFILE); }
+  if (args.includes("--startup")) {
+    // Start-up as in run.mjs: fresh page, t0 before the tag, t1 once the API objects exist.
+    const classic = (url) => `<script>window.__t0 = performance.now();</script><script src="${url}"></script><script>window.__t1 = performance.now();</script>`;
+    const esm = (url) => `<script type="module">window.__t0 = performance.now(); const { load } = await import("${url}"); await load({}); window.__t1 = performance.now();</script>`;
+    const V = {
+      "ours classic": classic("/pkg/scorm-shim.js"), "ours esm": esm("/pkg/index.js"),
+      ...(BASE ? { "base classic": classic("/base/scorm-shim.js"), "base esm": esm("/base/index.js") } : {}),
+      "peer all": `<script>window.__t0 = performance.now();</script><script src="/peer/scorm-again.min.js"></script><script>new Scorm12API({}); new Scorm2004API({}); window.__t1 = performance.now();</script>`,
+    };
+    const res = {};
+    for (const [k, html] of Object.entries(V)) { srv.setPage("s" + Object.keys(res).length, "<!doctype html><meta charset=utf-8>" + html); res[k] = { page: "s" + Object.keys(res).length, t: [] }; }
+    const ctx = await browser.newContext();
+    for (let i = 0; i < RUNS; i++) for (const k of Object.keys(V)) {
+      const page = await ctx.newPage();
+      await page.goto(`${srv.url}/page/${res[k].page}`);
+      await page.waitForFunction(() => window.__t1 !== undefined, null, { timeout: 10000 });
+      res[k].t.push(await page.evaluate(() => window.__t1 - window.__t0));
+      await page.close();
+    }
+    for (const k of Object.keys(V)) console.log(`${k}\t${median(res[k].t).toFixed(2)} ms\t${(median(res[k].t) / median(res["peer all"].t)).toFixed(2)}x of peer`);
+  } else if (PROFILE) { await run(browser, srv, BASE ? "base" : "ours", PROFILE); }
   else {
     const who = ["ours", ...(BASE ? ["base"] : []), ...(args.includes("--no-peer") ? [] : ["peer"])];
     const res = Object.fromEntries(who.map((w) => [w, []]));
