@@ -121,13 +121,25 @@ function scormShimInstall(Shim, target, config) {
     if (ioU8 === null || ioU8.buffer !== ioMem.buffer) ioU8 = new Uint8Array(ioMem.buffer);
     return ioU8;
   }
+  /** Make the buffer at least `need` bytes (it keeps the bytes written so far). */
+  function ioReserve(need) {
+    if (need > ioCap) {
+      ioCap = need > 4096 ? need : Math.max(need, 2 * ioCap, 256);
+      ioPtr = shim.ioBuffer(ioCap);
+    }
+  }
   /** Write `s` at byte `at` of the buffer; returns the number of bytes written. */
   function ioWrite(s, at) {
-    var n = s.length, need = at + 3 * n; // UTF-8 takes at most 3 bytes per UTF-16 unit
-    if (need > ioCap) {
-      ioCap = Math.max(need, 2 * ioCap, 256);
-      ioPtr = shim.ioBuffer(ioCap); // keeps the bytes written so far
+    var n = s.length;
+    if (n > 1024) {
+      // Long values (suspend_data): encoded first, so the buffer grows to
+      // their UTF-8 length and not to the worst case of 3 bytes per unit.
+      var bytes = ioEncoder.encode(s);
+      ioReserve(at + bytes.length);
+      ioView().set(bytes, ioPtr + at);
+      return bytes.length;
     }
+    ioReserve(at + 3 * n); // UTF-8 takes at most 3 bytes per UTF-16 unit
     var u8 = ioView(), p = ioPtr + at, i = 0;
     if (n < 64) {
       for (; i < n; i++) {
