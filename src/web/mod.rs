@@ -127,6 +127,14 @@ impl Shim {
     /// Fresh API instances for the configured learner, registration and SCO,
     /// resuming from what local storage holds.
     fn launch(&mut self) {
+        self.launch_with(false);
+    }
+
+    /// [`Shim::launch`]; with `reuse_idle`, an API instance that was never
+    /// initialized is kept (its error state cleared) when its stored state
+    /// did not change: a new instance would be the same. The relaunch of one
+    /// SCORM version then does not rebuild the other.
+    fn launch_with(&mut self, reuse_idle: bool) {
         let server12 = self.host12.slot.as_mut().and_then(|s| s.server.take());
         let server2004 = self.host2004.slot.as_mut().and_then(|s| s.server.take());
         let queue12 = self.host12.slot.take().map(|s| s.queue);
@@ -140,6 +148,10 @@ impl Shim {
         let mut host2004 = LocalHost::new(&config, DataModel::Scorm2004, &self.nonce);
         host12.carry_from(&mut self.host12);
         host2004.carry_from(&mut self.host2004);
+        let reuse = reuse_idle && self.course.is_none();
+        let keep12 = reuse && self.api12.state() == ApiState::NotInitialized && host12.same_state_as(&mut self.host12);
+        let keep2004 =
+            reuse && self.api2004.state() == ApiState::NotInitialized && host2004.same_state_as(&mut self.host2004);
         self.host12 = host12;
         self.host2004 = host2004;
         // Same registration: keep the queue this page already holds.
@@ -172,8 +184,16 @@ impl Shim {
                 self.api2004.set_navigation_oracle(course.oracle());
             }
             _ => {
-                self.api12 = scorm12::Api::new(launch12(&self.config), self.host12.load());
-                self.api2004 = scorm2004::Api::new(launch2004(&self.config), self.host2004.load());
+                if keep12 {
+                    self.api12.clear_error();
+                } else {
+                    self.api12 = scorm12::Api::new(launch12(&self.config), self.host12.load());
+                }
+                if keep2004 {
+                    self.api2004.clear_error();
+                } else {
+                    self.api2004 = scorm2004::Api::new(launch2004(&self.config), self.host2004.load());
+                }
             }
         }
     }
@@ -222,8 +242,8 @@ impl Shim {
     pub fn new(flat_config: Vec<String>) -> Shim {
         let (config, errors) = Config::from_pairs(pairs_of(&flat_config));
         let nonce = new_nonce();
-        let host12 = LocalHost::new(&config, DataModel::Scorm12, &nonce);
-        let host2004 = LocalHost::new(&config, DataModel::Scorm2004, &nonce);
+        let mut host12 = LocalHost::new(&config, DataModel::Scorm12, &nonce);
+        let mut host2004 = LocalHost::new(&config, DataModel::Scorm2004, &nonce);
         let api12 = scorm12::Api::new(launch12(&config), host12.load());
         let api2004 = scorm2004::Api::new(launch2004(&config), host2004.load());
         let shim = Shim { config, api12, api2004, host12, host2004, nonce, course: None, current: None, pending: None, io: Vec::new(), io_result: String::new() };
@@ -248,7 +268,7 @@ impl Shim {
     /// Start a new launch of the configured SCO (after the previous one
     /// terminated): the API instances start over from stored state.
     pub fn relaunch(&mut self) {
-        self.launch();
+        self.launch_with(true);
     }
 
     /// True while no SCO session has started on either API instance (a
