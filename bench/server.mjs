@@ -17,6 +17,8 @@ const ROOTS = {
   pkg: path.resolve(HERE, "../pkg"),
   peer: path.resolve(HERE, "node_modules/scorm-again/dist"),
   bench: HERE,
+  // bench/quick.mjs --base DIR: another build of pkg/ to compare against.
+  base: path.resolve(process.env.BENCH_BASE_PKG || path.resolve(HERE, "../pkg")),
 };
 const TYPES = { ".js": "text/javascript; charset=utf-8", ".mjs": "text/javascript; charset=utf-8", ".wasm": "application/wasm", ".html": "text/html; charset=utf-8", ".json": "application/json" };
 

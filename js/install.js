@@ -64,6 +64,36 @@ function scormShimInstall(Shim, target, config) {
     }
   }
 
+  // GetValue cache, one per API object: element -> the value a successful
+  // GetValue returned. A read changes nothing in the run-time but its error
+  // state, so a repeated read is answered here, without crossing into wasm
+  // (only the error state is reset, once, when it is not "no error" already).
+  // Every other call into the shim may change values, so it empties both
+  // caches first. adl.nav.request_valid.* depends on the sequencer and is
+  // never cached; with logLevel "debug" every call goes to wasm (it logs them).
+  var cache12 = new Map(), cache2004 = new Map();
+  var clean12 = false, clean2004 = false;
+  var caching = !shim.tracesCalls();
+  function invalidate() {
+    if (cache12.size) cache12.clear();
+    if (cache2004.size) cache2004.clear();
+    clean12 = clean2004 = false;
+  }
+  // Every shim method but the API calls (handled below) and those that only
+  // read empties the caches: transport.js and the handle call them directly.
+  var READS = {
+    LMSGetValue: 1, GetValue: 1, LMSGetLastError: 1, GetLastError: 1, LMSGetErrorString: 1, GetErrorString: 1,
+    LMSGetDiagnostic: 1, GetDiagnostic: 1, LMSInitialize: 1, LMSFinish: 1, LMSSetValue: 1, LMSCommit: 1,
+    Initialize: 1, Terminate: 1, SetValue: 1, Commit: 1, endpoint: 1, has12: 1, has2004: 1, idle: 1,
+    configEntries: 1, tracesCalls: 1, clearError12: 1, clearError2004: 1, constructor: 1,
+    ioMemory: 1, ioBuffer: 1, ioTake: 1, ioGet12: 1, ioGet2004: 1, ioSet12: 1, ioSet2004: 1,
+  };
+  Object.getOwnPropertyNames(Object.getPrototypeOf(shim)).forEach(function (name) {
+    var f = shim[name];
+    if (READS[name] || typeof f !== "function") return;
+    shim[name] = function () { invalidate(); return f.apply(shim, arguments); };
+  });
+
   // One function per method, each a direct call into wasm: this is the hot path.
   // Boolean results come back as booleans and error codes as numbers; SCORM
   // wants strings, so they are turned into "true"/"false" and "NNN" here.
@@ -71,6 +101,7 @@ function scormShimInstall(Shim, target, config) {
     var kick = KICK[name];
     var ends = name === "Terminate" || name === "LMSFinish";
     return function (a) {
+      invalidate();
       var r = shim[name](str(a)) ? "true" : "false";
       if (kick && transport) transport.kick();
       // A failed commit may mean the storage is full: tell the page at once.
@@ -80,12 +111,105 @@ function scormShimInstall(Shim, target, config) {
       return r;
     };
   }
-  function flag2(api, name) {
-    return function (a, b) {
-      var r = shim[name](str(a), str(b)) ? "true" : "false";
-      if (listeners.length) notify(api, name, [str(a), str(b)], r);
-      return r;
-    };
+  // GetValue and SetValue pass their strings through one exchange buffer in
+  // wasm memory (Shim.ioBuffer) instead of the generic glue, which allocates
+  // and frees per argument and decodes every result with TextDecoder. Short
+  // ASCII strings are copied by hand; others go through TextEncoder.encodeInto.
+  var ioMem = shim.ioMemory(), ioU8 = null, ioPtr = 0, ioCap = 0;
+  var ioEncoder = new TextEncoder(), ioDecoder = new TextDecoder();
+  function ioView() {
+    if (ioU8 === null || ioU8.buffer !== ioMem.buffer) ioU8 = new Uint8Array(ioMem.buffer);
+    return ioU8;
+  }
+  /** Make the buffer at least `need` bytes (it keeps the bytes written so far). */
+  function ioReserve(need) {
+    if (need > ioCap) {
+      ioCap = need > 4096 ? need : Math.max(need, 2 * ioCap, 256);
+      ioPtr = shim.ioBuffer(ioCap);
+    }
+  }
+  /** Write `s` at byte `at` of the buffer; returns the number of bytes written. */
+  function ioWrite(s, at) {
+    var n = s.length;
+    if (n > 1024) {
+      // Long values (suspend_data): encoded first, so the buffer grows to
+      // their UTF-8 length and not to the worst case of 3 bytes per unit.
+      var bytes = ioEncoder.encode(s);
+      ioReserve(at + bytes.length);
+      ioView().set(bytes, ioPtr + at);
+      return bytes.length;
+    }
+    ioReserve(at + 3 * n); // UTF-8 takes at most 3 bytes per UTF-16 unit
+    var u8 = ioView(), p = ioPtr + at, i = 0;
+    if (n < 64) {
+      for (; i < n; i++) {
+        var c = s.charCodeAt(i);
+        if (c > 127) break;
+        u8[p + i] = c;
+      }
+      if (i === n) return n;
+    }
+    return ioEncoder.encodeInto(s, u8.subarray(p, ioPtr + ioCap)).written;
+  }
+  /** The result of a buffered GetValue: `k` ASCII bytes, or in ioTake (-1), or "" (-2: failed). */
+  function ioResult(k) {
+    if (k > 0) {
+      var u8 = ioView();
+      return k <= 64 ? String.fromCharCode.apply(null, u8.subarray(ioPtr, ioPtr + k)) : ioDecoder.decode(u8.subarray(ioPtr, ioPtr + k));
+    }
+    return k === -1 ? shim.ioTake() : "";
+  }
+
+  // SetValue answers 0 (failed), 1 (succeeded) or 2 (succeeded, and GetValue
+  // of the element now returns exactly the value set): then the value is the
+  // cache's first entry. A successful call leaves the error state clean.
+  function setter12(a, b) {
+    var el = str(a), v = str(b);
+    invalidate();
+    var n = ioWrite(el, 0);
+    var r = shim.ioSet12(n, ioWrite(v, n));
+    clean12 = r !== 0;
+    if (r === 2 && caching) cache12.set(el, v);
+    r = r ? "true" : "false";
+    if (listeners.length) notify("1.2", "LMSSetValue", [el, v], r);
+    return r;
+  }
+  function setter2004(a, b) {
+    var el = str(a), v = str(b);
+    invalidate();
+    var n = ioWrite(el, 0);
+    var r = shim.ioSet2004(n, ioWrite(v, n));
+    clean2004 = r !== 0;
+    if (r === 2 && caching) cache2004.set(el, v);
+    r = r ? "true" : "false";
+    if (listeners.length) notify("2004", "SetValue", [el, v], r);
+    return r;
+  }
+  function getter12(a) {
+    var el = str(a), r = caching ? cache12.get(el) : undefined;
+    if (r !== undefined) {
+      if (!clean12) { shim.clearError12(); clean12 = true; }
+    } else {
+      var k = shim.ioGet12(ioWrite(el, 0));
+      r = ioResult(k);
+      clean12 = k !== -2;
+      if (clean12 && caching) cache12.set(el, r);
+    }
+    if (listeners.length) notify("1.2", "LMSGetValue", [el], r);
+    return r;
+  }
+  function getter2004(a) {
+    var el = str(a), r = caching ? cache2004.get(el) : undefined;
+    if (r !== undefined) {
+      if (!clean2004) { shim.clearError2004(); clean2004 = true; }
+    } else {
+      var k = shim.ioGet2004(ioWrite(el, 0));
+      r = ioResult(k);
+      clean2004 = k !== -2;
+      if (clean2004 && caching && el.lastIndexOf("adl.nav.", 0) !== 0) cache2004.set(el, r);
+    }
+    if (listeners.length) notify("2004", "GetValue", [el], r);
+    return r;
   }
   function text(api, name) {
     return function (a) {
@@ -105,8 +229,8 @@ function scormShimInstall(Shim, target, config) {
   var api12 = {
     LMSInitialize: flag("1.2", "LMSInitialize"),
     LMSFinish: flag("1.2", "LMSFinish"),
-    LMSGetValue: text("1.2", "LMSGetValue"),
-    LMSSetValue: flag2("1.2", "LMSSetValue"),
+    LMSGetValue: getter12,
+    LMSSetValue: setter12,
     LMSCommit: flag("1.2", "LMSCommit"),
     LMSGetLastError: code("1.2", "LMSGetLastError"),
     LMSGetErrorString: text("1.2", "LMSGetErrorString"),
@@ -115,8 +239,8 @@ function scormShimInstall(Shim, target, config) {
   var api2004 = {
     Initialize: flag("2004", "Initialize"),
     Terminate: flag("2004", "Terminate"),
-    GetValue: text("2004", "GetValue"),
-    SetValue: flag2("2004", "SetValue"),
+    GetValue: getter2004,
+    SetValue: setter2004,
     Commit: flag("2004", "Commit"),
     GetLastError: code("2004", "GetLastError"),
     GetErrorString: text("2004", "GetErrorString"),
@@ -160,6 +284,7 @@ function scormShimInstall(Shim, target, config) {
     configure: function (obj) {
       var hadEndpoint = !!shim.endpoint();
       var errors = shim.configure(scormShimPairs(obj));
+      caching = !shim.tracesCalls();
       place();
       if (transport && obj && ("endpoint" in obj || "storagePrefix" in obj)) {
         console.warn("scorm-shim: a new endpoint or storage prefix takes effect for sending at the next page load");

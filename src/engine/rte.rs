@@ -115,6 +115,40 @@ impl DirtySet {
         }
     }
 
+    /// Mark every element whose value in `now` differs from `before` (or
+    /// that only one of them has): first those of `now`, in key order, then
+    /// those only `before` has. One ordered walk over both maps, rather than a
+    /// lookup per key.
+    pub fn mark_differences(&mut self, now: &Snapshot, before: &Snapshot) {
+        let mut only_before = Vec::new();
+        let mut b = before.iter().peekable();
+        for (k, v) in now {
+            loop {
+                match b.peek() {
+                    Some((bk, _)) if bk.as_str() < k.as_str() => {
+                        only_before.push(bk.as_str());
+                        b.next();
+                    }
+                    Some((bk, bv)) if bk.as_str() == k.as_str() => {
+                        if *bv != v {
+                            self.mark(k);
+                        }
+                        b.next();
+                        break;
+                    }
+                    _ => {
+                        self.mark(k);
+                        break;
+                    }
+                }
+            }
+        }
+        only_before.extend(b.map(|(k, _)| k.as_str()));
+        for k in only_before {
+            self.mark(k);
+        }
+    }
+
     /// True when nothing changed since the last [`DirtySet::clear`].
     pub fn is_empty(&self) -> bool {
         self.order.is_empty()
@@ -163,6 +197,31 @@ mod tests {
         );
         d.clear();
         assert!(d.is_empty());
+    }
+
+    #[test]
+    fn mark_differences_marks_what_a_lookup_per_key_would() {
+        let snap = |pairs: &[(&str, &str)]| -> Snapshot {
+            pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+        };
+        let cases = [
+            (snap(&[]), snap(&[])),
+            (snap(&[("a", "1"), ("c", "3")]), snap(&[])),
+            (snap(&[]), snap(&[("a", "1"), ("b", "2")])),
+            (snap(&[("a", "1"), ("c", "3"), ("e", "5")]), snap(&[("a", "1"), ("b", "2"), ("c", "x"), ("d", "4")])),
+            (snap(&[("b", "2"), ("d", "4")]), snap(&[("a", "1"), ("b", "2"), ("e", "5"), ("f", "")])),
+        ];
+        for (now, before) in cases {
+            let mut expected = DirtySet::default();
+            for k in now.keys().chain(before.keys()) {
+                if now.get(k) != before.get(k) {
+                    expected.mark(k);
+                }
+            }
+            let mut got = DirtySet::default();
+            got.mark_differences(&now, &before);
+            assert_eq!(got.elements(), expected.elements(), "now {now:?} before {before:?}");
+        }
     }
 
     #[test]

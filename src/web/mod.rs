@@ -49,6 +49,11 @@ pub struct Shim {
     current: Option<crate::engine::course::LaunchInfo>,
     /// The navigation request the last SCO left at Terminate.
     pending: Option<crate::engine::sequencing::NavigationRequest>,
+    /// The installer's exchange buffer for GetValue/SetValue: element and
+    /// value in (UTF-8), a short ASCII result out. See [`Shim::io_buffer`].
+    io: Vec<u8>,
+    /// A GetValue result that did not fit `io` as ASCII, until taken.
+    io_result: String,
 }
 
 /// A random id for this page load's queue key and idempotency keys.
@@ -59,6 +64,12 @@ fn new_nonce() -> String {
         s.push(char::from_digit(d.min(15), 16).unwrap_or('0'));
     }
     s
+}
+
+/// The text of bytes `from..to` of the exchange buffer ("" when not UTF-8:
+/// the installer writes with TextEncoder, which always produces UTF-8).
+fn io_text(io: &[u8], from: usize, to: usize) -> &str {
+    io.get(from..to).and_then(|b| std::str::from_utf8(b).ok()).unwrap_or("")
 }
 
 fn pairs_of(flat: &[String]) -> impl Iterator<Item = (&str, &str)> {
@@ -117,6 +128,14 @@ impl Shim {
     /// Fresh API instances for the configured learner, registration and SCO,
     /// resuming from what local storage holds.
     fn launch(&mut self) {
+        self.launch_with(false);
+    }
+
+    /// [`Shim::launch`]; with `reuse_idle`, an API instance that was never
+    /// initialized is kept (its error state cleared) when its stored state
+    /// did not change: a new instance would be the same. The relaunch of one
+    /// SCORM version then does not rebuild the other.
+    fn launch_with(&mut self, reuse_idle: bool) {
         let server12 = self.host12.slot.as_mut().and_then(|s| s.server.take());
         let server2004 = self.host2004.slot.as_mut().and_then(|s| s.server.take());
         let queue12 = self.host12.slot.take().map(|s| s.queue);
@@ -126,8 +145,16 @@ impl Shim {
         if let Some(info) = &self.current {
             config.sco_id = info.activity_id.clone();
         }
-        self.host12 = LocalHost::new(&config, DataModel::Scorm12, &self.nonce);
-        self.host2004 = LocalHost::new(&config, DataModel::Scorm2004, &self.nonce);
+        let mut host12 = LocalHost::new(&config, DataModel::Scorm12, &self.nonce);
+        let mut host2004 = LocalHost::new(&config, DataModel::Scorm2004, &self.nonce);
+        host12.carry_from(&mut self.host12);
+        host2004.carry_from(&mut self.host2004);
+        let reuse = reuse_idle && self.course.is_none();
+        let keep12 = reuse && self.api12.state() == ApiState::NotInitialized && host12.same_state_as(&mut self.host12);
+        let keep2004 =
+            reuse && self.api2004.state() == ApiState::NotInitialized && host2004.same_state_as(&mut self.host2004);
+        self.host12 = host12;
+        self.host2004 = host2004;
         // Same registration: keep the queue this page already holds.
         for (host, queue, server) in [(&mut self.host12, queue12, server12), (&mut self.host2004, queue2004, server2004)] {
             if let Some(slot) = host.slot.as_mut() {
@@ -158,8 +185,16 @@ impl Shim {
                 self.api2004.set_navigation_oracle(course.oracle());
             }
             _ => {
-                self.api12 = scorm12::Api::new(launch12(&self.config), self.host12.load());
-                self.api2004 = scorm2004::Api::new(launch2004(&self.config), self.host2004.load());
+                if keep12 {
+                    self.api12.clear_error();
+                } else {
+                    self.api12 = scorm12::Api::new(launch12(&self.config), self.host12.load());
+                }
+                if keep2004 {
+                    self.api2004.clear_error();
+                } else {
+                    self.api2004 = scorm2004::Api::new(launch2004(&self.config), self.host2004.load());
+                }
             }
         }
     }
@@ -208,11 +243,11 @@ impl Shim {
     pub fn new(flat_config: Vec<String>) -> Shim {
         let (config, errors) = Config::from_pairs(pairs_of(&flat_config));
         let nonce = new_nonce();
-        let host12 = LocalHost::new(&config, DataModel::Scorm12, &nonce);
-        let host2004 = LocalHost::new(&config, DataModel::Scorm2004, &nonce);
+        let mut host12 = LocalHost::new(&config, DataModel::Scorm12, &nonce);
+        let mut host2004 = LocalHost::new(&config, DataModel::Scorm2004, &nonce);
         let api12 = scorm12::Api::new(launch12(&config), host12.load());
         let api2004 = scorm2004::Api::new(launch2004(&config), host2004.load());
-        let shim = Shim { config, api12, api2004, host12, host2004, nonce, course: None, current: None, pending: None };
+        let shim = Shim { config, api12, api2004, host12, host2004, nonce, course: None, current: None, pending: None, io: Vec::new(), io_result: String::new() };
         shim.report(&errors);
         shim
     }
@@ -234,7 +269,7 @@ impl Shim {
     /// Start a new launch of the configured SCO (after the previous one
     /// terminated): the API instances start over from stored state.
     pub fn relaunch(&mut self) {
-        self.launch();
+        self.launch_with(true);
     }
 
     /// True while no SCO session has started on either API instance (a
@@ -441,6 +476,118 @@ impl Shim {
         format!("{{{}}}", parts.join(","))
     }
 
+    // ---- GetValue cache of the installer -----------------------------------
+
+    /// True when every API call is logged (log level `debug`): the installer
+    /// then calls in for every GetValue instead of answering from its cache.
+    #[wasm_bindgen(js_name = tracesCalls)]
+    pub fn traces_calls(&self) -> bool {
+        self.config.log_level >= LogLevel::Debug
+    }
+
+    /// A GetValue answered from the installer's cache succeeded: reset the
+    /// SCORM 1.2 error state as the call would have.
+    #[wasm_bindgen(js_name = clearError12)]
+    pub fn clear_error_12(&mut self) {
+        self.api12.clear_error();
+    }
+
+    /// A GetValue answered from the installer's cache succeeded: reset the
+    /// SCORM 2004 error state as the call would have.
+    #[wasm_bindgen(js_name = clearError2004)]
+    pub fn clear_error_2004(&mut self) {
+        self.api2004.clear_error();
+    }
+
+    // ---- Exchange buffer: GetValue/SetValue without the generic glue -------
+    //
+    // The generic string glue allocates in linear memory for every argument,
+    // frees afterwards, and decodes every result with TextDecoder: most of
+    // the time of a call. The installer instead writes the element (and the
+    // value) into one buffer that lives as long as the shim, and reads short
+    // ASCII results back from it.
+
+    /// The module's memory, for the installer's view of the buffer.
+    #[wasm_bindgen(js_name = ioMemory)]
+    pub fn io_memory(&self) -> JsValue {
+        wasm_bindgen::memory()
+    }
+
+    /// Make the exchange buffer at least `len` bytes; returns its address.
+    #[wasm_bindgen(js_name = ioBuffer)]
+    pub fn io_buffer(&mut self, len: usize) -> usize {
+        if self.io.len() < len {
+            self.io.resize(len, 0);
+        }
+        self.io.as_ptr() as usize
+    }
+
+
+    /// Put a successful GetValue result where the installer reads it: its
+    /// length when it is ASCII and fits the buffer, else -1 (then
+    /// [`Shim::io_take`] has it).
+    fn io_put(&mut self, r: String) -> i32 {
+        if r.is_ascii() && r.len() <= self.io.len() && r.len() < i32::MAX as usize {
+            if let Some(dst) = self.io.get_mut(..r.len()) {
+                dst.copy_from_slice(r.as_bytes());
+                return r.len() as i32;
+            }
+        }
+        self.io_result = r;
+        -1
+    }
+
+    /// The result the last buffered GetValue left with -1.
+    #[wasm_bindgen(js_name = ioTake)]
+    pub fn io_take(&mut self) -> String {
+        std::mem::take(&mut self.io_result)
+    }
+
+    /// `LMSGetValue` of the element in buffer bytes `0..len`: the result's
+    /// length (ASCII, in the buffer), -1 (see [`Shim::io_take`]) or -2 when
+    /// the call failed (the result is "").
+    #[wasm_bindgen(js_name = ioGet12)]
+    pub fn io_get_12(&mut self, len: usize) -> i32 {
+        let io = std::mem::take(&mut self.io);
+        let r = self.lms_get_value(io_text(&io, 0, len));
+        self.io = io;
+        if self.api12.last_error_code() != 0 {
+            return -2;
+        }
+        self.io_put(r)
+    }
+
+    /// `GetValue` of the element in buffer bytes `0..len`, as [`Shim::io_get_12`].
+    #[wasm_bindgen(js_name = ioGet2004)]
+    pub fn io_get_2004(&mut self, len: usize) -> i32 {
+        let io = std::mem::take(&mut self.io);
+        let r = self.get_value(io_text(&io, 0, len));
+        self.io = io;
+        if self.api2004.last_error_code() != 0 {
+            return -2;
+        }
+        self.io_put(r)
+    }
+
+    /// `LMSSetValue` of the element in buffer bytes `0..el_len` to the value
+    /// in the next `value_len` bytes; answers as [`Shim::lms_set_value`].
+    #[wasm_bindgen(js_name = ioSet12)]
+    pub fn io_set_12(&mut self, el_len: usize, value_len: usize) -> u32 {
+        let io = std::mem::take(&mut self.io);
+        let r = self.lms_set_value(io_text(&io, 0, el_len), io_text(&io, el_len, el_len.saturating_add(value_len)));
+        self.io = io;
+        r
+    }
+
+    /// `SetValue`, as [`Shim::io_set_12`].
+    #[wasm_bindgen(js_name = ioSet2004)]
+    pub fn io_set_2004(&mut self, el_len: usize, value_len: usize) -> u32 {
+        let io = std::mem::take(&mut self.io);
+        let r = self.set_value(io_text(&io, 0, el_len), io_text(&io, el_len, el_len.saturating_add(value_len)));
+        self.io = io;
+        r
+    }
+
     // ---- SCORM 1.2 -------------------------------------------------------
 
     /// `LMSInitialize`
@@ -470,12 +617,14 @@ impl Shim {
         r
     }
 
-    /// `LMSSetValue`
+    /// `LMSSetValue`: 0 for "false", 1 for "true", 2 for "true" when
+    /// `LMSGetValue` of the element now returns exactly `value` (the
+    /// installer then keeps its copy of `value` for the next read).
     #[wasm_bindgen(js_name = LMSSetValue)]
-    pub fn lms_set_value(&mut self, element: &str, value: &str) -> bool {
+    pub fn lms_set_value(&mut self, element: &str, value: &str) -> u32 {
         let r = self.api12.set_value(element, value);
         self.trace("LMSSetValue", &[element, value], r, || self.api12.get_last_error());
-        r == "true"
+        u32::from(r == "true") + u32::from(self.api12.set_reads_back())
     }
 
     /// `LMSCommit`
@@ -489,7 +638,7 @@ impl Shim {
     /// `LMSGetLastError`
     #[wasm_bindgen(js_name = LMSGetLastError)]
     pub fn lms_get_last_error(&self) -> u32 {
-        self.api12.get_last_error().parse().unwrap_or(101)
+        u32::from(self.api12.last_error_code())
     }
 
     /// `LMSGetErrorString`
@@ -533,12 +682,14 @@ impl Shim {
         r
     }
 
-    /// `SetValue`
+    /// `SetValue`: 0 for "false", 1 for "true", 2 for "true" when `GetValue`
+    /// of the element now returns exactly `value` (the installer then keeps
+    /// its copy of `value` for the next read).
     #[wasm_bindgen(js_name = SetValue)]
-    pub fn set_value(&mut self, element: &str, value: &str) -> bool {
+    pub fn set_value(&mut self, element: &str, value: &str) -> u32 {
         let r = self.api2004.set_value(element, value);
         self.trace("SetValue", &[element, value], r, || self.api2004.get_last_error());
-        r == "true"
+        u32::from(r == "true") + u32::from(self.api2004.set_reads_back())
     }
 
     /// `Commit`
@@ -552,7 +703,7 @@ impl Shim {
     /// `GetLastError`
     #[wasm_bindgen(js_name = GetLastError)]
     pub fn get_last_error(&self) -> u32 {
-        self.api2004.get_last_error().parse().unwrap_or(101)
+        u32::from(self.api2004.last_error_code())
     }
 
     /// `GetErrorString`

@@ -20,6 +20,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use crate::engine::config::Config;
+use crate::engine::persist::json::Value;
 use crate::engine::persist::{DataModel, Identity, Policy, Queue, ServerState};
 use crate::engine::rte::{ChangeSet, Host, PersistReason, Snapshot};
 
@@ -50,18 +51,55 @@ fn now_ms() -> u64 {
 /// Encode a snapshot as a JSON object. Hand-written to keep serde_json out
 /// of the wasm module.
 pub fn encode_snapshot(snapshot: &Snapshot) -> String {
-    let mut out = String::with_capacity(64 + snapshot.len() * 32);
+    let mut out = String::with_capacity(64 + snapshot.iter().map(|(k, v)| k.len() + v.len() + 6).sum::<usize>());
     out.push('{');
     for (i, (k, v)) in snapshot.iter().enumerate() {
         if i > 0 {
             out.push(',');
         }
-        crate::engine::persist::json::write_str(&mut out, k);
+        write_json_str(&mut out, k);
         out.push(':');
-        crate::engine::persist::json::write_str(&mut out, v);
+        write_json_str(&mut out, v);
     }
     out.push('}');
     out
+}
+
+/// Append `s` as a JSON string: the same text as
+/// [`crate::engine::persist::json::write_str`], but runs of characters that
+/// need no escape are copied at once (a commit encodes the whole snapshot,
+/// suspend_data of up to 64,000 characters included).
+fn write_json_str(out: &mut String, s: &str) {
+    out.push('"');
+    let bytes = s.as_bytes();
+    let mut start = 0;
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        // '"', '\\', controls, and U+2028/U+2029 (E2 80 A8/A9) are escaped.
+        let special = b == b'"'
+            || b == b'\\'
+            || b < 0x20
+            || (b == 0xE2 && bytes.get(i + 1) == Some(&0x80) && matches!(bytes.get(i + 2), Some(0xA8 | 0xA9)));
+        if !special {
+            i += 1;
+            continue;
+        }
+        // `i` is at an ASCII byte or a lead byte: a character boundary.
+        out.push_str(s.get(start..i).unwrap_or(""));
+        let c = s.get(i..).and_then(|t| t.chars().next()).unwrap_or('\u{fffd}');
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c => out.push_str(&format!("\\u{:04x}", c as u32)),
+        }
+        i += c.len_utf8();
+        start = i;
+    }
+    out.push_str(s.get(start..).unwrap_or(""));
+    out.push('"');
 }
 
 /// The commit queue of one data model, with its storage key.
@@ -102,6 +140,12 @@ pub struct LocalHost {
     pub slot: Option<QueueSlot>,
     /// Local writes that failed since the last look (for the `storageError` event).
     pub errors: Vec<String>,
+    /// The text this page wrote under the state key at its last Terminate,
+    /// with the snapshot it encodes.
+    resume: Option<(String, Snapshot)>,
+    /// What the last [`LocalHost::load`] read under the state key (inner
+    /// `None`: nothing was stored); `None` when it did not read local state.
+    source: Option<Option<String>>,
 }
 
 impl LocalHost {
@@ -125,44 +169,75 @@ impl LocalHost {
             sco_id: config.sco_id.clone(),
             slot,
             errors: Vec::new(),
+            resume: None,
+            source: None,
         }
     }
 
     /// The state a new launch of the SCO starts from: with the backend's
     /// state known, that state with this device's unacknowledged batches laid
     /// over it; otherwise what this device stored last.
-    pub fn load(&self) -> Option<Snapshot> {
+    pub fn load(&mut self) -> Option<Snapshot> {
+        self.source = None;
         if let Some(slot) = &self.slot {
             if slot.server.is_some() {
                 return Some(slot.queue.resume_snapshot(slot.server.as_ref(), &self.sco_id));
             }
         }
-        if let Some(local) = self.load_local() {
+        let raw = storage().ok().and_then(|s| s.get_item(&self.state_key).ok().flatten());
+        let local = raw.as_deref().and_then(|raw| self.parse_local(raw));
+        if self.slot.is_none() {
+            self.source = Some(raw);
+        }
+        if let Some(local) = local {
             return Some(local);
         }
         self.slot.as_ref().map(|s| s.queue.resume_snapshot(None, &self.sco_id)).filter(|s| !s.is_empty())
     }
 
-    fn load_local(&self) -> Option<Snapshot> {
-        let raw = storage().ok()?.get_item(&self.state_key).ok()??;
-        let parsed = match js_sys::JSON::parse(&raw) {
-            Ok(v) => v,
-            Err(_) => {
-                web_sys::console::error_1(
-                    &format!("scorm-shim: stored state {} is not valid JSON; not used", self.state_key).into(),
-                );
-                return None;
+    fn parse_local(&self, raw: &str) -> Option<Snapshot> {
+        // What this page stored at its last Terminate, unchanged since: the
+        // usual case of a relaunch, which then needs no parsing.
+        if let Some((text, snapshot)) = &self.resume {
+            if text == raw {
+                return Some(snapshot.clone());
             }
+        }
+        let Ok(Value::Obj(members)) = crate::engine::persist::json::parse(raw) else {
+            web_sys::console::error_1(
+                &format!("scorm-shim: stored state {} is not a valid JSON object; not used", self.state_key).into(),
+            );
+            return None;
         };
-        let obj: js_sys::Object = parsed.dyn_into().ok()?;
         let mut snap = Snapshot::new();
-        for entry in js_sys::Object::entries(&obj).iter() {
-            let pair: js_sys::Array = entry.unchecked_into();
-            if let (Some(k), Some(v)) = (pair.get(0).as_string(), pair.get(1).as_string()) {
+        for (k, v) in members {
+            if let Value::Str(v) = v {
                 snap.insert(k, v);
             }
         }
         Some(snap)
+    }
+
+    /// Keep what `old` (the host of the previous launch) knows of the stored
+    /// state, so that [`LocalHost::load`] can skip parsing it.
+    pub fn carry_from(&mut self, old: &mut LocalHost) {
+        self.resume = old.resume.take();
+    }
+
+    /// True when a run-time built from `old`'s last load would be built
+    /// the same now: no commit queue, the same state key, and the same text
+    /// stored under it. Then the new host takes over what `old` read.
+    pub fn same_state_as(&mut self, old: &mut LocalHost) -> bool {
+        let same = self.slot.is_none()
+            && old.slot.is_none()
+            && self.state_key == old.state_key
+            && old.source.as_ref().is_some_and(|read| {
+                *read == storage().ok().and_then(|s| s.get_item(&self.state_key).ok().flatten())
+            });
+        if same {
+            self.source = old.source.take();
+        }
+        same
     }
 }
 
@@ -175,7 +250,13 @@ impl Host for LocalHost {
             }
             None => Ok(()),
         }
-        .and_then(|()| write(&self.state_key, &encode_snapshot(snapshot)));
+        .and_then(|()| {
+            let text = encode_snapshot(snapshot);
+            write(&self.state_key, &text)?;
+            // A relaunch follows a Terminate: keep the state it will read.
+            self.resume = (reason == PersistReason::Terminate).then(|| (text, snapshot.clone()));
+            Ok(())
+        });
         if let Err(e) = &result {
             self.errors.push(format!("the data of SCO \"{}\" could not be stored locally: {e}", self.sco_id));
         }

@@ -185,6 +185,8 @@ pub struct Api {
     /// `cmi.core.total_time` at launch, in hundredths of a second.
     total_at_launch: u64,
     launch: Launch,
+    /// See [`Api::set_reads_back`].
+    read_back: bool,
 }
 
 /// The error codes of SCORM 1.2 RTE §3.3.3 and their strings.
@@ -294,12 +296,7 @@ impl Api {
 
         // Everything that differs from what the host holds is pending.
         let mut dirty = DirtySet::default();
-        let before = saved.unwrap_or_default();
-        for k in values.keys().chain(before.keys()) {
-            if values.get(k) != before.get(k) {
-                dirty.mark(k);
-            }
-        }
+        dirty.mark_differences(&values, &saved.unwrap_or_default());
         Api {
             state: ApiState::NotInitialized,
             last_error: 0,
@@ -310,6 +307,7 @@ impl Api {
             dirty,
             total_at_launch,
             launch,
+            read_back: false,
         }
     }
 
@@ -345,6 +343,18 @@ impl Api {
         self.last_error = 0;
         self.diagnostic.clear();
         "true"
+    }
+
+    /// The current error code as a number (what `GetLastError` returns as text).
+    pub fn last_error_code(&self) -> u16 {
+        self.last_error
+    }
+
+    /// Reset the error state to "no error", as any successful call does.
+    /// For a host that answers a repeated GetValue from its own copy of the
+    /// value (the browser installer does): the call still succeeds.
+    pub fn clear_error(&mut self) {
+        self.ok();
     }
 
     /// `LMSInitialize("")`.
@@ -481,6 +491,7 @@ impl Api {
 
     /// `LMSSetValue(element, value)`.
     pub fn set_value(&mut self, element: &str, value: &str) -> &'static str {
+        self.read_back = false;
         if self.state != ApiState::Running {
             return self.fail(301, "LMSSetValue outside an initialized session");
         }
@@ -526,9 +537,19 @@ impl Api {
             return self.fail(405, format!("{}: {why}", t.rule.name));
         }
         self.counts.note(&t);
-        self.values.insert(element.to_owned(), value.to_owned());
+        store(&mut self.values, element, value);
         self.dirty.mark(element);
+        // Readable elements are read back from `values` as stored.
+        self.read_back = t.rule.access != Access::WriteOnly
+            && !matches!(t.rule.ty, DataType::Children(_) | DataType::Version | DataType::Count);
         self.ok()
+    }
+
+    /// True when the last `LMSSetValue` succeeded and `LMSGetValue` of the
+    /// same element now returns exactly the value set (until the next call
+    /// that changes the data model). Lets a host keep a copy of the value.
+    pub fn set_reads_back(&self) -> bool {
+        self.read_back
     }
 
     /// `LMSCommit("")`: hand the changes since the last successful persist to the host.
@@ -611,6 +632,20 @@ pub fn validate_stored(element: &str, value: &str) -> Result<(), String> {
     check_stored(&t, value, MAX_SUSPEND_DATA_LIMIT)
 }
 
+
+/// Store `value` under `element`, reusing the key and the value's buffer
+/// when the element is already set (the common case of a SetValue).
+fn store(values: &mut crate::engine::rte::Snapshot, element: &str, value: &str) {
+    match values.get_mut(element) {
+        Some(v) => {
+            v.clear();
+            v.push_str(value);
+        }
+        None => {
+            values.insert(element.to_owned(), value.to_owned());
+        }
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -644,5 +679,35 @@ mod tests {
         assert!(validate_stored("cmi.core._children", "x").is_err());
         assert!(validate_stored("cmi.objectives.01.id", "x").is_err());
         assert!(validate_stored("adl.nav.request", "continue").is_err());
+    }
+
+    #[test]
+    fn set_reads_back_only_when_get_value_returns_the_value_set() {
+        let mut api = Api::new(Launch::default(), None);
+        api.initialize("");
+        // (element, value, LMSGetValue returns it verbatim)
+        let cases: &[(&str, &str, bool)] = &[
+            ("cmi.core.lesson_location", "page 3", true),
+            ("cmi.core.lesson_status", "incomplete", true),
+            ("cmi.core.score.raw", "50", true),
+            ("cmi.suspend_data", "", true),
+            ("cmi.interactions.0.id", "q1", false),
+            ("cmi.interactions.0.result", "correct", false),
+            ("cmi.objectives.0.id", "o1", true),
+            ("cmi.objectives.0.status", "passed", true),
+            ("cmi.student_preference.audio", "-1", true),
+            ("cmi.core.exit", "suspend", false),
+            ("cmi.core.session_time", "00:01:00", false),
+        ];
+        for &(element, value, verbatim) in cases {
+            assert_eq!(api.set_value(element, value), "true", "{element}");
+            assert_eq!(api.set_reads_back(), verbatim, "{element}");
+            if api.set_reads_back() {
+                assert_eq!(api.get_value(element), value, "{element}");
+                assert_eq!(api.get_last_error(), "0");
+            }
+        }
+        assert_eq!(api.set_value("cmi.core.lesson_status", "bogus"), "false");
+        assert!(!api.set_reads_back());
     }
 }

@@ -185,6 +185,8 @@ pub struct Api {
     entry: &'static str,
     launch: Launch,
     oracle: Option<Box<dyn NavigationOracle>>,
+    /// See [`Api::set_reads_back`].
+    read_back: bool,
 }
 
 impl std::fmt::Debug for Api {
@@ -344,7 +346,15 @@ impl Api {
             entry,
             launch,
             oracle: None,
+            read_back: false,
         }
+    }
+
+    /// True when the last `SetValue` succeeded and `GetValue` of the same
+    /// element now returns exactly the value set (until the next call that
+    /// changes the data model). Lets a host keep a copy of the value.
+    pub fn set_reads_back(&self) -> bool {
+        self.read_back
     }
 
     /// Give the instance the sequencer's answers for `adl.nav.request_valid`.
@@ -394,6 +404,18 @@ impl Api {
         self.last_error = 0;
         self.diagnostic.clear();
         "true"
+    }
+
+    /// The current error code as a number (what `GetLastError` returns as text).
+    pub fn last_error_code(&self) -> u16 {
+        self.last_error
+    }
+
+    /// Reset the error state to "no error", as any successful call does.
+    /// For a host that answers a repeated GetValue from its own copy of the
+    /// value (the browser installer does): the call still succeeds.
+    pub fn clear_error(&mut self) {
+        self.ok();
     }
 
     /// `Initialize("")`.
@@ -516,7 +538,7 @@ impl Api {
 
     /// Check that every collection index is in range for reading.
     fn check_read_indices(&self, element: &str, idx: &Indices) -> bool {
-        (0..idx.len).all(|l| idx.at[l] < self.count(&model::collection_key(element, idx, l)))
+        (0..idx.len).all(|l| idx.at[l] < self.count(model::collection_key(element, idx, l)))
     }
 
     fn stored(&self, key: &str) -> Option<&str> {
@@ -636,6 +658,7 @@ impl Api {
 
     /// `SetValue(element, value)`.
     pub fn set_value(&mut self, element: &str, value: &str) -> &'static str {
+        self.read_back = false;
         match self.state {
             ApiState::NotInitialized => return self.fail(132, "SetValue before Initialize"),
             ApiState::Terminated => return self.fail(133, "SetValue after Terminate"),
@@ -652,12 +675,20 @@ impl Api {
         };
         match self.write(element, value, rule, &idx) {
             Ok(()) => {
-                self.values.insert(element.to_owned(), value.to_owned());
+                store(&mut self.values, element, value);
                 self.dirty.mark(element);
+                // What `read` returns from `values` as stored (not the
+                // computed statuses, shared data stores or navigation).
+                self.read_back = rule.access != Access::W
+                    && !matches!(rule.ty, Ty::Const(_) | Ty::Count | Ty::Lms)
+                    && rule.path != "adl.data.n.store"
+                    && !element.starts_with("adl.nav.")
+                    && element != "cmi.completion_status"
+                    && element != "cmi.success_status";
                 for l in 0..idx.len {
                     let key = model::collection_key(element, &idx, l);
-                    let n = self.counts.get(&key).max(idx.at[l] + 1);
-                    self.counts.set(&key, n);
+                    let n = self.counts.get(key).max(idx.at[l] + 1);
+                    self.counts.set(key, n);
                 }
                 self.ok()
             }
@@ -673,7 +704,7 @@ impl Api {
         let path = rule.path;
         // Collections are filled in order: index == _count appends.
         for l in 0..idx.len {
-            let count = self.count(&model::collection_key(element, idx, l));
+            let count = self.count(model::collection_key(element, idx, l));
             if idx.at[l] > count {
                 return Err((351, format!("{element}: index {} skips past _count {count}", idx.at[l])));
             }
@@ -719,7 +750,7 @@ impl Api {
             }
             "cmi.interactions.n.objectives.n.id" => {
                 let key = model::collection_key(element, idx, 1);
-                let n = self.count(&key);
+                let n = self.count(key);
                 if (0..n).any(|i| i != idx.at[1] && self.stored(&format!("{key}.{i}.id")) == Some(value)) {
                     return Err((351, format!("{} is already an objective of this interaction", quoted(value))));
                 }
@@ -728,7 +759,7 @@ impl Api {
                 let kind = kind.as_deref().unwrap_or("");
                 if types::patterns_unique(kind) {
                     let key = model::collection_key(element, idx, 1);
-                    let n = self.count(&key);
+                    let n = self.count(key);
                     if (0..n).any(|i| i != idx.at[1] && self.stored(&format!("{key}.{i}.pattern")) == Some(value)) {
                         return Err((351, "correct response patterns of this type must differ".to_string()));
                     }
@@ -882,6 +913,20 @@ pub fn validate_stored(element: &str, value: &str) -> Result<(), String> {
     result.map_err(|code| format!("{element}: {value:?} is not a valid value (error {code})"))
 }
 
+
+/// Store `value` under `element`, reusing the key and the value's buffer
+/// when the element is already set (the common case of a SetValue).
+fn store(values: &mut crate::engine::rte::Snapshot, element: &str, value: &str) {
+    match values.get_mut(element) {
+        Some(v) => {
+            v.clear();
+            v.push_str(value);
+        }
+        None => {
+            values.insert(element.to_owned(), value.to_owned());
+        }
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -909,5 +954,43 @@ mod tests {
         for s in ["", "plain", "a \"b\" c", "back\\slash", "tab\tnl\nret\r", "nul\0bell\u{7}del\u{7f}", "c1\u{80}\u{9f}\u{1b}", "caf\u{e9} \u{1F600}"] {
             assert_eq!(quoted(s), format!("{s:?}"));
         }
+    }
+
+    #[test]
+    fn set_reads_back_only_when_get_value_returns_the_value_set() {
+        let launch = Launch { completion_threshold: Some(0.5), scaled_passing_score: Some(0.7), ..Launch::default() };
+        let mut api = Api::new(launch, None);
+        api.initialize("");
+        // (element, value, GetValue returns it verbatim)
+        let cases: &[(&str, &str, bool)] = &[
+            ("cmi.location", "page 3", true),
+            ("cmi.location", "", true),
+            ("cmi.score.scaled", "0.50", true),
+            ("cmi.progress_measure", "0.25", true),
+            ("cmi.suspend_data", "x\u{e9}y", true),
+            ("cmi.interactions.0.id", "q1", true),
+            ("cmi.interactions.0.type", "choice", true),
+            ("cmi.interactions.0.learner_response", "a[,]b", true),
+            ("cmi.interactions.00.id", "q1b", true),
+            ("cmi.objectives.0.id", "o1", true),
+            ("cmi.learner_preference.audio_level", "1.5", true),
+            ("cmi.completion_status", "completed", false),
+            ("cmi.success_status", "passed", false),
+            ("cmi.exit", "suspend", false),
+            ("cmi.session_time", "PT1M", false),
+            ("adl.nav.request", "continue", false),
+        ];
+        for &(element, value, verbatim) in cases {
+            assert_eq!(api.set_value(element, value), "true", "{element}");
+            assert_eq!(api.set_reads_back(), verbatim, "{element}");
+            if api.set_reads_back() {
+                assert_eq!(api.get_value(element), value, "{element}");
+                assert_eq!(api.get_last_error(), "0");
+            }
+        }
+        // Computed statuses differ from what was set: the reason for the rule.
+        assert_eq!(api.get_value("cmi.completion_status"), "incomplete");
+        assert_eq!(api.set_value("cmi.score.scaled", "2"), "false");
+        assert!(!api.set_reads_back());
     }
 }

@@ -224,8 +224,8 @@ pub fn resolve(element: &str) -> Option<(&'static Rule, Indices)> {
 
 /// The collection key of a `_count` element or of level `level` of an
 /// indexed element: the element name up to that collection.
-pub fn collection_key(element: &str, idx: &Indices, level: usize) -> String {
-    element.get(..idx.end[level]).unwrap_or("").to_owned()
+pub fn collection_key<'a>(element: &'a str, idx: &Indices, level: usize) -> &'a str {
+    idx.end.get(level).and_then(|&end| element.get(..end)).unwrap_or("")
 }
 
 #[cfg(test)]
