@@ -58,6 +58,8 @@ function scormShimBytes(b64) {
 
   function finish(mode) {
     handle = scormShimInstall(wasm_bindgen.Shim, global, scormShimPageConfig());
+    // The run-time-only build (js/no-course.js) has no package support.
+    if (typeof scormShimNoCourse === "function") handle.course = scormShimNoCourse();
     for (var i = 0; i < pending.length; i++) handle.configure(pending[i]);
     pending = [];
     api.api12 = handle.api12;

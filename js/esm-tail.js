@@ -7,6 +7,8 @@
 export async function load(config, target) {
   await init({ module_or_path: new URL("./scorm_shim_bg.wasm", import.meta.url) });
   const handle = scormShimInstall(Shim, target || globalThis, config || {});
+  // The run-time-only build (js/no-course.js) has no package support.
+  if (typeof scormShimNoCourse === "function") handle.course = scormShimNoCourse();
   await handle.start();
   return handle;
 }

@@ -1,12 +1,14 @@
 // Assemble pkg/scorm-shim.js, the classic script: the wasm-bindgen glue, the
 // installer and the boot code, minified, with the WebAssembly module deflated
 // and base64-encoded inline (decoded synchronously by js/inflate.js).
-// Usage: node scripts/pack-classic.mjs <glue.js> <module.wasm> <version> <out.js>
+// Usage: node scripts/pack-classic.mjs <glue.js> <module.wasm> <version> <out.js> [js/ files...]
+// (the extra js/ files go before the installer, e.g. no-course.js for the
+// run-time-only build).
 import { readFileSync, writeFileSync } from "node:fs";
 import { deflateRawSync } from "node:zlib";
 import { minify } from "terser";
 
-const [glue, wasmPath, version, outPath] = process.argv.slice(2);
+const [glue, wasmPath, version, outPath, ...extra] = process.argv.slice(2);
 const js = (p) => readFileSync(new URL("../js/" + p, import.meta.url), "utf8");
 const wasm = readFileSync(wasmPath);
 const packed = deflateRawSync(wasm, { level: 9, memLevel: 9 });
@@ -17,6 +19,7 @@ const body = [
   "var SCORM_SHIM_WASM = \"@WASM@\";",
   readFileSync(glue, "utf8"),
   js("inflate.js"),
+  ...extra.map(js),
   js("install.js"),
   js("transport.js"),
   js("classic-tail.js"),

@@ -2,26 +2,52 @@
 //! navigation, and receives what to launch. The sequencing itself is
 //! [`crate::engine::course`]; this is the boundary and the storage of the
 //! sequencing state (`<prefix>:<registration>:course`).
+//!
+//! Without the cargo feature `course` (the run-time-only build,
+//! `scorm-shim-rte.js` and `rte/`), none of this is compiled: the module has
+//! no package exports, and the JavaScript `course` object fails with an
+//! error that names the build to use (js/no-course.js).
 
+#[cfg(feature = "course")]
 use wasm_bindgen::prelude::*;
 
-use super::{console_error, Shim};
+use super::Shim;
+#[cfg(feature = "course")]
+use super::{console_error, launch12, launch2004};
+#[cfg(feature = "course")]
 use crate::engine::course::{Course, Delivery};
+#[cfg(feature = "course")]
 use crate::engine::manifest::ParseOptions;
+#[cfg(feature = "course")]
 use crate::engine::sequencing::NavigationRequest;
+#[cfg(feature = "course")]
 use crate::engine::views;
+#[cfg(feature = "course")]
+use crate::engine::{scorm12, scorm2004};
+
+#[cfg(not(feature = "course"))]
+impl Shim {
+    /// No packages in this build: nothing to record when a SCO ends.
+    pub(super) fn sco_ended_2004(&mut self) {}
+
+    /// No packages in this build: nothing to record when a SCO ends.
+    pub(super) fn sco_ended_12(&mut self) {}
+}
 
 /// The JavaScript value of a JSON text the engine wrote (plain objects,
 /// arrays, strings, numbers: what `JSON.parse` makes of it).
+#[cfg(feature = "course")]
 fn to_js(json: &str) -> JsValue {
     js_sys::JSON::parse(json).unwrap_or(JsValue::NULL)
 }
 
 /// A delivery view as a JavaScript object.
+#[cfg(feature = "course")]
 fn view_js(view: &views::Delivery) -> JsValue {
     to_js(&views::to_json(view))
 }
 
+#[cfg(feature = "course")]
 impl Shim {
     fn course_key(&self) -> String {
         format!("{}:{}:course", self.config.storage_prefix, self.config.registration_id)
@@ -76,6 +102,30 @@ impl Shim {
         to_js(&view)
     }
 
+    /// Fresh API instances for the activity being delivered, when a package
+    /// is playing (else `false`: the page's own launch applies).
+    pub(super) fn launch_in_course(&mut self) -> bool {
+        let (Some(course), Some(info)) = (&self.course, &self.current) else { return false };
+        let mut l12 = launch12(&self.config);
+        if let Some(a) = crate::engine::manifest::walk(&course.manifest.activity_tree)
+            .into_iter()
+            .find(|a| a.id == info.activity_id)
+        {
+            l12.mastery_score = a.mastery_score;
+            l12.max_time_allowed = a.max_time_allowed.clone();
+            l12.time_limit_action = a.time_limit_action.clone();
+            if let Some(d) = &a.data_from_lms {
+                l12.launch_data = d.clone();
+            }
+        }
+        self.api12 = scorm12::Api::new(l12, self.host12.load());
+        // The sequencer decides whether the attempt resumes.
+        let saved = if info.entry == "resume" { self.host2004.load() } else { None };
+        self.api2004 = scorm2004::Api::new(course.launch_2004(info, launch2004(&self.config)), saved);
+        self.api2004.set_navigation_oracle(course.oracle());
+        true
+    }
+
     /// A SCORM 2004 SCO terminated: its results go to the tracking model and
     /// its navigation request waits for [`Shim::take_delivery`].
     pub(super) fn sco_ended_2004(&mut self) {
@@ -94,6 +144,7 @@ impl Shim {
     }
 }
 
+#[cfg(feature = "course")]
 #[wasm_bindgen]
 impl Shim {
     /// Open a package from its `imsmanifest.xml` text (`organization`: the
@@ -181,6 +232,7 @@ impl Shim {
     }
 }
 
+#[cfg(feature = "course")]
 impl Shim {
     /// The user navigated while a SCO is still running: the LMS ends its
     /// session (SCORM 2004: as if Terminate had been called, keeping what it

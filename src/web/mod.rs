@@ -44,10 +44,13 @@ pub struct Shim {
     host2004: LocalHost,
     nonce: String,
     /// The package being played, when the page opened one.
+    #[cfg(feature = "course")]
     course: Option<crate::engine::course::Course>,
     /// The activity delivered last.
+    #[cfg(feature = "course")]
     current: Option<crate::engine::course::LaunchInfo>,
     /// The navigation request the last SCO left at Terminate.
+    #[cfg(feature = "course")]
     pending: Option<crate::engine::sequencing::NavigationRequest>,
     /// The installer's exchange buffer for GetValue/SetValue: element and
     /// value in (UTF-8), a short ASCII result out. See [`Shim::io_buffer`].
@@ -141,7 +144,9 @@ impl Shim {
         let queue12 = self.host12.slot.take().map(|s| s.queue);
         let queue2004 = self.host2004.slot.take().map(|s| s.queue);
         // In a course, each activity's data is kept under its own id.
+        #[cfg_attr(not(feature = "course"), allow(unused_mut))]
         let mut config = self.config.clone();
+        #[cfg(feature = "course")]
         if let Some(info) = &self.current {
             config.sco_id = info.activity_id.clone();
         }
@@ -149,7 +154,10 @@ impl Shim {
         let mut host2004 = LocalHost::new(&config, DataModel::Scorm2004, &self.nonce);
         host12.carry_from(&mut self.host12);
         host2004.carry_from(&mut self.host2004);
+        #[cfg(feature = "course")]
         let reuse = reuse_idle && self.course.is_none();
+        #[cfg(not(feature = "course"))]
+        let reuse = reuse_idle;
         let keep12 = reuse && self.api12.state() == ApiState::NotInitialized && host12.same_state_as(&mut self.host12);
         let keep2004 =
             reuse && self.api2004.state() == ApiState::NotInitialized && host2004.same_state_as(&mut self.host2004);
@@ -164,38 +172,19 @@ impl Shim {
                 }
             }
         }
-        match (&self.course, &self.current) {
-            (Some(course), Some(info)) => {
-                let mut l12 = launch12(&self.config);
-                if let Some(a) = crate::engine::manifest::walk(&course.manifest.activity_tree)
-                    .into_iter()
-                    .find(|a| a.id == info.activity_id)
-                {
-                    l12.mastery_score = a.mastery_score;
-                    l12.max_time_allowed = a.max_time_allowed.clone();
-                    l12.time_limit_action = a.time_limit_action.clone();
-                    if let Some(d) = &a.data_from_lms {
-                        l12.launch_data = d.clone();
-                    }
-                }
-                self.api12 = scorm12::Api::new(l12, self.host12.load());
-                // The sequencer decides whether the attempt resumes.
-                let saved = if info.entry == "resume" { self.host2004.load() } else { None };
-                self.api2004 = scorm2004::Api::new(course.launch_2004(info, launch2004(&self.config)), saved);
-                self.api2004.set_navigation_oracle(course.oracle());
-            }
-            _ => {
-                if keep12 {
-                    self.api12.clear_error();
-                } else {
-                    self.api12 = scorm12::Api::new(launch12(&self.config), self.host12.load());
-                }
-                if keep2004 {
-                    self.api2004.clear_error();
-                } else {
-                    self.api2004 = scorm2004::Api::new(launch2004(&self.config), self.host2004.load());
-                }
-            }
+        #[cfg(feature = "course")]
+        if self.launch_in_course() {
+            return;
+        }
+        if keep12 {
+            self.api12.clear_error();
+        } else {
+            self.api12 = scorm12::Api::new(launch12(&self.config), self.host12.load());
+        }
+        if keep2004 {
+            self.api2004.clear_error();
+        } else {
+            self.api2004 = scorm2004::Api::new(launch2004(&self.config), self.host2004.load());
         }
     }
 
@@ -247,7 +236,14 @@ impl Shim {
         let mut host2004 = LocalHost::new(&config, DataModel::Scorm2004, &nonce);
         let api12 = scorm12::Api::new(launch12(&config), host12.load());
         let api2004 = scorm2004::Api::new(launch2004(&config), host2004.load());
-        let shim = Shim { config, api12, api2004, host12, host2004, nonce, course: None, current: None, pending: None, io: Vec::new(), io_result: String::new() };
+        let shim = Shim { config, api12, api2004, host12, host2004, nonce, io: Vec::new(), io_result: String::new(),
+            #[cfg(feature = "course")]
+            course: None,
+            #[cfg(feature = "course")]
+            current: None,
+            #[cfg(feature = "course")]
+            pending: None,
+        };
         shim.report(&errors);
         shim
     }

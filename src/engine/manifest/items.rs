@@ -5,7 +5,6 @@ use super::seq::{read_sequencing, Collection};
 use super::xml::{Node, Ns};
 use super::{Cx, ErrorKind, Manifest, Organization, ParseOptions, Range, Res, Resource};
 use crate::engine::seqdef::*;
-use std::collections::BTreeMap;
 
 /// Children an `<item>` (or `<organization>`) may have. Both spellings of
 /// the ADL CP elements are listed: SCORM 1.2 writes them in lower case.
@@ -41,13 +40,13 @@ const HIDE_LMS_UI: &[HideFlag] = &[
 
 /// What the organization reader needs from the rest of the manifest.
 struct Ctx<'d> {
-    resources: BTreeMap<String, usize>,
+    resources: super::NameIndex,
     resource_list: &'d [Resource],
     /// Why a resource's href was refused, by resource index.
     unsafe_href: &'d [Option<String>],
     collection: Collection<'d>,
     /// Item/organization identifiers seen so far.
-    ids: BTreeMap<String, usize>,
+    ids: super::NameIndex,
 }
 
 /// Reads everything below `<manifest>`.
@@ -74,7 +73,7 @@ pub(crate) fn read_manifest(cx: &mut Cx<'_>, root: &Node, options: &ParseOptions
     // Resources.
     let mut resources = Vec::new();
     let mut unsafe_href = Vec::new();
-    let mut res_index = BTreeMap::new();
+    let mut res_index = super::NameIndex::default();
     let mut res_nodes: Vec<&Node> = Vec::new();
     if let Some(rs) = root.kid(Ns::Cp, "resources") {
         let base = href::resolve(&manifest_base, cx.attr(rs, Ns::Xml, "base").unwrap_or(""));
@@ -122,7 +121,7 @@ pub(crate) fn read_manifest(cx: &mut Cx<'_>, root: &Node, options: &ParseOptions
         return Err(cx.error(ErrorKind::NoOrganization, orgs, "`<organizations>` holds no `<organization>`"));
     }
     let default_organization = cx.attr(orgs, Ns::None, "default").filter(|s| !s.is_empty()).map(str::to_string);
-    let mut ctx = Ctx { resources: res_index, resource_list: &resources, unsafe_href: &unsafe_href, collection, ids: BTreeMap::new() };
+    let mut ctx = Ctx { resources: res_index, resource_list: &resources, unsafe_href: &unsafe_href, collection, ids: super::NameIndex::default() };
     let mut organizations = Vec::new();
     let mut trees = Vec::new();
     for o in &org_nodes {

@@ -33,6 +33,46 @@ use crate::engine::seqdef::Activity;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 
+/// Identifier → index while reading a manifest (resources, items, the
+/// sequencing collection, objectives): a vector sorted by identifier, found
+/// by binary search. Smaller in the wasm module than another `BTreeMap`
+/// instance; manifests add identifiers mostly in order, so inserts stay cheap.
+#[derive(Debug, Default)]
+pub(crate) struct NameIndex(Vec<(String, usize)>);
+
+impl NameIndex {
+    fn find(&self, key: &str) -> Result<usize, usize> {
+        self.0.binary_search_by(|(k, _)| k.as_str().cmp(key))
+    }
+
+    /// Adds `key` → `value` unless `key` is there; answers the value it
+    /// already had (kept), `None` when it was added.
+    pub(crate) fn insert(&mut self, key: String, value: usize) -> Option<usize> {
+        match self.find(&key) {
+            Ok(at) => self.0.get(at).map(|e| e.1),
+            Err(at) => {
+                self.0.insert(at, (key, value));
+                None
+            }
+        }
+    }
+
+    /// The value of `key`, added as `value` when it was not there.
+    pub(crate) fn get_or_insert(&mut self, key: String, value: usize) -> usize {
+        self.insert(key, value).unwrap_or(value)
+    }
+
+    /// The value of `key`.
+    pub(crate) fn get(&self, key: &str) -> Option<&usize> {
+        self.find(key).ok().and_then(|at| self.0.get(at)).map(|e| &e.1)
+    }
+
+    /// Whether `key` is there.
+    pub(crate) fn contains_key(&self, key: &str) -> bool {
+        self.find(key).is_ok()
+    }
+}
+
 /// The SCORM version and edition a manifest declares.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum ScormVersion {

@@ -4,7 +4,6 @@
 use super::xml::{Node, Ns};
 use super::{Cx, ErrorKind, Range, Res};
 use crate::engine::seqdef::*;
-use std::collections::BTreeMap;
 
 /// The children of `imsss:sequencing`. They are also the unit of the
 /// `sequencingCollection` merge: an element present on the item replaces the
@@ -160,7 +159,7 @@ impl Cx<'_> {
 /// The `imsss:sequencingCollection` entries by `ID`.
 #[derive(Default)]
 pub(crate) struct Collection<'d> {
-    pub index: BTreeMap<String, usize>,
+    pub index: super::NameIndex,
     pub nodes: Vec<&'d Node<'d>>,
 }
 
@@ -190,7 +189,7 @@ pub(crate) fn read_sequencing(cx: &mut Cx<'_>, own: Option<&Node>, collection: &
         .collect();
     let get = |i: usize| picked.get(i).copied().flatten();
     // Objectives first so rule conditions can be checked against them.
-    let mut index = ObjIndex::new();
+    let mut index = ObjIndex::default();
     if let Some(n) = get(5) {
         def.objectives = read_objectives(cx, n, &mut index)?;
     }
@@ -328,7 +327,7 @@ fn read_rollup(cx: &mut Cx<'_>, n: &Node, rollup: &mut RollupControls) -> Res<()
 }
 
 /// Objective ids of one activity → index in its objective list.
-type ObjIndex = BTreeMap<String, usize>;
+type ObjIndex = super::NameIndex;
 
 /// The form in which objective ids are compared (`objectiveID`,
 /// `referencedObjective`, `targetObjectiveID`): the attribute is an
@@ -412,10 +411,10 @@ fn read_objectives(cx: &mut Cx<'_>, n: &Node, index: &mut ObjIndex) -> Res<Vec<O
 /// whose IMS SS read flags are off, so the extension adds only what it says.
 fn merge_adlseq_objectives(cx: &mut Cx<'_>, n: &Node, objectives: &mut [ObjectiveDef], index: &ObjIndex) -> Res<()> {
     // (objective index, target) → map index, so the merge stays linear.
-    let mut maps = ObjIndex::new();
+    let mut maps = ObjIndex::default();
     for (i, o) in objectives.iter().enumerate() {
         for (k, m) in o.maps.iter().enumerate() {
-            maps.entry(format!("{i}\u{1}{}", m.target_objective_id)).or_insert(k);
+            maps.get_or_insert(format!("{i}\u{1}{}", m.target_objective_id), k);
         }
     }
     for o in n.kids(Ns::Adlseq, "objective") {
@@ -428,7 +427,7 @@ fn merge_adlseq_objectives(cx: &mut Cx<'_>, n: &Node, objectives: &mut [Objectiv
             let target = objective_key(cx.req_attr(mi, "targetObjectiveID")?);
             let target = target.as_str();
             let next = obj.maps.len();
-            let idx = *maps.entry(format!("{oi}\u{1}{target}")).or_insert(next);
+            let idx = maps.get_or_insert(format!("{oi}\u{1}{target}"), next);
             if idx == next {
                 let mut m = ObjectiveMap::new(target);
                 m.read_satisfied_status = false;

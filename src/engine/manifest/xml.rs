@@ -314,7 +314,7 @@ pub(crate) fn read<'a>(
     }
     let root = root.ok_or_else(|| xml_err(lines, 0, "malformed XML: no root element".into()))?;
     // Namespace notes become warnings, once per message.
-    let mut seen: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
+    let mut seen = super::NameIndex::default();
     let mut dropped = 0;
     for (pos, msg) in &notes {
         if seen.insert(msg.clone(), 0).is_none() {

@@ -628,7 +628,7 @@ pub const MAX_SUSPEND_DATA_LIMIT: usize = 16 * 1024 * 1024;
 /// limit, and `CMIFeedback` is checked as `CMIString255` (the interaction's
 /// type is another element).
 pub fn validate_stored(element: &str, value: &str) -> Result<(), String> {
-    let t = model::lookup(element).map_err(|m| format!("{element:?}: {}", miss_diagnostic(m)))?;
+    let t = model::lookup(element).map_err(|m| format!("{}: {}", crate::engine::scorm2004::quoted(element), miss_diagnostic(m)))?;
     check_stored(&t, value, MAX_SUSPEND_DATA_LIMIT)
 }
 

@@ -799,7 +799,7 @@ impl Api {
 /// `value` in double quotes for a diagnostic, with `"`, `\\` and control
 /// characters escaped as Rust's `{:?}` does (which is not used: its Unicode
 /// tables would add kilobytes to the wasm module).
-fn quoted(value: &str) -> String {
+pub(crate) fn quoted(value: &str) -> String {
     let mut out = String::with_capacity(value.len() + 2);
     out.push('"');
     for c in value.chars() {
@@ -899,7 +899,7 @@ pub fn shared_data_writes(changes: &super::rte::ChangeSet, snapshot: &Snapshot) 
 /// characters, since their format depends on the interaction type.
 pub fn validate_stored(element: &str, value: &str) -> Result<(), String> {
     let Some((rule, _)) = model::resolve(element) else {
-        return Err(format!("{element:?} is not a data model element"));
+        return Err(format!("{} is not a data model element", quoted(element)));
     };
     let result = match rule.ty {
         Ty::Const(_) | Ty::Count => Err(404),
@@ -910,7 +910,7 @@ pub fn validate_stored(element: &str, value: &str) -> Result<(), String> {
         Ty::Response(_) => Ok(()),
         _ => check_type(rule, value, None),
     };
-    result.map_err(|code| format!("{element}: {value:?} is not a valid value (error {code})"))
+    result.map_err(|code| format!("{element}: {} is not a valid value (error {code})", quoted(value)))
 }
 
 
