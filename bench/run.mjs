@@ -96,6 +96,8 @@ function sizes() {
     oursEsm: m([pkg("index.js"), pkg("scorm_shim.js"), pkg("scorm_shim_bg.wasm")]),
     oursEsmJs: m([pkg("index.js"), pkg("scorm_shim.js")]),
     oursWasm: m([pkg("scorm_shim_bg.wasm")]),
+    rteClassic: m([pkg("scorm-shim-rte.js")]),
+    rteEsm: m([pkg("rte/index.js"), pkg("rte/scorm_shim.js"), pkg("rte/scorm_shim_bg.wasm")]),
     peerAll: m([peer("scorm-again.min.js")]),
     peer12: m([peer("scorm12.min.js")]),
     peer2004: m([peer("scorm2004.min.js")]),
@@ -161,6 +163,23 @@ await load({});
 window.__t1 = performance.now();
 window.__ok = typeof API.LMSInitialize === "function" && typeof API_1484_11.Initialize === "function";</script>`,
   },
+  oursEsmPreload: {
+    who: "ours", label: "scorm-shim: ES module with modulepreload/preload hints, import + await load()",
+    html: `<link rel="modulepreload" href="/pkg/index.js"><link rel="modulepreload" href="/pkg/scorm_shim.js">
+<link rel="preload" as="fetch" href="/pkg/scorm_shim_bg.wasm" crossorigin>
+<script type="module">window.__t0 = performance.now();
+const { load } = await import("/pkg/index.js");
+await load({});
+window.__t1 = performance.now();
+window.__ok = typeof API.LMSInitialize === "function" && typeof API_1484_11.Initialize === "function";</script>`,
+  },
+  oursRte: {
+    who: "ours", label: "scorm-shim: pkg/scorm-shim-rte.js (classic, sync, run-time only)",
+    html: `<script>window.__t0 = performance.now();</script>
+<script src="/pkg/scorm-shim-rte.js"></script>
+<script>window.__t1 = performance.now();
+window.__ok = typeof API.LMSInitialize === "function" && typeof API_1484_11.Initialize === "function" && ScormShim.isReady;</script>`,
+  },
   peer12: {
     who: "peer", label: "scorm-again: dist/scorm12.min.js + new Scorm12API (1.2 only)",
     html: `<script>window.__t0 = performance.now();</script>
@@ -178,7 +197,7 @@ window.__t1 = performance.now();
 window.__ok = typeof API_1484_11.Initialize === "function";</script>`,
   },
 };
-const STARTUP_ORDER = ["oursClassic", "peerAll", "oursEsm", "peer12", "peer2004"];
+const STARTUP_ORDER = ["oursClassic", "peerAll", "oursEsm", "peer12", "oursEsmPreload", "peer2004", "oursRte"];
 
 async function startup(browser, srv) {
   for (const k of STARTUP_ORDER) srv.setPage("startup-" + k, "<!doctype html><meta charset=utf-8>\n" + STARTUP[k].html);
@@ -372,6 +391,8 @@ function report(m, sz, st, runs, cyc, chk) {
   row("scorm-shim ES module: `index.js` + `scorm_shim.js` + `scorm_shim_bg.wasm`", sz.oursEsm, sz.peerAll);
   row("&nbsp;&nbsp;of which JS (`index.js` + `scorm_shim.js`)", sz.oursEsmJs);
   row("&nbsp;&nbsp;of which wasm", sz.oursWasm);
+  row("scorm-shim run-time only `pkg/scorm-shim-rte.js` (classic; no manifest parser or sequencer)", sz.rteClassic, sz.peerAll);
+  row("scorm-shim run-time only ES module `pkg/rte/`", sz.rteEsm, sz.peerAll);
   row("scorm-again `dist/scorm-again.min.js` (1.2 + 2004)", sz.peerAll);
   row("scorm-again `dist/scorm12.min.js` (1.2 only)", sz.peer12);
   row("scorm-again `dist/scorm2004.min.js` (2004 only)", sz.peer2004);
@@ -472,7 +493,7 @@ function report(m, sz, st, runs, cyc, chk) {
 
   // Where we are behind, with the reason where it is known.
   const behind = [];
-  for (const k of ["oursClassic", "oursEsm"]) {
+  for (const k of ["oursClassic", "oursEsm", "oursEsmPreload", "oursRte"]) {
     const r = stMed(k, "total") / stMed("peerAll", "total");
     if (r > 1) behind.push(`Start-up, ${STARTUP[k].label}: ${ratio(stMed(k, "total"), stMed("peerAll", "total"))} of scorm-again.min.js.` +
       (k === "oursEsm" ? " Its requests start only when the module code runs (the preload scanner had fetched the classic scripts before t0) and form a chain of three (index.js imports scorm_shim.js, which fetches scorm_shim_bg.wasm); the wasm then compiles asynchronously. Once the last byte is in it is the fastest variant (`after last byte` column). A page can start the fetches early with `<link rel=modulepreload>` / `<link rel=preload as=fetch>`." : " The classic script decodes its base64 wasm (atob and a byte loop) and compiles it synchronously before the API objects exist."));
@@ -487,7 +508,7 @@ function report(m, sz, st, runs, cyc, chk) {
   if (mm("ours", "wasmAfterLoad") > 0) {
     const w = sz.wasmLayout;
     behind.push(`wasm memory: ${kb(mm("ours", "wasmAfterLoad"))} right after load, before any data. The module declares ${w.initialPages} pages (${kb(w.initialPages * 65536)}) of initial memory` +
-      (w.stackTop ? ` and its stack pointer starts at ${int(w.stackTop)}: that much is the shadow stack Rust's wasm32 linker reserves below the static data by default (1 MiB); a smaller stack (\`-C link-arg=-zstack-size=...\`) would shrink it.` : "."));
+      (w.stackTop ? ` and its stack pointer starts at ${int(w.stackTop)}: that much is the shadow stack below the static data (set with \`-zstack-size\` in .cargo/config.toml; \`tests/e2e/stack.test.mjs\` measures the deepest known use and keeps a 2x margin).` : "."));
   }
   if (sz.heldSource.ours.wide) behind.push(`Memory held for the classic script's source: ${int(sz.heldSource.ours.bytes)} bytes for ${int(sz.heldSource.ours.chars)} characters, because ${sz.heldSource.ours.wide} non-Latin-1 characters (${sz.heldSource.ours.sample}, in comments) make the browser keep the whole file as UTF-16; ASCII-only comments would halve it.`);
   for (const v of ["1.2", "2004"]) {
