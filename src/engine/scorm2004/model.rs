@@ -93,6 +93,11 @@ const SCORE_CHILDREN: &str = "scaled,raw,min,max";
 
 /// The element table.
 pub static RULES: &[Rule] = &[
+    r("adl.data._children", R, Ty::Const("id,store"), Unset),
+    r("adl.data._count", R, Ty::Count, Unset),
+    r("adl.data.n.id", R, Ty::Identifier(4000), Unset),
+    r("adl.data.n.store", RW, Ty::CharString(64000), Unset),
+    r("adl.nav.request", RW, Ty::NavRequest, Value("_none_")),
     r("cmi._version", R, Ty::Const("1.0"), Unset),
     r("cmi.comments_from_learner._children", R, Ty::Const("comment,location,timestamp"), Unset),
     r("cmi.comments_from_learner._count", R, Ty::Count, Unset),
@@ -116,58 +121,53 @@ pub static RULES: &[Rule] = &[
         Unset,
     ),
     r("cmi.interactions._count", R, Ty::Count, Unset),
-    r("cmi.interactions.n.id", RW, Ty::Identifier(4000), Unset),
-    r("cmi.interactions.n.type", RW, Ty::Vocab(super::types::INTERACTION_TYPES), Unset),
-    r("cmi.interactions.n.objectives._count", R, Ty::Count, Unset),
-    r("cmi.interactions.n.objectives.n.id", RW, Ty::Identifier(4000), Unset),
-    r("cmi.interactions.n.timestamp", RW, Ty::Time, Unset),
     r("cmi.interactions.n.correct_responses._count", R, Ty::Count, Unset),
     r("cmi.interactions.n.correct_responses.n.pattern", RW, Ty::Response(Side::Correct), Unset),
-    r("cmi.interactions.n.weighting", RW, Ty::Real(None, None), Unset),
-    r("cmi.interactions.n.learner_response", RW, Ty::Response(Side::Learner), Unset),
-    r("cmi.interactions.n.result", RW, Ty::Result, Unset),
-    r("cmi.interactions.n.latency", RW, Ty::Interval, Unset),
     r("cmi.interactions.n.description", RW, Ty::Localized(250), Unset),
+    r("cmi.interactions.n.id", RW, Ty::Identifier(4000), Unset),
+    r("cmi.interactions.n.latency", RW, Ty::Interval, Unset),
+    r("cmi.interactions.n.learner_response", RW, Ty::Response(Side::Learner), Unset),
+    r("cmi.interactions.n.objectives._count", R, Ty::Count, Unset),
+    r("cmi.interactions.n.objectives.n.id", RW, Ty::Identifier(4000), Unset),
+    r("cmi.interactions.n.result", RW, Ty::Result, Unset),
+    r("cmi.interactions.n.timestamp", RW, Ty::Time, Unset),
+    r("cmi.interactions.n.type", RW, Ty::Vocab(super::types::INTERACTION_TYPES), Unset),
+    r("cmi.interactions.n.weighting", RW, Ty::Real(None, None), Unset),
     r("cmi.launch_data", R, Ty::Lms, Unset),
     r("cmi.learner_id", R, Ty::Lms, Unset),
     r("cmi.learner_name", R, Ty::Lms, Unset),
     r("cmi.learner_preference._children", R, Ty::Const("audio_level,language,delivery_speed,audio_captioning"), Unset),
-    r("cmi.learner_preference.audio_level", RW, Ty::Real(Some(0.0), None), Unset),
-    r("cmi.learner_preference.language", RW, Ty::Language, Unset),
-    r("cmi.learner_preference.delivery_speed", RW, Ty::Real(Some(0.0), None), Unset),
     r("cmi.learner_preference.audio_captioning", RW, Ty::Vocab(CAPTIONING), Unset),
+    r("cmi.learner_preference.audio_level", RW, Ty::Real(Some(0.0), None), Unset),
+    r("cmi.learner_preference.delivery_speed", RW, Ty::Real(Some(0.0), None), Unset),
+    r("cmi.learner_preference.language", RW, Ty::Language, Unset),
     r("cmi.location", RW, Ty::CharString(1000), Unset),
     r("cmi.max_time_allowed", R, Ty::Lms, Unset),
     r("cmi.mode", R, Ty::Lms, Unset),
     r("cmi.objectives._children", R, Ty::Const("id,score,success_status,completion_status,progress_measure,description"), Unset),
     r("cmi.objectives._count", R, Ty::Count, Unset),
-    r("cmi.objectives.n.id", RW, Ty::Identifier(4000), Unset),
-    r("cmi.objectives.n.score._children", R, Ty::Const(SCORE_CHILDREN), Unset),
-    r("cmi.objectives.n.score.scaled", RW, Ty::Real(Some(-1.0), Some(1.0)), Unset),
-    r("cmi.objectives.n.score.raw", RW, Ty::Real(None, None), Unset),
-    r("cmi.objectives.n.score.min", RW, Ty::Real(None, None), Unset),
-    r("cmi.objectives.n.score.max", RW, Ty::Real(None, None), Unset),
-    r("cmi.objectives.n.success_status", RW, Ty::Vocab(SUCCESS), Value("unknown")),
     r("cmi.objectives.n.completion_status", RW, Ty::Vocab(COMPLETION), Value("unknown")),
-    r("cmi.objectives.n.progress_measure", RW, Ty::Real(Some(0.0), Some(1.0)), Unset),
     r("cmi.objectives.n.description", RW, Ty::Localized(250), Unset),
+    r("cmi.objectives.n.id", RW, Ty::Identifier(4000), Unset),
+    r("cmi.objectives.n.progress_measure", RW, Ty::Real(Some(0.0), Some(1.0)), Unset),
+    r("cmi.objectives.n.score._children", R, Ty::Const(SCORE_CHILDREN), Unset),
+    r("cmi.objectives.n.score.max", RW, Ty::Real(None, None), Unset),
+    r("cmi.objectives.n.score.min", RW, Ty::Real(None, None), Unset),
+    r("cmi.objectives.n.score.raw", RW, Ty::Real(None, None), Unset),
+    r("cmi.objectives.n.score.scaled", RW, Ty::Real(Some(-1.0), Some(1.0)), Unset),
+    r("cmi.objectives.n.success_status", RW, Ty::Vocab(SUCCESS), Value("unknown")),
     r("cmi.progress_measure", RW, Ty::Real(Some(0.0), Some(1.0)), Unset),
     r("cmi.scaled_passing_score", R, Ty::Lms, Unset),
     r("cmi.score._children", R, Ty::Const(SCORE_CHILDREN), Unset),
-    r("cmi.score.scaled", RW, Ty::Real(Some(-1.0), Some(1.0)), Unset),
-    r("cmi.score.raw", RW, Ty::Real(None, None), Unset),
-    r("cmi.score.min", RW, Ty::Real(None, None), Unset),
     r("cmi.score.max", RW, Ty::Real(None, None), Unset),
+    r("cmi.score.min", RW, Ty::Real(None, None), Unset),
+    r("cmi.score.raw", RW, Ty::Real(None, None), Unset),
+    r("cmi.score.scaled", RW, Ty::Real(Some(-1.0), Some(1.0)), Unset),
     r("cmi.session_time", W, Ty::Interval, Unset),
     r("cmi.success_status", RW, Ty::Vocab(SUCCESS), Value("unknown")),
     r("cmi.suspend_data", RW, Ty::CharString(64000), Unset),
     r("cmi.time_limit_action", R, Ty::Lms, Unset),
     r("cmi.total_time", R, Ty::Lms, Unset),
-    r("adl.nav.request", RW, Ty::NavRequest, Value("_none_")),
-    r("adl.data._children", R, Ty::Const("id,store"), Unset),
-    r("adl.data._count", R, Ty::Count, Unset),
-    r("adl.data.n.id", R, Ty::Identifier(4000), Unset),
-    r("adl.data.n.store", RW, Ty::CharString(64000), Unset),
 ];
 
 /// The learner preference defaults (RTE §4.2.12).
@@ -219,7 +219,9 @@ pub fn resolve(element: &str) -> Option<(&'static Rule, Indices)> {
         }
         pos += tok.len() + 1;
     }
-    RULES.iter().find(|r| r.path == pattern).map(|r| (r, idx))
+    // RULES is sorted by path (checked by a test): binary search
+    let i = RULES.binary_search_by(|r| r.path.cmp(pattern.as_str())).ok()?;
+    RULES.get(i).map(|r| (r, idx))
 }
 
 /// The collection key of a `_count` element or of level `level` of an
@@ -244,6 +246,13 @@ mod tests {
         assert!(resolve("cmi.interactions.x.id").is_none());
         assert!(resolve("cmi").is_none());
         assert!(resolve("cmi.location.x").is_none());
+    }
+
+    #[test]
+    fn rules_are_sorted_by_path_for_binary_search() {
+        for pair in RULES.windows(2) {
+            assert!(pair[0].path < pair[1].path, "{} before {}", pair[0].path, pair[1].path);
+        }
     }
 
     #[test]
