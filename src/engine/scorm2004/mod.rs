@@ -713,14 +713,15 @@ impl Api {
             }
         }
         // Dependencies (RTE §4.2.9, §4.2.17): the id comes first.
-        let rec0 = || format!("{}.{}", model::collection_key(element, idx, 0), idx.at[0]);
+        // (built without `format!`: this runs on most SetValue calls)
+        let rec0 = || record_key(model::collection_key(element, idx, 0), idx.at[0], "");
         let needs_id = (path.starts_with("cmi.interactions.n.") || path.starts_with("cmi.objectives.n."))
             && !(path == "cmi.interactions.n.id" || path == "cmi.objectives.n.id");
-        if needs_id && self.stored(&format!("{}.id", rec0())).is_none() {
+        if needs_id && self.stored(&record_key(model::collection_key(element, idx, 0), idx.at[0], ".id")).is_none() {
             return Err((408, format!("{element}: set the id of {} first", rec0())));
         }
         let kind = if matches!(rule.ty, Ty::Response(_)) {
-            match self.stored(&format!("{}.type", rec0())) {
+            match self.stored(&record_key(model::collection_key(element, idx, 0), idx.at[0], ".type")) {
                 Some(k) => Some(k.to_owned()),
                 None => return Err((408, format!("{element}: set the type of {} first", rec0()))),
             }
@@ -794,6 +795,30 @@ impl Api {
         }
         error_string(code).to_owned()
     }
+}
+
+/// `<collection>.<index><field>`, e.g. `cmi.interactions.3.id`, without the
+/// formatting machinery.
+fn record_key(collection: &str, index: usize, field: &str) -> String {
+    let mut digits = [0u8; 20];
+    let mut i = digits.len();
+    let mut n = index;
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 || i == 0 {
+            break;
+        }
+    }
+    let mut key = String::with_capacity(collection.len() + 1 + (digits.len() - i) + field.len());
+    key.push_str(collection);
+    key.push('.');
+    for &d in &digits[i..] {
+        key.push(char::from(d));
+    }
+    key.push_str(field);
+    key
 }
 
 /// `value` in double quotes for a diagnostic, with `"`, `\\` and control
@@ -931,6 +956,13 @@ fn store(values: &mut crate::engine::rte::Snapshot, element: &str, value: &str) 
 mod tests {
     use super::*;
     use crate::engine::rte::NullHost;
+
+    #[test]
+    fn record_keys_match_format() {
+        for (c, i, f) in [("cmi.interactions", 0, ".id"), ("cmi.objectives", 9, ".type"), ("cmi.interactions", 10, ""), ("x", 123_456_789, ".id"), ("x", usize::MAX, "")] {
+            assert_eq!(record_key(c, i, f), format!("{c}.{i}{f}"));
+        }
+    }
 
     #[test]
     fn state_machine() {
