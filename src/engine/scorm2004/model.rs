@@ -190,17 +190,28 @@ pub struct Indices {
     pub len: usize,
 }
 
+/// Longest pattern any rule has, with room to spare: a name whose pattern is
+/// longer matches no row.
+const MAX_PATTERN: usize = 64;
+
 /// Find the table row for `element`, with its indices.
 pub fn resolve(element: &str) -> Option<(&'static Rule, Indices)> {
-    // Turn the name into its pattern once (indices become `n`), then find
-    // the rule with that exact path: one pass over the name, whatever the
-    // number of rules.
+    // Turn the name into its pattern once (indices become `n`) in a buffer
+    // on the stack, then binary-search the rule with that exact path: one
+    // pass over the name, no allocation (this runs on every call).
     let mut idx = Indices::default();
-    let mut pattern = String::with_capacity(element.len().min(64));
+    let mut pattern = [0u8; MAX_PATTERN];
+    let mut len = 0usize;
+    let mut push = |bytes: &[u8]| -> Option<()> {
+        let end = len.checked_add(bytes.len()).filter(|&e| e <= MAX_PATTERN)?;
+        pattern.get_mut(len..end)?.copy_from_slice(bytes);
+        len = end;
+        Some(())
+    };
     let mut pos = 0usize;
     for (i, tok) in element.split('.').enumerate() {
         if i > 0 {
-            pattern.push('.');
+            push(b".")?;
         }
         if tok == "n" {
             // A literal "n" is not an index.
@@ -213,14 +224,15 @@ pub fn resolve(element: &str) -> Option<(&'static Rule, Indices)> {
             idx.at[idx.len] = tok.parse().unwrap_or(usize::MAX);
             idx.end[idx.len] = pos.saturating_sub(1);
             idx.len += 1;
-            pattern.push('n');
+            push(b"n")?;
         } else {
-            pattern.push_str(tok);
+            push(tok.as_bytes())?;
         }
         pos += tok.len() + 1;
     }
+    let pattern = pattern.get(..len)?;
     // RULES is sorted by path (checked by a test): binary search
-    let i = RULES.binary_search_by(|r| r.path.cmp(pattern.as_str())).ok()?;
+    let i = RULES.binary_search_by(|r| r.path.as_bytes().cmp(pattern)).ok()?;
     RULES.get(i).map(|r| (r, idx))
 }
 
@@ -246,6 +258,10 @@ mod tests {
         assert!(resolve("cmi.interactions.x.id").is_none());
         assert!(resolve("cmi").is_none());
         assert!(resolve("cmi.location.x").is_none());
+        // longer than any pattern: no row, no panic
+        assert!(resolve(&format!("cmi.{}", "x".repeat(200))).is_none());
+        assert!(resolve(&"cmi.interactions.0.".repeat(20)).is_none());
+        assert!(resolve(&"a.".repeat(40)).is_none());
     }
 
     #[test]
