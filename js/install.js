@@ -353,6 +353,9 @@ function scormShimInstall(Shim, target, config) {
        * {type: "launch", url, activityId, title, isSco} | {type: "ended"} | {type: "nothing"} | {type: "error", id, message}.
        */
       navigate: function (request, frame) {
+        // A request the sequencer refuses changes nothing: the SCO keeps running.
+        var refused = shim.acceptsRequest(str(request));
+        if (refused) return Promise.resolve(refused);
         course.busy = true;
         var unloaded = !frame || frame.src === "about:blank" ? Promise.resolve() : new Promise(function (resolve) {
           var done = function () { frame.removeEventListener("load", done); resolve(); };

@@ -62,8 +62,19 @@
       show("The course session has ended. Reload the page to start or resume.");
       document.documentElement.dataset.activity = "";
     } else if (view.type === "error") {
-      show("That is not possible now (" + view.id + ": " + view.message + ").");
-      setTimeout(function () { if (frame.src !== "about:blank") show(""); }, 2500);
+      var nav = ScormShim.course.navState();
+      var shown = document.documentElement.dataset.activity;
+      var running = !!nav && nav.activities.some(function (a) { return a.id === shown && a.active; });
+      if (running) {
+        // nothing changed: the activity shown goes on
+        show("That is not possible now (" + view.id + ": " + view.message + ").");
+        setTimeout(function () { if (frame.src !== "about:blank") show(""); }, 2500);
+      } else {
+        // the request ended the activity shown, then found nothing to deliver
+        frame.src = "about:blank";
+        document.documentElement.dataset.activity = "";
+        show("The course cannot go on from here (" + view.id + ": " + view.message + "). Choose an activity from the table of contents.");
+      }
     }
     render();
   }

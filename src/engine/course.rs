@@ -44,6 +44,9 @@ pub struct LaunchInfo {
 }
 
 /// The outcome of a navigation request.
+// One value per navigation request, handed straight to the caller: boxing
+// the launch variant would only add an allocation.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug, PartialEq)]
 pub enum Delivery {
     /// Launch this activity.
@@ -166,6 +169,17 @@ impl Course {
         match &self.engine {
             Engine::Sequenced(s) => Some(s),
             Engine::Simple { .. } => None,
+        }
+    }
+
+    /// Whether `request` is accepted now (SCORM 2004: the Navigation Request
+    /// Process, NB.2.1; its exception otherwise). A request that is not
+    /// accepted changes nothing, so the LMS must not end the running SCO for
+    /// it. SCORM 1.2 packages accept every request here; `navigate` decides.
+    pub fn accepts(&self, request: &NavigationRequest) -> Result<(), SeqError> {
+        match &self.engine {
+            Engine::Sequenced(seq) => seq.accepts(request),
+            _ => Ok(()),
         }
     }
 

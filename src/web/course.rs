@@ -190,6 +190,12 @@ impl Shim {
         if self.course.is_none() {
             return view_js(&views::Delivery::Error { id: "NB.2.1-2", message: "No course is open" });
         }
+        // A request the sequencer does not accept (NB.2.1) leaves the SCO
+        // running; an accepted one ends it first, so its data is recorded
+        // before the sequencer exits its activity.
+        if let Some(Err(e)) = self.course.as_ref().map(|c| c.accepts(&req)) {
+            return view_js(&views::Delivery::Error { id: e.id, message: e.description() });
+        }
         self.end_running_sco(&req);
         self.pending = None;
         let result = match &mut self.course {
@@ -197,6 +203,21 @@ impl Shim {
             None => return JsValue::NULL,
         };
         self.deliver(result)
+    }
+
+    /// `null` when the sequencer accepts `request` now (NB.2.1), else the
+    /// `{type: "error", id, message}` that [`Shim::navigate`] would answer,
+    /// without any change: the player asks before it unloads the running SCO.
+    #[wasm_bindgen(js_name = acceptsRequest)]
+    pub fn accepts_request(&self, request: &str) -> JsValue {
+        let Some(req) = NavigationRequest::parse(request) else {
+            return view_js(&views::Delivery::Error { id: "NB.2.1-13", message: "Undefined navigation request" });
+        };
+        match self.course.as_ref().map(|c| c.accepts(&req)) {
+            None => view_js(&views::Delivery::Error { id: "NB.2.1-2", message: "No course is open" }),
+            Some(Ok(())) => JsValue::NULL,
+            Some(Err(e)) => view_js(&views::Delivery::Error { id: e.id, message: e.description() }),
+        }
     }
 
     /// The navigation request the last SCO left at Terminate, processed:

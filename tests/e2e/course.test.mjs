@@ -126,3 +126,23 @@ test("a SCORM 1.2 package: the SCO finds window.API only, with the manifest's va
   assert.deepEqual(status, ["failed"]);
   await context.close();
 });
+
+test("a navigation request the sequencer refuses leaves the running SCO alone", async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(backend.url + "/course.html");
+  await activity(page, "L1");
+  const src = await page.evaluate(() => document.getElementById("content").src);
+  // start while a session runs: refused by the Navigation Request Process
+  const view = await page.evaluate(() => ScormShim.course.navigate("start", document.getElementById("content")));
+  assert.equal(view.type, "error");
+  assert.equal(view.id, "NB.2.1-1", JSON.stringify(view));
+  // the SCO was not unloaded and its API session is still open
+  assert.equal(await page.evaluate(() => document.getElementById("content").src), src);
+  assert.equal(await sco(page).evaluate(() => window.parent.API_1484_11.GetValue("cmi.mode")), "normal");
+  assert.equal(await page.evaluate(() => API_1484_11.GetLastError()), "0");
+  // an accepted request still ends it and moves on
+  await sco(page).click("#done");
+  await activity(page, "L2");
+  await context.close();
+});

@@ -81,6 +81,13 @@ impl Sequencer {
         }
     }
 
+    /// Whether the Navigation Request Process (NB.2.1) accepts `request` in
+    /// the current state, without processing it: an LMS asks this before it
+    /// ends the running SCO for the request.
+    pub fn accepts(&self, request: &NavigationRequest) -> Result<(), SeqError> {
+        self.navigation_request_process(request).map(|_| ())
+    }
+
     /// Ends the sequencing session: the root attempt ends when still active
     /// and the current activity is cleared (the suspended activity stays).
     fn end_session(&mut self) {
@@ -396,10 +403,8 @@ impl Sequencer {
         // objectives scoped to the course (`objectivesGlobalToSystem="false"`)
         // start over before the flow evaluates any rule (ADL CTS RU-13d). A
         // new session after the course ended keeps them (ADL CTS OB-03b).
-        if self.globals_per_tree_attempt {
-            if request == S::Retry && self.state.current == Some(0) {
-                self.state.globals.clear();
-            }
+        if self.globals_per_tree_attempt && request == S::Retry && self.state.current == Some(0) {
+            self.state.globals.clear();
         }
         let out = match request {
             S::Start => self.start_sequencing_request(),
