@@ -43,7 +43,6 @@ const FAMILIES: &[&str] = &["CM", "CO", "CT", "MS", "OB", "RU", "SX", "T"];
 /// list with `CTS_LIST=1 cargo test --test cts_seq -- --nocapture`.
 const KNOWN_FAILING: &[(&str, &str)] = &[
     // Not yet explained.
-    ("OB-03b", "after the second relaunch the cluster activity_3 is still skipped (satisfied by measure) [Act4V2: delivered activity_9]"),
     ("OB-03c", "starts from the system-wide gObj-OB03-3 that earlier packages of its series leave (OB-03a is not in the suite; OB-03b's globals are not system-wide); expects activity_1 skipped (status unknown) and activity_3/7/8 skipped (satisfied), which no single value of gObj-OB03-3 gives us [Act9V1: delivered activity_4]"),
     // Suite data missing: starts from the learner's system-wide global
     // objectives as the earlier case of its series leaves them, and that

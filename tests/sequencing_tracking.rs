@@ -542,3 +542,46 @@ fn sequencing_rules_see_what_the_previous_attempt_of_the_cluster_left() {
     // x's new attempt: its rollup sees neither p's nor q's old results
     assert_eq!(status(&s, "x"), (None, None));
 }
+
+#[test]
+fn exit_all_leaves_nothing_suspended() {
+    // a SCO that set cmi.exit "suspend" and then asked for exitAll: the
+    // course attempt ends, and the next start delivers it from the beginning
+    let mut s = Sequencer::new(&cluster("root", vec![leaf("a"), leaf("b")]));
+    assert_eq!(nav(&mut s, N::Start).unwrap(), "a");
+    s.deliver_result(&ScoResult { exit: "suspend".into(), ..ScoResult::default() });
+    s.navigate(N::ExitAll).unwrap();
+    assert!(["root", "a", "b"].iter().all(|id| s.activity(idx(&s, id)).is_some_and(|a| !a.suspended)));
+    assert_eq!(nav(&mut s, N::Start).unwrap(), "a");
+    assert_eq!(s.launch_data(idx(&s, "a")).unwrap().entry, "ab-initio");
+}
+
+#[test]
+fn a_cluster_writes_its_rolled_up_measure_also_when_it_becomes_unknown() {
+    // x is satisfied by the measure rolled up from a and b, and writes it to
+    // G. In a new attempt on x whose children report nothing yet, rollup
+    // finds no measure: G's measure and satisfaction become unknown too,
+    // instead of keeping what the previous attempt left (ADL CTS OB-03b).
+    let mut w = ObjectiveMap::new("G");
+    w.read_satisfied_status = false;
+    w.read_normalized_measure = false;
+    w.write_satisfied_status = true;
+    w.write_normalized_measure = true;
+    let x = cluster("x", vec![leaf("a"), leaf("b")]).seq(|s| {
+        s.objectives = vec![ObjectiveDef { satisfied_by_measure: true, min_normalized_measure: 0.5, ..objective("px", true, vec![w]) }];
+    });
+    let mut s = Sequencer::new(&cluster("root", vec![x, leaf("z")]));
+    assert_eq!(nav(&mut s, choice("a")).unwrap(), "a");
+    s.deliver_result(&ScoResult { score_scaled: Some(0.9), ..result("completed", "passed") });
+    assert_eq!(nav(&mut s, choice("b")).unwrap(), "b");
+    s.deliver_result(&ScoResult { score_scaled: Some(0.9), ..result("completed", "passed") });
+    assert_eq!(nav(&mut s, N::Continue).unwrap(), "z");
+    let g = s.globals().get("G").cloned().unwrap_or_default();
+    assert_eq!((g.measure(), g.satisfied()), (Some(0.9), Some(true)));
+    // a new attempt on x: b says nothing, a's measure belongs to the old attempt
+    assert_eq!(nav(&mut s, choice("b")).unwrap(), "b");
+    s.deliver_result(&ScoResult::default());
+    s.navigate(N::Exit).unwrap();
+    let g = s.globals().get("G").cloned().unwrap_or_default();
+    assert_eq!((g.measure(), g.satisfied()), (None, None));
+}

@@ -58,7 +58,12 @@
 //!   *known* global value on the local one; writing copies only known
 //!   values (an unknown local value never erases a global one), except a
 //!   status the SCO itself set to "unknown", which is written as unknown
-//!   (ADL CTS OB-17a/b, SX-11b).
+//!   (ADL CTS OB-17a/b, SX-11b), and a cluster's rolled-up measure (and a
+//!   satisfaction decided by it), which states what rollup finds now,
+//!   unknown included (ADL CTS OB-03b).
+//! * Exit all ends the attempt on the whole course: no activity stays
+//!   suspended, even one whose SCO set `cmi.exit` "suspend" before asking for
+//!   exitAll; the next start delivers it ab-initio (ADL CTS OB-03b).
 //! * UP.4 asks "did the content inform the sequencer of the status?": a SCO
 //!   that explicitly set `cmi.completion_status` / `cmi.success_status` to
 //!   "unknown" in the attempt did, so End Attempt does not assume completed
@@ -929,6 +934,7 @@ impl Sequencer {
         } else {
             (local.completion_status, local.progress_measure)
         };
+        let rolled_up = !self.nodes[a].children.is_empty();
         for m in &def.maps {
             let any = m.write_satisfied_status
                 || m.write_normalized_measure
@@ -946,10 +952,17 @@ impl Sequencer {
             if m.write_satisfied_status && local.progress_status {
                 g.progress_status = true;
                 g.satisfied_status = local.satisfied_status;
+            } else if m.write_satisfied_status && rolled_up && def.satisfied_by_measure && !local.measure_status {
+                // satisfied by a measure that rollup now finds unknown
+                g.progress_status = false;
             }
             if m.write_normalized_measure && local.measure_status {
                 g.measure_status = true;
                 g.normalized_measure = local.normalized_measure;
+            } else if m.write_normalized_measure && rolled_up {
+                // a cluster's measure is what rollup makes of its children
+                // now, unknown included (ADL CTS OB-03b)
+                g.measure_status = false;
             }
             if m.write_raw_score && local.raw.is_some() {
                 g.raw = local.raw;

@@ -255,6 +255,12 @@ impl Sequencer {
                 }
                 self.terminate_descendent_attempts(0);
                 self.end_attempt(0);
+                // Exit all ends the attempt on the whole course: nothing stays
+                // suspended, even an activity whose SCO set cmi.exit
+                // "suspend" before it asked for exitAll (ADL CTS OB-03b)
+                for st in &mut self.state.activities {
+                    st.suspended = false;
+                }
                 self.state.current = Some(0);
                 // retryAll post-condition: exitAll followed by a retry of the root
                 if post_seq == Some(SequencingRequest::Retry) {
