@@ -159,7 +159,8 @@ pub fn parse_u16(s: &str) -> Option<u16> {
     Some(v as u16)
 }
 
-fn push_u64(out: &mut String, mut n: u64) {
+/// Append the decimal digits of `n` to `out` (no `core::fmt`).
+pub fn push_u64(out: &mut String, mut n: u64) {
     let mut buf = [0u8; 20];
     let mut i = buf.len();
     loop {

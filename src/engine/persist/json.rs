@@ -92,22 +92,7 @@ pub fn write_str(out: &mut String, s: &str) {
     out.push('"');
 }
 
-/// Append the digits of `n` to `out` (no `core::fmt`).
-pub fn write_u64(out: &mut String, mut n: u64) {
-    let mut buf = [0u8; 20];
-    let mut i = buf.len();
-    loop {
-        i -= 1;
-        buf[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    for &b in &buf[i..] {
-        out.push(b as char);
-    }
-}
+pub use crate::engine::num::push_u64 as write_u64;
 
 /// `10^e` for `0 <= e`; exact up to `10^22`.
 fn pow10(e: u32) -> f64 {

@@ -800,23 +800,10 @@ impl Api {
 /// `<collection>.<index><field>`, e.g. `cmi.interactions.3.id`, without the
 /// formatting machinery.
 fn record_key(collection: &str, index: usize, field: &str) -> String {
-    let mut digits = [0u8; 20];
-    let mut i = digits.len();
-    let mut n = index;
-    loop {
-        i -= 1;
-        digits[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 || i == 0 {
-            break;
-        }
-    }
-    let mut key = String::with_capacity(collection.len() + 1 + (digits.len() - i) + field.len());
+    let mut key = String::with_capacity(collection.len() + 21 + field.len());
     key.push_str(collection);
     key.push('.');
-    for &d in &digits[i..] {
-        key.push(char::from(d));
-    }
+    crate::engine::num::push_u64(&mut key, index as u64);
     key.push_str(field);
     key
 }
