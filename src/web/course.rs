@@ -184,18 +184,13 @@ impl Shim {
     /// superseded by this one). Answers `{type: "launch", href, …}`,
     /// `{type: "ended"}`, `{type: "nothing"}` or `{type: "error", id, message}`.
     pub fn navigate(&mut self, request: &str) -> JsValue {
-        let Some(req) = NavigationRequest::parse(request) else {
-            return view_js(&views::Delivery::Error { id: "NB.2.1-13", message: "Undefined navigation request" });
-        };
-        if self.course.is_none() {
-            return view_js(&views::Delivery::Error { id: "NB.2.1-2", message: "No course is open" });
-        }
         // A request the sequencer does not accept (NB.2.1) leaves the SCO
         // running; an accepted one ends it first, so its data is recorded
         // before the sequencer exits its activity.
-        if let Some(Err(e)) = self.course.as_ref().map(|c| c.accepts(&req)) {
-            return view_js(&views::Delivery::Error { id: e.id, message: e.description() });
-        }
+        let req = match self.accepted(request) {
+            Ok(req) => req,
+            Err(refusal) => return refusal,
+        };
         self.end_running_sco(&req);
         self.pending = None;
         let result = match &mut self.course {
@@ -210,14 +205,7 @@ impl Shim {
     /// without any change: the player asks before it unloads the running SCO.
     #[wasm_bindgen(js_name = acceptsRequest)]
     pub fn accepts_request(&self, request: &str) -> JsValue {
-        let Some(req) = NavigationRequest::parse(request) else {
-            return view_js(&views::Delivery::Error { id: "NB.2.1-13", message: "Undefined navigation request" });
-        };
-        match self.course.as_ref().map(|c| c.accepts(&req)) {
-            None => view_js(&views::Delivery::Error { id: "NB.2.1-2", message: "No course is open" }),
-            Some(Ok(())) => JsValue::NULL,
-            Some(Err(e)) => view_js(&views::Delivery::Error { id: e.id, message: e.description() }),
-        }
+        self.accepted(request).err().unwrap_or(JsValue::NULL)
     }
 
     /// The navigation request the last SCO left at Terminate, processed:
@@ -255,6 +243,18 @@ impl Shim {
 
 #[cfg(feature = "course")]
 impl Shim {
+    /// `request` parsed, when a course is open and the sequencer accepts it
+    /// now (NB.2.1); else the `{type: "error", id, message}` view.
+    fn accepted(&self, request: &str) -> Result<NavigationRequest, JsValue> {
+        let error = |id, message| view_js(&views::Delivery::Error { id, message });
+        let req = NavigationRequest::parse(request).ok_or_else(|| error("NB.2.1-13", "Undefined navigation request"))?;
+        match self.course.as_ref().map(|c| c.accepts(&req)) {
+            None => Err(error("NB.2.1-2", "No course is open")),
+            Some(Ok(())) => Ok(req),
+            Some(Err(e)) => Err(error(e.id, e.description())),
+        }
+    }
+
     /// The user navigated while a SCO is still running: the LMS ends its
     /// session (SCORM 2004: as if Terminate had been called, keeping what it
     /// set; its own navigation request does not apply).
