@@ -139,13 +139,20 @@ function wasmLayout(file) {
 // Each variant is a fresh page: an inline script records t0, the library's script
 // tag runs, and the API objects are made usable (constructed, for the peer);
 // then t1. `lastByte` is when the library's last resource finished downloading.
+// Our variants differ only in what loads the library.
+const oursClassicHtml = (src) => `<script>window.__t0 = performance.now();</script>
+<script src="${src}"></script>
+<script>window.__t1 = performance.now();
+window.__ok = typeof API.LMSInitialize === "function" && typeof API_1484_11.Initialize === "function" && ScormShim.isReady;</script>`;
+const oursEsmHtml = (hints) => `${hints}<script type="module">window.__t0 = performance.now();
+const { load } = await import("/pkg/index.js");
+await load({});
+window.__t1 = performance.now();
+window.__ok = typeof API.LMSInitialize === "function" && typeof API_1484_11.Initialize === "function";</script>`;
 const STARTUP = {
   oursClassic: {
     who: "ours", label: "scorm-shim: pkg/scorm-shim.js (classic, sync)",
-    html: `<script>window.__t0 = performance.now();</script>
-<script src="/pkg/scorm-shim.js"></script>
-<script>window.__t1 = performance.now();
-window.__ok = typeof API.LMSInitialize === "function" && typeof API_1484_11.Initialize === "function" && ScormShim.isReady;</script>`,
+    html: oursClassicHtml("/pkg/scorm-shim.js"),
   },
   peerAll: {
     who: "peer", label: "scorm-again: dist/scorm-again.min.js + new Scorm12API + new Scorm2004API",
@@ -157,28 +164,17 @@ window.__ok = typeof API.LMSInitialize === "function" && typeof API_1484_11.Init
   },
   oursEsm: {
     who: "ours", label: "scorm-shim: ES module, import + await load()",
-    html: `<script type="module">window.__t0 = performance.now();
-const { load } = await import("/pkg/index.js");
-await load({});
-window.__t1 = performance.now();
-window.__ok = typeof API.LMSInitialize === "function" && typeof API_1484_11.Initialize === "function";</script>`,
+    html: oursEsmHtml(""),
   },
   oursEsmPreload: {
     who: "ours", label: "scorm-shim: ES module with modulepreload/preload hints, import + await load()",
-    html: `<link rel="modulepreload" href="/pkg/index.js"><link rel="modulepreload" href="/pkg/scorm_shim.js">
+    html: oursEsmHtml(`<link rel="modulepreload" href="/pkg/index.js"><link rel="modulepreload" href="/pkg/scorm_shim.js">
 <link rel="preload" as="fetch" href="/pkg/scorm_shim_bg.wasm" crossorigin>
-<script type="module">window.__t0 = performance.now();
-const { load } = await import("/pkg/index.js");
-await load({});
-window.__t1 = performance.now();
-window.__ok = typeof API.LMSInitialize === "function" && typeof API_1484_11.Initialize === "function";</script>`,
+`),
   },
   oursRte: {
     who: "ours", label: "scorm-shim: pkg/scorm-shim-rte.js (classic, sync, run-time only)",
-    html: `<script>window.__t0 = performance.now();</script>
-<script src="/pkg/scorm-shim-rte.js"></script>
-<script>window.__t1 = performance.now();
-window.__ok = typeof API.LMSInitialize === "function" && typeof API_1484_11.Initialize === "function" && ScormShim.isReady;</script>`,
+    html: oursClassicHtml("/pkg/scorm-shim-rte.js"),
   },
   peer12: {
     who: "peer", label: "scorm-again: dist/scorm12.min.js + new Scorm12API (1.2 only)",
