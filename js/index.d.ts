@@ -26,6 +26,8 @@ export interface ScormShimConfig {
   commentsFromLms?: string;
   /** SCORM 1.2 cmi.suspend_data limit: a number (default 65536) or "strict" (4096). */
   scorm12SuspendDataLimit?: number | "strict";
+  /** Origins besides the page's own from which `course.open` may load a package (comma-separated). */
+  packageOrigins?: string;
 }
 
 /** SCORM 1.2 API (`window.API`). Every method takes and returns strings. */

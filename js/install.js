@@ -262,7 +262,11 @@ function scormShimInstall(Shim, target, config) {
     busy: false,
     deliverListeners: [],
     resolve: function (view) {
-      if (view && view.type === "launch") view.url = new URL(view.href, course.base).href;
+      if (view && view.type === "launch") {
+        var url = scormShimLaunchUrl(view.href, course.base);
+        if (url.error) return { type: "error", id: "launch", message: url.error };
+        view.url = url.href;
+      }
       return view;
     },
     afterTerminate: function () {
@@ -333,7 +337,12 @@ function scormShimInstall(Shim, target, config) {
        * the parse error (line and column) for a manifest that cannot be played.
        */
       open: function (manifestUrl, organization) {
-        var url = new URL(manifestUrl, document.baseURI).href;
+        var url;
+        try {
+          url = scormShimPackageUrl(manifestUrl, handle.config().packageOrigins);
+        } catch (e) {
+          return Promise.reject(e);
+        }
         return fetch(url, { credentials: "same-origin" })
           .then(function (res) {
             if (!res.ok) throw new Error("scorm-shim: " + url + " answered " + res.status);
@@ -382,6 +391,38 @@ function scormShimInstall(Shim, target, config) {
     },
   };
   return handle;
+}
+
+/**
+ * The URL of a package's manifest, checked: http(s), on the page's own origin
+ * or one the configuration's `packageOrigins` names. Throws otherwise.
+ */
+function scormShimPackageUrl(manifestUrl, allowed) {
+  var url = new URL(String(manifestUrl), document.baseURI);
+  var origins = (allowed || "").split(",").filter(Boolean);
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    throw new Error("scorm-shim: a package must be loaded over http(s), not " + url.protocol);
+  }
+  if (url.origin !== location.origin && origins.indexOf(url.origin) < 0) {
+    throw new Error("scorm-shim: the package at " + url.origin + " is on another origin; " +
+      "only this page's origin is allowed (configuration key packageOrigins)");
+  }
+  return url.href;
+}
+
+/**
+ * The URL to launch for a package's `href` (the manifest parser has checked it
+ * already; this holds on the final URL too): http(s), on the manifest's origin
+ * and under the manifest's directory. `{href}`, or `{error}` saying why not.
+ */
+function scormShimLaunchUrl(href, base) {
+  var url, root = new URL(".", base);
+  try { url = new URL(href, base); } catch (e) { return { error: "the launch location " + JSON.stringify(href) + " is not a URL" }; }
+  if ((url.protocol !== "http:" && url.protocol !== "https:") || url.origin !== root.origin ||
+      url.pathname.indexOf(root.pathname) !== 0) {
+    return { error: "the launch location " + JSON.stringify(href) + " points outside the package" };
+  }
+  return { href: url.href };
 }
 
 function subscribe(list, listener) {

@@ -91,6 +91,13 @@ fn errors_name_kind_element_and_line() {
         ("data launch", mutate(r#"href="a.html""#, r#"href=" data:text/html,x""#), ErrorKind::UnsafeHref, "item", 5),
         ("other origin", mutate(r#"href="a.html""#, r#"href="https://evil.example/a.html""#), ErrorKind::UnsafeHref, "item", 5),
         ("network path", mutate(r#"href="a.html""#, r#"href="//evil.example/a.html""#), ErrorKind::UnsafeHref, "item", 5),
+        // Issue 12: a scheme that appears only after the dot segments are removed.
+        ("dot then javascript", mutate(r#"href="a.html""#, r#"href="./javascript:alert(document.domain)""#), ErrorKind::UnsafeHref, "item", 5),
+        ("dot-dot then javascript", mutate(r#"href="a.html""#, r#"href="a/../javascript:alert(1)""#), ErrorKind::UnsafeHref, "item", 5),
+        ("encoded dot then javascript", mutate(r#"href="a.html""#, r#"href="%2e/JavaScript:alert(1)""#), ErrorKind::UnsafeHref, "item", 5),
+        ("backslash dot then javascript", mutate(r#"href="a.html""#, r#"href=".\javascript:alert(1)""#), ErrorKind::UnsafeHref, "item", 5),
+        ("dot then http", mutate(r#"href="a.html""#, r#"href="./http:evil/x""#), ErrorKind::UnsafeHref, "item", 5),
+        ("xml:base dot then javascript", mutate(r#"href="a.html""#, r#"xml:base="./" href="javascript:alert(1)""#), ErrorKind::UnsafeHref, "item", 5),
         ("escapes the root", mutate(r#"href="a.html""#, r#"href="x/../../a.html""#), ErrorKind::UnsafeHref, "item", 5),
         ("escapes through xml:base", mutate(r#"href="a.html""#, r#"xml:base="../" href="a.html""#), ErrorKind::UnsafeHref, "item", 5),
         ("remote manifest base", mutate(r#"<manifest identifier="m""#, r#"<manifest xml:base="http://cdn.example/" identifier="m""#), ErrorKind::UnsafeHref, "item", 5),

@@ -136,6 +136,10 @@ pub struct Config {
     pub comments_from_lms: String,
     /// Maximum length accepted for SCORM 1.2 `cmi.suspend_data`.
     pub scorm12_suspend_data_limit: usize,
+    /// Origins (`https://host[:port]`) besides the page's own from which
+    /// `ScormShim.course.open` may load a package. Empty: the page's origin
+    /// only (content on another origin cannot reach the API anyway).
+    pub package_origins: Vec<String>,
 }
 
 impl Default for Config {
@@ -158,6 +162,7 @@ impl Default for Config {
             launch_data: String::new(),
             comments_from_lms: String::new(),
             scorm12_suspend_data_limit: DEFAULT_SCORM12_SUSPEND_DATA_LIMIT,
+            package_origins: Vec::new(),
         }
     }
 }
@@ -197,12 +202,13 @@ pub const KEYS: &[&str] = &[
     "launchData",
     "commentsFromLms",
     "scorm12SuspendDataLimit",
+    "packageOrigins",
 ];
 
 /// [`KEYS`] joined with ", ", written out (joining at run time costs code).
 const KNOWN_KEYS: &str = "endpoint, headers, credentials, learnerId, learnerName, courseId, registrationId, \
 scoId, versions, storagePrefix, commitInterval, logLevel, credit, mode, launchData, commentsFromLms, \
-scorm12SuspendDataLimit";
+scorm12SuspendDataLimit, packageOrigins";
 
 impl Config {
     /// Apply `(key, value)` pairs on top of `self`, later pairs winning.
@@ -321,6 +327,7 @@ impl Config {
                     },
                 }
             }
+            "packageOrigins" => self.package_origins = parse_origins(v)?,
             _ => {
                 return Err(format!("unknown key, ignored (known keys: {KNOWN_KEYS})"))
             }
@@ -381,6 +388,27 @@ fn parse_endpoint(v: &str) -> Result<Option<String>, String> {
     Ok(Some(v.to_owned()))
 }
 
+/// A list of origins, separated by commas or spaces: each `http(s)://host`
+/// with an optional port and nothing after it (no path, no wildcard).
+fn parse_origins(v: &str) -> Result<Vec<String>, String> {
+    let mut out = Vec::new();
+    for part in v.split([',', ' ']).filter(|p| !p.is_empty()) {
+        let lower = part.to_ascii_lowercase();
+        let host = lower.strip_prefix("https://").or_else(|| lower.strip_prefix("http://"));
+        let valid = host.is_some_and(|h| {
+            !h.is_empty() && h.bytes().all(|b| b.is_ascii_alphanumeric() || b"-.:[]".contains(&b))
+        });
+        if !valid {
+            return Err(format!(
+                "\"{}\" is not an origin such as \"https://cdn.example.com\"; only the page's own origin is allowed",
+                truncate(part)
+            ));
+        }
+        out.push(lower);
+    }
+    Ok(out)
+}
+
 /// Headers come as `Name: value` lines separated by newlines or `;`, or as a
 /// JSON-like object already flattened by the JS layer into that form.
 fn parse_headers(v: &str) -> Result<Vec<(String, String)>, String> {
@@ -407,6 +435,18 @@ mod tests {
     #[test]
     fn known_keys_text_lists_every_key() {
         assert_eq!(KNOWN_KEYS, KEYS.join(", "));
+    }
+
+    #[test]
+    fn package_origins_are_origins_only() {
+        let (c, errors) = Config::from_pairs([("packageOrigins", "https://CDN.example.com http://127.0.0.1:8081")]);
+        assert!(errors.is_empty());
+        assert_eq!(c.package_origins, ["https://cdn.example.com", "http://127.0.0.1:8081"]);
+        for bad in ["*", "cdn.example.com", "javascript:alert(1)", "https://x.example/path", "https://", "file:///x"] {
+            let (c, errors) = Config::from_pairs([("packageOrigins", bad)]);
+            assert_eq!(errors.len(), 1, "{bad}");
+            assert!(c.package_origins.is_empty(), "{bad}");
+        }
     }
 
     #[test]
@@ -438,6 +478,7 @@ mod tests {
             ("launchData", "x=1"),
             ("commentsFromLms", "hello"),
             ("scorm12SuspendDataLimit", "strict"),
+            ("packageOrigins", "https://cdn.example.com, http://127.0.0.1:8081"),
         ];
         assert_eq!(pairs.len(), KEYS.len(), "one good value per known key");
         let (c, errors) = Config::from_pairs(pairs);

@@ -307,6 +307,8 @@ impl Shim {
             c.mode.clone(),
             "scorm12SuspendDataLimit".into(),
             c.scorm12_suspend_data_limit.to_string(),
+            "packageOrigins".into(),
+            c.package_origins.join(","),
         ];
         for (name, value) in &c.headers {
             v.push("header".into());

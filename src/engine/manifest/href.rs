@@ -89,7 +89,32 @@ pub(crate) fn check_in_package(href: &str) -> Result<String, String> {
         return Err("the launch location names no file in the package".into());
     }
     out.push_str(rest);
+    check_relative(&out)?;
     Ok(out)
+}
+
+/// The final check of a launch location, after its dot segments are gone:
+/// the text must still be a relative path when a browser parses it, or
+/// `./javascript:…`, `a/../http:…` or `%2e/data:…` would come out as a
+/// scheme URL. A browser strips leading spaces and control characters before
+/// it looks for a scheme, so those are refused too, and so is any `:` in the
+/// first segment (a file name no authoring tool can write: Windows forbids
+/// it, and a browser could read it as a scheme).
+fn check_relative(out: &str) -> Result<(), String> {
+    if out.starts_with(|c: char| c <= ' ') {
+        return Err("the launch location begins with a space or control character".into());
+    }
+    if let Some(scheme) = scheme_of(out) {
+        return Err(format!("the launch location becomes a `{}:` URL", scheme.to_ascii_lowercase()));
+    }
+    let first = &out[..out.find(['/', '?', '#']).unwrap_or(out.len())];
+    if first.contains(':') {
+        return Err("the launch location's first segment contains `:` (it could be read as a URL scheme)".into());
+    }
+    if out.starts_with('/') {
+        return Err("an absolute path points outside the package".into());
+    }
+    Ok(())
 }
 
 /// Applies an item's `parameters` to a launch location (SCORM CAM, the
@@ -256,6 +281,20 @@ mod tests {
             "",
             ".",
             "c:/x.htm",
+            // Issue 12: a scheme that appears only once dot segments are removed.
+            "./javascript:alert(document.domain)",
+            "a/../javascript:alert(1)",
+            "%2e/JavaScript:alert(1)",
+            "%2E%2e/x/../javascript:alert(1)",
+            ".\\javascript:alert(1)",
+            "./http:evil/x",
+            "./data:text/html,<script>alert(1)</script>",
+            "a/./../vbscript:x",
+            "./ javascript:alert(1)",
+            "./\u{1}javascript:alert(1)",
+            "x/..//javascript:alert(1)",
+            "./1x:y",
+            "./c:/x.htm",
         ];
         for h in bad {
             assert!(check_in_package(h).is_err(), "{h:?} should be rejected");
