@@ -79,6 +79,8 @@ export interface CourseHandle {
   open(manifestUrl: string, organization?: string): Promise<{ identifier: string; title: string; version: string; organization: string; warnings: string[]; canResume: boolean }>;
   navigate(request: string, frame?: HTMLIFrameElement): Promise<{ type: "launch" | "ended" | "nothing" | "error"; [key: string]: unknown }>;
   navState(): Record<string, unknown> | null;
+  /** null when the sequencer accepts `request` now (NB.2.1), else why not. */
+  accepts(request: string): { type: "error"; id: string; message: string } | null;
   tree(): Record<string, unknown> | null;
   /** The sequencing state for a debugger (SCORM 2004 packages; null otherwise). */
   state(): { activities: { id: string; title: string; parent: number | null; objectives: string[]; state: Record<string, unknown> }[]; globals: Record<string, Record<string, unknown>>; current: string | null; suspended: string | null } | null;

@@ -389,6 +389,12 @@ function scormShimInstall(Shim, target, config) {
           return course.resolve(shim.navigate(str(request)));
         });
       },
+      /**
+       * null when the sequencer accepts `request` now (the Navigation Request
+       * Process, NB.2.1), else the {type: "error", id, message} navigate() would
+       * answer. Changes nothing.
+       */
+      accepts: function (request) { return shim.acceptsRequest(str(request)); },
       /** What a user interface may offer now (valid requests; per activity visible, enabled, selectable, status). */
       navState: function () { return shim.navState(); },
       /** The activity tree with titles, launch URLs and complete sequencing definitions. */
