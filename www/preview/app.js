@@ -47,17 +47,6 @@ async function main() {
   shim.onCall(session.record);
   shim.onEvent((e) => { if (e.type === "storageError") showError(e.message, "the learner's data could not be stored"); });
 
-  let current = null; // {info, files, report}
-  const workspace = $("#workspace");
-  const player = createPlayer({ root: $("#player"), shim, session, onChange: () => schedule() });
-  const panels = {
-    calls: createCallLog({ root: $("#panel-calls"), session }),
-    model: createInspector({ root: $("#panel-model"), session, shim }),
-    seq: createSeqPanel({ root: $("#panel-seq"), session, shim }),
-    check: createCheckPanel({ root: $("#panel-check"), session }),
-  };
-  const tabs = initTabs($("#debugger"), () => schedule(true));
-
   // Render the visible panel when the session changed, a few times a second at most.
   let timer = null;
   function schedule(now) {
@@ -65,7 +54,7 @@ async function main() {
     clearTimeout(timer);
     timer = setTimeout(() => {
       timer = null;
-      const p = panels[tabs.current()];
+      const p = tabs && panels[tabs.current()];
       try {
         if (p) p.render();
       } catch (e) {
@@ -74,6 +63,19 @@ async function main() {
     }, now ? 0 : 200);
   }
   setInterval(() => schedule(), 500);
+
+  let current = null; // {info, files, report}
+  let tabs = null;
+  const workspace = $("#workspace");
+  const player = createPlayer({ root: $("#player"), shim, session, onChange: () => schedule() });
+  const panels = {
+    calls: createCallLog({ root: $("#panel-calls"), session }),
+    model: createInspector({ root: $("#panel-model"), session, shim }),
+    seq: createSeqPanel({ root: $("#panel-seq"), session, shim }),
+    check: createCheckPanel({ root: $("#panel-check"), session }),
+  };
+  tabs = initTabs($("#debugger"), () => schedule(true));
+
 
   const controls = createControls({
     root: $("#controls"),

@@ -85,7 +85,8 @@ export function createPlayer({ root, shim, session, onChange }) {
     } else if (view && view.type === "error") {
       say("Not possible now (" + view.id + ": " + view.message + ").");
     } else if (view === null) {
-      await blank();
+      // The SCO terminated without a navigation request: it stays on
+      // screen (its last page), and its session ends when it is unloaded.
       say("The activity ended without asking for another one. Use the buttons or the table of contents.");
     }
     document.documentElement.dataset.delivery = view ? view.type : "none";

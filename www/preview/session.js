@@ -12,6 +12,7 @@ import { explain } from "./explain.js";
 export const BOUNDS = { calls: 50000, errors: 5000, nav: 500, scoSessions: 200 };
 
 const COMMITS = { Commit: 1, LMSCommit: 1, Terminate: 1, LMSFinish: 1 };
+const READERS = { GetLastError: 1, GetErrorString: 1, GetDiagnostic: 1, LMSGetLastError: 1, LMSGetErrorString: 1, LMSGetDiagnostic: 1 };
 
 /**
  * `snapshot(api)`: the data model of API version `api` as it is now
@@ -50,6 +51,8 @@ export function createSession({ bounds = BOUNDS, snapshot = null } = {}) {
   const session = {
     /** The API call listener (ScormShim.onCall). */
     record(e) {
+      // GetLastError & co. report the previous call's error; they do not fail themselves.
+      const reader = READERS[e.method] === 1;
       const call = {
         i: total,
         t: e.time,
@@ -58,8 +61,8 @@ export function createSession({ bounds = BOUNDS, snapshot = null } = {}) {
         method: e.method,
         args: e.args,
         result: e.result,
-        error: e.error,
-        diagnostic: e.diagnostic || "",
+        error: reader ? "0" : e.error,
+        diagnostic: reader ? "" : e.diagnostic || "",
       };
       total++;
       if (calls.length < bounds.calls) calls.push(call);
