@@ -63,9 +63,9 @@ export function createOpenPanel({ root, store, listFiles, onOpen, beforeImport }
       const result = await task();
       result.importMs = performance.now() - t0;
       done();
-      document.documentElement.dataset.import = "done";
       await refresh();
       await onOpen(result);
+      document.documentElement.dataset.import = "done";
     } catch (e) {
       done();
       document.documentElement.dataset.import = "failed";
