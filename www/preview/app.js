@@ -18,6 +18,8 @@ import { initTabs } from "./tabs.js";
 
 const $ = (sel) => document.querySelector(sel);
 const PREFIX = "scorm-preview-";
+// preview.html?autoplay: play each package as soon as its report is shown.
+const autoplay = new URLSearchParams(location.search).has("autoplay");
 
 initMessages($("#messages"));
 
@@ -151,9 +153,9 @@ async function main() {
     $("#course-title").textContent = report.ok ? report.title + " (SCORM " + report.version + ")" : info.name;
     document.documentElement.dataset.package = info.id;
     document.documentElement.dataset.report = report.ok ? "ok" : "error";
-    history.replaceState(null, "", "?package=" + encodeURIComponent(info.id));
+    history.replaceState(null, "", "?package=" + encodeURIComponent(info.id) + (autoplay ? "&autoplay" : ""));
     if (importMs) document.documentElement.dataset.importMs = String(Math.round(importMs));
-    if (new URLSearchParams(location.search).has("autoplay") && report.ok) await play(controls.settings);
+    if (autoplay && report.ok) await play(controls.settings);
   }
 
   $("#play").addEventListener("click", () => play(controls.settings));
