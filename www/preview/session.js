@@ -11,6 +11,16 @@ import { explain } from "./explain.js";
 /** Bounds: calls kept (the page shows the last few hundred of them), errors kept, navigation entries. */
 export const BOUNDS = { calls: 50000, errors: 5000, nav: 500, scoSessions: 200 };
 
+/**
+ * Values longer than this are kept cut (with their length) in the call
+ * list: 50,000 calls that each write 64 KB of suspend_data would otherwise
+ * hold 3 GB. The data model panel shows whole values.
+ */
+export const CLIP = 2000;
+function clip(v) {
+  return v.slice(0, CLIP) + "… (" + v.length.toLocaleString("en") + " characters)";
+}
+
 const COMMITS = { Commit: 1, LMSCommit: 1, Terminate: 1, LMSFinish: 1 };
 const READERS = { GetLastError: 1, GetErrorString: 1, GetDiagnostic: 1, LMSGetLastError: 1, LMSGetErrorString: 1, LMSGetDiagnostic: 1 };
 
@@ -59,8 +69,8 @@ export function createSession({ bounds = BOUNDS, snapshot = null } = {}) {
         sco: current ? current.sco : "",
         api: e.api,
         method: e.method,
-        args: e.args,
-        result: e.result,
+        args: e.args.length === 2 && e.args[1].length > CLIP ? [e.args[0], clip(e.args[1])] : e.args,
+        result: e.result.length > CLIP ? clip(e.result) : e.result,
         error: reader ? "0" : e.error,
         diagnostic: reader ? "" : e.diagnostic || "",
       };
@@ -72,12 +82,14 @@ export function createSession({ bounds = BOUNDS, snapshot = null } = {}) {
         errors.push(call);
       }
       if (current) {
-        observe(current.state, call);
+        // The checks and the commit tracking see whole values.
+        const whole = call.args === e.args ? call : { ...call, args: e.args };
+        observe(current.state, whole);
         current.calls++;
         const s = scos.get(current.sco);
         if (s) {
           if ((call.method === "SetValue" || call.method === "LMSSetValue") && call.result === "true") {
-            s.sinceCommit.set(call.args[0], call.args[1]);
+            s.sinceCommit.set(e.args[0], e.args[1]);
           } else if (COMMITS[call.method] && call.result === "true") {
             for (const [k, v] of s.sinceCommit) s.committed.set(k, v);
             s.sinceCommit.clear();
