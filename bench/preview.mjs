@@ -141,10 +141,20 @@ function processTree(rootPid) {
   return out;
 }
 
-function rss(pids) {
+function rss(pids, byType) {
   let kb = 0;
   for (const pid of pids) {
-    try { kb += Number(/VmRSS:\s+(\d+)/.exec(readFileSync("/proc/" + pid + "/status", "utf8"))[1]); } catch { /* gone */ }
+    try {
+      const k = Number(/VmRSS:\s+(\d+)/.exec(readFileSync("/proc/" + pid + "/status", "utf8"))[1]);
+      kb += k;
+      if (byType) {
+        const cmd = readFileSync("/proc/" + pid + "/cmdline", "utf8");
+        const m = /--type=([a-z-]+)/.exec(cmd);
+        const sub = /--utility-sub-type=([\w.]+)/.exec(cmd);
+        const type = m ? m[1] + (sub ? " (" + sub[1].split(".").pop() + ")" : "") : "browser";
+        byType.set(type, (byType.get(type) || 0) + k * 1024);
+      }
+    } catch { /* gone */ }
   }
   return kb * 1024;
 }
@@ -162,16 +172,19 @@ function browserPid(marker) {
 
 function sampler(pid, page) {
   let peak = 0, heapPeak = 0, stop = false;
+  const typePeak = new Map();
   const cdp = page.context().newCDPSession(page);
   const loop = (async () => {
     const session = await cdp;
     while (!stop) {
-      peak = Math.max(peak, rss(processTree(pid)));
+      const byType = new Map();
+      peak = Math.max(peak, rss(processTree(pid), byType));
+      for (const [t, v] of byType) typePeak.set(t, Math.max(typePeak.get(t) || 0, v));
       try { heapPeak = Math.max(heapPeak, (await session.send("Runtime.getHeapUsage")).usedSize); } catch { /* navigating */ }
       await new Promise((r) => setTimeout(r, 50));
     }
   })();
-  return { async end() { stop = true; await loop; return { peak, heapPeak }; } };
+  return { async end() { stop = true; await loop; return { peak, heapPeak, typePeak: Object.fromEntries(typePeak) }; } };
 }
 
 const fmt = (n) => n.toLocaleString("en");
@@ -184,7 +197,8 @@ async function packageRun(server, browser, pid, sizeMb, dir) {
   const context = await browser.newContext();
   const page = await context.newPage();
   await openPreview(page, server.url, "?autoplay");
-  const base = rss(processTree(pid));
+  const baseTypes = new Map();
+  const base = rss(processTree(pid), baseTypes);
   const s = sampler(pid, page);
   log("choosing it (" + fmt(bytes) + " bytes)");
   const t0 = Date.now();
@@ -200,7 +214,8 @@ async function packageRun(server, browser, pid, sizeMb, dir) {
   await page.evaluate(async () => { for (const p of await window.preview.store.list()) await window.preview.store.remove(p.id); });
   await context.close();
   rmSync(file);
-  return { sizeMb, bytes, firstSco, importMs, baseRss: base, peakRss: mem.peak, heapPeak: mem.heapPeak };
+  const grew = Object.entries(mem.typePeak).map(([t, v]) => [t, v - (baseTypes.get(t) || 0)]).sort((a, b) => b[1] - a[1])[0];
+  return { sizeMb, bytes, firstSco, importMs, baseRss: base, peakRss: mem.peak, heapPeak: mem.heapPeak, grew };
 }
 
 const LOOP = `(n) => {
@@ -212,6 +227,13 @@ const LOOP = `(n) => {
   }
   return performance.now() - t0;
 }`;
+
+/** The median of 5 runs of `f`. */
+async function median(f) {
+  const t = [];
+  for (let i = 0; i < 5; i++) t.push(await f());
+  return t.sort((a, b) => a - b)[2];
+}
 
 async function callCost(server, browser) {
   const N = 100000;
@@ -228,7 +250,7 @@ async function callCost(server, browser) {
   await bare.goto(server.url + "/bench/bare.html");
   await bare.waitForFunction(() => window.ready === true);
   await bare.evaluate(`(${LOOP})(1000)`);
-  const bareMs = await bare.evaluate(`(${LOOP})(${N})`);
+  const bareMs = await median(() => bare.evaluate(`(${LOOP})(${N})`));
   await bare.close();
   // In the preview, from a SCO, with the debugger on.
   const page = await context.newPage();
@@ -247,7 +269,7 @@ async function callCost(server, browser) {
   const sco = page.frames().find((f) => f.url().includes("/package/"));
   await sco.evaluate(`(${LOOP})(1000)`);
   const heap0 = await page.evaluate(() => performance.memory ? performance.memory.usedJSHeapSize : 0);
-  const previewMs = await sco.evaluate(`(${LOOP})(${N})`);
+  const previewMs = await median(() => sco.evaluate(`(${LOOP})(${N})`));
   // How long until the call log shows the newest calls (the page's own render).
   await page.click("#tab-calls");
   const render = await page.evaluate(async () => {
@@ -294,7 +316,9 @@ From choosing a generated package in the page (\`<input type=file>\`, the file i
 |---|---:|---:|---:|---:|---:|
 ${runs.map((r) => `| ${r.sizeMb >= 1000 ? r.sizeMb / 1000 + " GB" : r.sizeMb + " MB"} | ${fmt(r.bytes)} | ${fmt(Math.round(r.importMs))} ms | ${fmt(r.firstSco)} ms | ${MB(r.peakRss)} (${MB(r.baseRss)}) | ${MB(r.heapPeak)} |`).join("\n")}
 
-The debugger's cost per API call: ${fmt(cost.N)} calls (SetValue of \`cmi.location\`, a GetValue every tenth) from the SCO in the preview, with the call log, the content check and the commit tracking recording every call, beside the same loop on a bare page with no listener.
+The process that grew most: ${runs.map((r) => (r.sizeMb >= 1000 ? r.sizeMb / 1000 + " GB" : r.sizeMb + " MB") + ": " + r.grew[0] + " +" + MB(r.grew[1])).join("; ")}.
+
+The debugger's cost per API call (median of 5 runs): ${fmt(cost.N)} calls (SetValue of \`cmi.location\`, a GetValue every tenth) from the SCO in the preview, with the call log, the content check and the commit tracking recording every call, beside the same loop on a bare page with no listener.
 
 | | total | per call |
 |---|---:|---:|
@@ -302,7 +326,7 @@ The debugger's cost per API call: ${fmt(cost.N)} calls (SetValue of \`cmi.locati
 | preview, debugger on | ${cost.previewMs.toFixed(0)} ms | ${cost.previewUs.toFixed(2)} µs |
 | the debugger's share | | ${(cost.previewUs - cost.bareUs).toFixed(2)} µs |
 
-After those calls the session keeps ${fmt(cost.kept)} of them (the bound); the call log renders its newest ${cost.render.rows} rows in ${cost.render.all.toFixed(0)} ms, and with the errors-only filter (a scan of every kept call) in ${cost.render.errorsOnly.toFixed(0)} ms; the page's JS heap grew by ${MB(cost.heapDelta)}. Rendering never runs per call: the visible panel re-renders at most every 200 ms.
+After those calls the session keeps ${fmt(cost.kept)} of them (the bound); the call log renders its newest ${cost.render.rows} rows in ${cost.render.all.toFixed(0)} ms, and with the errors-only filter (a scan of every kept call) in ${cost.render.errorsOnly.toFixed(0)} ms; the page's JS heap grew by ${MB(cost.heapDelta)} over all five runs (${fmt(5 * cost.N)} calls; the session keeps the last ${fmt(cost.kept)}). Rendering never runs per call: the visible panel re-renders at most every 200 ms.
 <!-- preview:end -->`;
     console.log(section);
     if (WRITE) {
