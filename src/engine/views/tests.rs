@@ -306,7 +306,7 @@ fn course_state_view_follows_the_sequencer() {
     let v: J = serde_json::from_str(&course_state_json(&seq)).expect("JSON");
     let id = seq.nodes()[idx].id.clone();
     assert_eq!(v["current"], J::from(id.clone()));
-    let delivered = v["activities"].as_array().expect("activities").iter().find(|a| a["id"] == J::from(id.clone())).expect("delivered");
+    let delivered = v["activities"].as_array().expect("activities").iter().find(|a| a["id"] == id.as_str()).expect("delivered");
     assert_eq!(delivered["state"]["attemptCount"], 1);
     assert_eq!(delivered["state"], serde_json::to_value(&seq.snapshot().activities[idx]).expect("serde"));
     assert!(v["globals"].is_object());
