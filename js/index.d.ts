@@ -62,7 +62,31 @@ export interface ApiCallEvent {
   result: string;
   /** The API's last error code after the call. */
   error: string;
+  /** When `error` is not "0": the engine's diagnostic (which rule refused the call). */
+  diagnostic?: string;
   time: number;
+}
+
+/** One API object's data model as a debugger shows it. */
+export interface DataModelView {
+  state: "notInitialized" | "running" | "terminated";
+  /** Every element GetValue would answer (and the write-only ones set), sorted by name. */
+  elements: [string, string][];
+}
+
+/** Content packages (full build; the run-time-only build's methods fail). */
+export interface CourseHandle {
+  open(manifestUrl: string, organization?: string): Promise<{ identifier: string; title: string; version: string; organization: string; warnings: string[]; canResume: boolean }>;
+  navigate(request: string, frame?: HTMLIFrameElement): Promise<{ type: "launch" | "ended" | "nothing" | "error"; [key: string]: unknown }>;
+  navState(): Record<string, unknown> | null;
+  /** null when the sequencer accepts `request` now (NB.2.1), else why not. */
+  accepts(request: string): { type: "error"; id: string; message: string } | null;
+  tree(): Record<string, unknown> | null;
+  /** The sequencing state for a debugger (SCORM 2004 packages; null otherwise). */
+  state(): { activities: { id: string; title: string; parent: number | null; objectives: string[]; state: Record<string, unknown> }[]; globals: Record<string, Record<string, unknown>>; current: string | null; suspended: string | null } | null;
+  /** A manifest read for an import report, without opening it. */
+  inspect(xml: string, organization?: string): { manifest?: Record<string, unknown>; error?: { kind: string; element: string; line: number; column: number; message: string } };
+  onDeliver(listener: (view: Record<string, unknown> | null) => void): () => void;
 }
 
 /** What `load` returns. */
@@ -77,6 +101,9 @@ export interface ScormShimHandle {
   relaunch(): void;
   /** Watch every API call; returns an unsubscribe function. */
   onCall(listener: (event: ApiCallEvent) => void): () => void;
+  /** Every data model element's current value, per API (reads nothing through the API objects). */
+  dataModel(): { "1.2": DataModelView; "2004": DataModelView };
+  course: CourseHandle;
 }
 
 /** Instantiate the module and install `API` / `API_1484_11` on `target` (default globalThis). */

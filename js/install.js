@@ -59,6 +59,9 @@ function scormShimInstall(Shim, target, config) {
   function notify(api, method, args, result) {
     var error = "" + (api === "1.2" ? shim.LMSGetLastError() : shim.GetLastError());
     var event = { api: api, method: method, args: args, result: result, error: error, time: Date.now() };
+    // Which rule refused the call, in the engine's words (GetDiagnostic
+    // without a call through the API object, so nothing else changes).
+    if (error !== "0") event.diagnostic = api === "1.2" ? shim.LMSGetDiagnostic("") : shim.GetDiagnostic("");
     for (var i = 0; i < listeners.length; i++) {
       try { listeners[i](event); } catch (e) { console.error("scorm-shim: a call listener threw", e); }
     }
@@ -87,6 +90,7 @@ function scormShimInstall(Shim, target, config) {
     Initialize: 1, Terminate: 1, SetValue: 1, Commit: 1, endpoint: 1, has12: 1, has2004: 1, idle: 1,
     configEntries: 1, tracesCalls: 1, clearError12: 1, clearError2004: 1, constructor: 1,
     ioMemory: 1, ioBuffer: 1, ioTake: 1, ioGet12: 1, ioGet2004: 1, ioSet12: 1, ioSet2004: 1,
+    dataModel: 1, courseState: 1,
   };
   Object.getOwnPropertyNames(Object.getPrototypeOf(shim)).forEach(function (name) {
     var f = shim[name];
@@ -311,6 +315,12 @@ function scormShimInstall(Shim, target, config) {
     },
     /** Start a new launch of the SCO: fresh API instances from stored state. */
     relaunch: function () { shim.relaunch(); },
+    /**
+     * Every data model element's current value, per API, for a debugger:
+     * {"1.2": {state, elements: [[name, value], ...]}, "2004": {...}}. Reads
+     * nothing through the API objects (the SCO's error state is untouched).
+     */
+    dataModel: function () { return JSON.parse(shim.dataModel()); },
     /** Watch every API call: `listener({api, method, args, result, error, time})`. Returns an unsubscribe function. */
     onCall: function (listener) {
       return subscribe(listeners, listener);
@@ -379,10 +389,28 @@ function scormShimInstall(Shim, target, config) {
           return course.resolve(shim.navigate(str(request)));
         });
       },
+      /**
+       * null when the sequencer accepts `request` now (the Navigation Request
+       * Process, NB.2.1), else the {type: "error", id, message} navigate() would
+       * answer. Changes nothing.
+       */
+      accepts: function (request) { return shim.acceptsRequest(str(request)); },
       /** What a user interface may offer now (valid requests; per activity visible, enabled, selectable, status). */
       navState: function () { return shim.navState(); },
       /** The activity tree with titles, launch URLs and complete sequencing definitions. */
       tree: function () { return shim.courseTree(); },
+      /**
+       * The sequencing state for a debugger (SCORM 2004; null otherwise): per activity
+       * {id, title, parent, objectives, state: {attemptCount, objectives: [...], ...}},
+       * globals, current, suspended.
+       */
+      state: function () { return shim.courseState(); },
+      /**
+       * Read a manifest's text for an import report, without opening it:
+       * {manifest: {version, organizations, resources, activityTree, warnings, ...}}
+       * or {error: {kind, element, line, column, message}}.
+       */
+      inspect: function (xml, organization) { return Shim.inspectManifest(str(xml), str(organization)); },
       /**
        * After each SCO session ends: what the SCO asked the sequencer for (adl.nav.request),
        * processed — a view as navigate() resolves with — or null when it asked for nothing.

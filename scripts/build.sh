@@ -25,6 +25,15 @@ ROOT=$PWD
 TESTING=0
 if [ "${1:-}" = "--testing" ]; then TESTING=1; fi
 
+# Third-party JavaScript for the pages that open packages (www/preview.html,
+# the player; never the drop-in script): zip.js, the version package-lock.json
+# pins, copied from node_modules into www/vendor/ (not committed) with its
+# licence. Its ES module build reads zips with the browser's own
+# DecompressionStream; its worker and wasm files are not needed.
+echo "==> www/vendor/ (zip.js)"
+mkdir -p www/vendor/zip.js
+cp node_modules/@zip.js/zip.js/dist/zip-core-external.min.js node_modules/@zip.js/zip.js/LICENSE www/vendor/zip.js/
+
 VERSION=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n1)
 WASM=target/wasm32-unknown-unknown/release/scorm_shim.wasm
 WASM_OPT="$ROOT/node_modules/.bin/wasm-opt"

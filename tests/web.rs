@@ -81,3 +81,18 @@ fn relaunch_gives_fresh_api_instances() {
     shim.relaunch();
     assert!(shim.initialize(""));
 }
+
+#[wasm_bindgen_test]
+fn data_model_view_shows_values_without_touching_the_error_state() {
+    let mut shim = Shim::new(config(&[("registrationId", "web-dm"), ("storagePrefix", "t5"), ("learnerId", "u-7")]));
+    assert!(shim.data_model().contains(r#""2004":{"state":"notInitialized""#));
+    assert!(shim.initialize(""));
+    assert_eq!(shim.set_value("cmi.location", "p3"), 2);
+    assert_eq!(shim.set_value("cmi.nope", "x"), 0);
+    let text = shim.data_model();
+    assert!(text.contains(r#""2004":{"state":"running""#), "{text}");
+    assert!(text.contains(r#"["cmi.location","p3"]"#), "{text}");
+    assert!(text.contains(r#"["cmi.learner_id","u-7"]"#), "{text}");
+    assert_eq!(shim.get_last_error(), 401, "the view left the SCO's error state alone");
+    assert!(shim.terminate(""));
+}

@@ -10,7 +10,7 @@
 
 use std::collections::BTreeMap;
 
-use super::manifest::{Manifest, ScormVersion};
+use super::manifest::{ErrorKind, Manifest, ManifestError, Organization, Resource, ScormVersion};
 use super::persist::json::{self, write_f64, write_str, write_u64, Value};
 use super::seqdef::*;
 use super::sequencing::{ActivityNavState, ActivityState, NavState, ObjectiveState, Rng, SeqState};
@@ -481,6 +481,124 @@ pub fn course_info_json(m: &Manifest, can_resume: bool) -> String {
     key(o, "canResume");
     can_resume.to_json(o);
     o.push('}');
+    out
+}
+
+names! {
+    ErrorKind {
+        Xml => "xml", TooDeep => "tooDeep", Namespace => "namespace", NotAManifest => "notAManifest",
+        MissingElement => "missingElement", MissingAttribute => "missingAttribute", InvalidValue => "invalidValue",
+        UnexpectedElement => "unexpectedElement", DuplicateIdentifier => "duplicateIdentifier",
+        DanglingReference => "danglingReference", NoOrganization => "noOrganization", UnsafeHref => "unsafeHref",
+        Version => "version",
+    }
+}
+
+impl ToJson for ManifestError {
+    fn to_json(&self, out: &mut String) {
+        obj!(out;
+            "kind" => self.kind, "element" => self.element, "line" => self.line, "column" => self.column,
+            "message" => self.message,
+        )
+    }
+}
+
+impl ToJson for Organization {
+    fn to_json(&self, out: &mut String) {
+        obj!(out;
+            "identifier" => self.identifier, "title" => self.title,
+            "objectivesGlobalToSystem" => self.objectives_global_to_system,
+            "sharedDataGlobalToSystem" => self.shared_data_global_to_system, "itemCount" => self.item_count,
+        )
+    }
+}
+
+impl ToJson for Resource {
+    fn to_json(&self, out: &mut String) {
+        obj!(out;
+            "identifier" => self.identifier, "resourceType" => self.resource_type, "isSco" => self.is_sco,
+            "href" => self.href, "files" => self.files, "dependencies" => self.dependencies,
+        )
+    }
+}
+
+impl ToJson for Manifest {
+    fn to_json(&self, out: &mut String) {
+        obj!(out;
+            "identifier" => self.identifier, "version" => self.version, "schemaVersion" => self.schema_version,
+            "defaultOrganization" => self.default_organization, "organizations" => self.organizations,
+            "organization" => self.organization, "activityTree" => self.activity_tree, "resources" => self.resources,
+            "globalObjectiveIds" => self.global_objective_ids, "sharedDataIds" => self.shared_data_ids,
+            "warnings" => self.warnings,
+        )
+    }
+}
+
+/// The import report's view of a manifest (the author preview reads it
+/// before anything plays): `{"manifest": {…every field of Manifest…}}`, or
+/// `{"error": {kind, element, line, column, message}}` when it cannot be
+/// played.
+pub fn manifest_report_json(parsed: &Result<Manifest, ManifestError>) -> String {
+    let mut out = String::new();
+    let o = &mut out;
+    match parsed {
+        Ok(m) => obj!(o; "manifest" => m),
+        Err(e) => obj!(o; "error" => e),
+    }
+    out
+}
+
+/// A data model as a debugger shows it: `{"state": "running", "elements":
+/// [[name, value], …]}` (sorted by name).
+pub fn data_model_json(state: &str, elements: &[(String, String)]) -> String {
+    let mut out = String::new();
+    out.push_str("{\"state\":");
+    write_str(&mut out, state);
+    out.push_str(",\"elements\":[");
+    for (i, (k, v)) in elements.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push('[');
+        write_str(&mut out, k);
+        out.push(',');
+        write_str(&mut out, v);
+        out.push(']');
+    }
+    out.push_str("]}");
+    out
+}
+
+/// The sequencing state for a debugger: per activity (in tree order) its
+/// id, title, parent index, objective ids and tracking state (the
+/// [`ActivityState`] shape, defaults left out), the global objectives, and
+/// the current and suspended activity ids.
+pub fn course_state_json(seq: &super::sequencing::Sequencer) -> String {
+    let nodes = seq.nodes();
+    let state = seq.snapshot();
+    let id_of = |i: Option<usize>| i.and_then(|i| nodes.get(i)).map(|n| n.id.clone());
+    let mut out = String::new();
+    out.push_str("{\"activities\":[");
+    for (i, n) in nodes.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        let ids: Vec<&str> = n.seq.objectives.iter().map(|o| o.id.as_deref().unwrap_or("")).collect();
+        let o = &mut out;
+        obj!(o;
+            "id" => n.id, "title" => n.title, "parent" => n.parent, "objectives" => ids,
+            "state" => state.activities.get(i).cloned().unwrap_or_default(),
+        );
+    }
+    out.push(']');
+    let o = &mut out;
+    key(o, "globals");
+    state.globals.to_json(o);
+    key(o, "current");
+    id_of(state.current).to_json(o);
+    key(o, "suspended");
+    id_of(state.suspended_activity).to_json(o);
+    out.push('}');
     out
 }
 

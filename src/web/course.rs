@@ -230,6 +230,32 @@ impl Shim {
         }
     }
 
+    /// Read a manifest for an import report without opening it:
+    /// `{manifest: {identifier, version, organizations, resources (with
+    /// their files), activityTree, warnings: [{kind, element, line, column,
+    /// message}], …}}`, or `{error: {kind, element, line, column, message}}`
+    /// when it cannot be played.
+    #[wasm_bindgen(js_name = inspectManifest)]
+    pub fn inspect_manifest(xml: &str, organization: &str) -> JsValue {
+        let options = ParseOptions {
+            organization: (!organization.is_empty()).then(|| organization.to_string()),
+            ..ParseOptions::default()
+        };
+        to_js(&views::manifest_report_json(&crate::engine::manifest::parse(xml, &options)))
+    }
+
+    /// The sequencing state for a debugger (SCORM 2004 packages; `null`
+    /// otherwise): per activity its tracking state (attempt count,
+    /// objectives with their status and measure, progress, …), the global
+    /// objectives, and the current and suspended activities.
+    #[wasm_bindgen(js_name = courseState)]
+    pub fn course_state(&self) -> JsValue {
+        match self.course.as_ref().and_then(Course::sequencer) {
+            Some(seq) => to_js(&views::course_state_json(seq)),
+            None => JsValue::NULL,
+        }
+    }
+
     /// The manifest's activity tree (titles, visibility, launch URLs and the
     /// complete sequencing definitions), for a table of contents or a preview.
     #[wasm_bindgen(js_name = courseTree)]

@@ -329,6 +329,28 @@ impl Shim {
         self.config.versions.has_2004()
     }
 
+    /// The data models as a debugger shows them (the author preview's
+    /// inspector), as JSON: `{"1.2": {state, elements}, "2004": {state,
+    /// elements}}`, `state` one of `notInitialized`, `running`,
+    /// `terminated`, `elements` `[[name, value], …]`. Reads nothing through
+    /// the API: the SCO's error state stays as it is.
+    #[wasm_bindgen(js_name = dataModel)]
+    pub fn data_model(&self) -> String {
+        fn state(s: ApiState) -> &'static str {
+            match s {
+                ApiState::NotInitialized => "notInitialized",
+                ApiState::Running => "running",
+                ApiState::Terminated => "terminated",
+            }
+        }
+        use crate::engine::views::data_model_json;
+        format!(
+            "{{\"1.2\":{},\"2004\":{}}}",
+            data_model_json(state(self.api12.state()), &self.api12.inspect()),
+            data_model_json(state(self.api2004.state()), &self.api2004.inspect())
+        )
+    }
+
     // ---- Commit queue: driven by js/transport.js --------------------------
 
     /// The backend endpoint, or "" when the page keeps data locally only.

@@ -324,6 +324,17 @@ impl Api {
         self.values.clone()
     }
 
+    /// Every element `LMSGetValue` would answer now, with its value, for a
+    /// debugger: the launch values (`cmi.core.student_id`, `cmi.core.entry`,
+    /// …) and the stored ones (write-only elements such as
+    /// `cmi.core.session_time` too), sorted by name. Reads nothing through
+    /// the API, so the error state the SCO sees stays as it is.
+    pub fn inspect(&self) -> Vec<(String, String)> {
+        let mut all = self.lms.clone();
+        all.extend(self.values.iter().map(|(k, v)| (k.clone(), v.clone())));
+        all.into_iter().collect()
+    }
+
     /// The elements changed since the last successful persist, with their
     /// current values (removed ones with ""), and forget them: for a host
     /// that must save without a Commit (page unload).
@@ -668,6 +679,30 @@ mod tests {
         assert_eq!(api.get_value("cmi.core.lesson_status"), "");
         assert_eq!(api.get_last_error(), "301");
         assert_eq!(api.get_error_string("301"), "Not initialized");
+    }
+
+    #[test]
+    fn inspect_answers_what_lms_get_value_would_without_touching_the_error_state() {
+        let launch = Launch { student_id: "u1".into(), ..Launch::default() };
+        let mut api = Api::new(launch, None);
+        api.initialize("");
+        assert_eq!(api.set_value("cmi.core.session_time", "00:00:05"), "true");
+        assert_eq!(api.set_value("cmi.suspend_data", "abc"), "true");
+        assert_eq!(api.set_value("cmi.nope", "x"), "false");
+        let all = api.inspect();
+        let get = |k: &str| all.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
+        assert_eq!(get("cmi.core.student_id"), Some("u1"));
+        assert_eq!(get("cmi.core.session_time"), Some("00:00:05"));
+        assert_eq!(get("cmi.suspend_data"), Some("abc"));
+        assert_eq!(get("cmi.core.entry"), Some("ab-initio"));
+        assert!(all.windows(2).all(|w| w[0].0 < w[1].0), "sorted");
+        assert_eq!(api.get_last_error(), "401", "inspect left the error state alone");
+        for (k, v) in &all {
+            if k == "cmi.core.session_time" || k == "cmi.core.exit" {
+                continue;
+            }
+            assert_eq!(&api.get_value(k), v, "{k}");
+        }
     }
 
     #[test]

@@ -372,6 +372,26 @@ impl Api {
         self.values.clone()
     }
 
+    /// Every element `GetValue` would answer now, with its value, for a
+    /// debugger: the stored values (write-only ones such as
+    /// `cmi.session_time` too), the launch values (`cmi.learner_id`,
+    /// `cmi.entry`, …) and the evaluated ones (`cmi.completion_status` with
+    /// its threshold applied), sorted by name. Keywords (`_children`,
+    /// `_count`, `_version`) are left out. Reads nothing through the API,
+    /// so the error state the SCO sees stays as it is.
+    pub fn inspect(&self) -> Vec<(String, String)> {
+        let mut all = self.values.clone();
+        for rule in model::RULES {
+            if rule.path.contains(".n.") || rule.access == Access::W || matches!(rule.ty, Ty::Const(_) | Ty::Count) {
+                continue;
+            }
+            if let Ok(v) = self.read(rule.path, rule, &Indices::default()) {
+                all.insert(rule.path.to_string(), v);
+            }
+        }
+        all.into_iter().collect()
+    }
+
     /// The navigation request the SCO left in `adl.nav.request` ("_none_"
     /// when it set none), for the sequencer to process after Terminate.
     pub fn nav_request(&self) -> &str {
@@ -966,6 +986,38 @@ mod tests {
         assert_eq!(api.get_last_error(), "113");
         assert_eq!(api.initialize(""), "false");
         assert_eq!(api.get_last_error(), "104");
+    }
+
+    #[test]
+    fn inspect_answers_what_get_value_would_without_touching_the_error_state() {
+        let launch = Launch { learner_id: "u1".into(), completion_threshold: Some(0.5), ..Launch::default() };
+        let mut api = Api::new(launch, None);
+        api.initialize("");
+        let mut h = NullHost;
+        assert_eq!(api.set_value("cmi.progress_measure", "0.75"), "true");
+        assert_eq!(api.set_value("cmi.session_time", "PT5S"), "true");
+        assert_eq!(api.set_value("cmi.interactions.0.id", "q1"), "true");
+        assert_eq!(api.set_value("cmi.nope", "x"), "false");
+        let all = api.inspect();
+        let get = |k: &str| all.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
+        // stored, write-only, launch, evaluated (threshold 0.5 < 0.75)
+        assert_eq!(get("cmi.progress_measure"), Some("0.75"));
+        assert_eq!(get("cmi.session_time"), Some("PT5S"));
+        assert_eq!(get("cmi.interactions.0.id"), Some("q1"));
+        assert_eq!(get("cmi.learner_id"), Some("u1"));
+        assert_eq!(get("cmi.entry"), Some("ab-initio"));
+        assert_eq!(get("cmi.completion_status"), Some("completed"));
+        assert_eq!(get("cmi._version"), None);
+        assert!(all.windows(2).all(|w| w[0].0 < w[1].0), "sorted");
+        // Every element it lists reads back the same through GetValue (but the write-only ones).
+        assert_eq!(api.last_error_code(), 401, "inspect left the error state alone");
+        for (k, v) in &all {
+            if k == "cmi.session_time" || k == "cmi.exit" {
+                continue;
+            }
+            assert_eq!(&api.get_value(k), v, "{k}");
+        }
+        api.commit("", &mut h);
     }
 
     #[test]

@@ -253,3 +253,61 @@ fn course_info_and_delivery_views_have_the_serde_shape() {
         same(to_json(&ours), serde_json::to_value(&theirs).expect("serde"));
     }
 }
+
+#[test]
+fn manifest_reports_have_the_serde_shape() {
+    let mut errors = 0;
+    for (name, xml) in manifests() {
+        let parsed = manifest::parse(&xml, &ParseOptions::default());
+        let ours: J = serde_json::from_str(&manifest_report_json(&parsed)).expect("JSON");
+        match &parsed {
+            Ok(m) => {
+                same_as_serde(m, &name);
+                assert_eq!(norm(ours["manifest"].clone()), norm(serde_json::to_value(m).expect("serde")), "{name}");
+            }
+            Err(e) => {
+                errors += 1;
+                same_as_serde(e, &name);
+                assert_eq!(ours["error"], serde_json::to_value(e).expect("serde"), "{name}");
+            }
+        }
+    }
+    // A broken manifest reports its position.
+    let broken = manifest_report_json(&manifest::parse("<manifest>\n  <oops", &ParseOptions::default()));
+    let v: J = serde_json::from_str(&broken).expect("JSON");
+    assert_eq!(v["error"]["kind"], "xml", "{broken}");
+    assert_eq!(v["error"]["line"], 2, "{broken}");
+    assert!(errors < 1000);
+}
+
+#[test]
+fn data_model_view_is_json_with_escaped_values() {
+    let elements = vec![("cmi.suspend_data".to_string(), "{\"a\":\"é\n\"}".to_string()), ("cmi.x".into(), String::new())];
+    let v: J = serde_json::from_str(&data_model_json("running", &elements)).expect("JSON");
+    assert_eq!(v["state"], "running");
+    assert_eq!(v["elements"][0][1], "{\"a\":\"é\n\"}");
+    assert_eq!(v["elements"][1], serde_json::json!(["cmi.x", ""]));
+    let empty: J = serde_json::from_str(&data_model_json("notInitialized", &[])).expect("JSON");
+    assert_eq!(empty["elements"], serde_json::json!([]));
+}
+
+#[test]
+fn course_state_view_follows_the_sequencer() {
+    let xml = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/www/courses/sequenced/imsmanifest.xml")).expect("sample");
+    let m = manifest::parse(&xml, &ParseOptions::default()).expect("manifest");
+    let mut seq = Sequencer::new(&m.activity_tree);
+    let v: J = serde_json::from_str(&course_state_json(&seq)).expect("JSON");
+    assert_eq!(v["current"], J::Null);
+    let acts = v["activities"].as_array().expect("activities");
+    assert_eq!(acts.len(), seq.nodes().len());
+    assert_eq!(acts[0]["parent"], J::Null);
+    assert_eq!(acts[1]["parent"], 0);
+    let Ok(Outcome::Deliver(idx)) = seq.navigate(NavigationRequest::Start) else { panic!("start delivers") };
+    let v: J = serde_json::from_str(&course_state_json(&seq)).expect("JSON");
+    let id = seq.nodes()[idx].id.clone();
+    assert_eq!(v["current"], J::from(id.clone()));
+    let delivered = v["activities"].as_array().expect("activities").iter().find(|a| a["id"] == id.as_str()).expect("delivered");
+    assert_eq!(delivered["state"]["attemptCount"], 1);
+    assert_eq!(delivered["state"], serde_json::to_value(&seq.snapshot().activities[idx]).expect("serde"));
+    assert!(v["globals"].is_object());
+}
