@@ -46,13 +46,15 @@ WASM_OPT_PASSES="--low-memory-unused --flatten --rereloop -Oz -Oz"
 PREAMBLE="'/*! scorm-shim $VERSION | MIT OR Apache-2.0 */'"
 
 # compile NAME "CARGO FLAGS": the release wasm of one feature set, at $WASM.
-# The rustflags add to .cargo/config.toml's (the stack size).
+# The rustflags add to .cargo/config.toml's (the stack size): panics abort at
+# once (no message, no formatting), no source locations in the module, and
+# `{:?}` formats nothing (the module never shows Debug output).
 compile() {
   echo "==> [$1] cargo +$TOOLCHAIN build (wasm32, release, build-std) $2"
   # shellcheck disable=SC2086
   cargo "+$TOOLCHAIN" build --release --target wasm32-unknown-unknown -p scorm-shim $2 \
     -Z build-std=std,panic_abort --target-dir "$TARGET_DIR" \
-    --config 'target.wasm32-unknown-unknown.rustflags = ["-Zunstable-options", "-Cpanic=immediate-abort"]'
+    --config 'target.wasm32-unknown-unknown.rustflags = ["-Zunstable-options", "-Cpanic=immediate-abort", "-Zlocation-detail=none", "-Zfmt-debug=none"]'
 }
 
 # bindgen NAME TARGET DIR: wasm-bindgen for TARGET (web | no-modules) into
