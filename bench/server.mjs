@@ -3,10 +3,13 @@
 //   /peer/…   scorm-again's dist/ (node_modules/scorm-again/dist)
 //   /bench/…  this directory's browser-side files (workloads.js)
 //   /page/NAME.html   pages registered with `setPage(name, html)`
+//   /warm/pkg/…, /warm/peer/…   the same files, cacheable (a repeat visit)
 // Every response is `Cache-Control: no-store` (each page load fetches, parses and
 // compiles the scripts afresh: a first visit; the server itself keeps each file in
-// memory after the first read) and cross-origin isolated
-// (COOP/COEP), which gives performance.now() its finest resolution.
+// memory after the first read), except under /warm/, where the files may be kept
+// a year (`max-age`, `immutable`): the browser's HTTP cache and code caches
+// serve a repeat visit. Everything is cross-origin isolated (COOP/COEP), which
+// gives performance.now() its finest resolution.
 import http from "node:http";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
@@ -34,6 +37,10 @@ export async function startServer() {
     try {
       const url = new URL(req.url, "http://127.0.0.1");
       const parts = url.pathname.split("/").filter(Boolean);
+      if (parts[0] === "warm") {
+        parts.shift();
+        headers["Cache-Control"] = "public, max-age=31536000, immutable";
+      }
       if (parts[0] === "page" && pages.has(parts[1])) {
         res.writeHead(200, { ...headers, "Content-Type": TYPES[".html"] });
         return res.end(pages.get(parts[1]));

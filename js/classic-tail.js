@@ -57,9 +57,9 @@ function scormShimBytes(b64) {
   global.ScormShim = api;
 
   function finish(mode) {
-    handle = scormShimInstall(wasm_bindgen.Shim, global, scormShimPageConfig());
-    // The run-time-only build (js/no-course.js) has no package support.
-    if (typeof scormShimNoCourse === "function") handle.course = scormShimNoCourse();
+    // The course engine is found beside this script, wherever it was copied to.
+    var base = scormShimScript && scormShimScript.src || document.baseURI;
+    handle = scormShimInstall(wasm_bindgen.Shim, global, scormShimPageConfig(), scormShimCourseLoader(base));
     for (var i = 0; i < pending.length; i++) handle.configure(pending[i]);
     pending = [];
     api.api12 = handle.api12;

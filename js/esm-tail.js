@@ -6,9 +6,8 @@
  */
 export async function load(config, target) {
   await init({ module_or_path: new URL("./scorm_shim_bg.wasm", import.meta.url) });
-  const handle = scormShimInstall(Shim, target || globalThis, config || {});
-  // The run-time-only build (js/no-course.js) has no package support.
-  if (typeof scormShimNoCourse === "function") handle.course = scormShimNoCourse();
+  // The course engine (pkg/course/) is found beside this file, wherever it was copied to.
+  const handle = scormShimInstall(Shim, target || globalThis, config || {}, scormShimCourseLoader(import.meta.url));
   await handle.start();
   return handle;
 }

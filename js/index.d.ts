@@ -85,7 +85,7 @@ export interface CourseHandle {
   /** The sequencing state for a debugger (SCORM 2004 packages; null otherwise). */
   state(): { activities: { id: string; title: string; parent: number | null; objectives: string[]; state: Record<string, unknown> }[]; globals: Record<string, Record<string, unknown>>; current: string | null; suspended: string | null } | null;
   /** A manifest read for an import report, without opening it. */
-  inspect(xml: string, organization?: string): { manifest?: Record<string, unknown>; error?: { kind: string; element: string; line: number; column: number; message: string } };
+  inspect(xml: string, organization?: string): Promise<{ manifest?: Record<string, unknown>; error?: { kind: string; element: string; line: number; column: number; message: string } }>;
   onDeliver(listener: (view: Record<string, unknown> | null) => void): () => void;
 }
 

@@ -25,10 +25,12 @@ function scormShimStr(v) {
 
 /**
  * Create the shim from `config` and install `API` / `API_1484_11` on `target`.
- * Returns the handle that `window.ScormShim` exposes.
+ * Returns the handle that `window.ScormShim` exposes. `loadCourse` (js/lazy.js)
+ * loads the course engine when `Shim` is the run-time module's.
  */
-function scormShimInstall(Shim, target, config) {
+function scormShimInstall(Shim, target, config, loadCourse) {
   var shim = new Shim(scormShimPairs(config));
+  if (typeof shim.openCourse !== "function") scormShimNoCourseYet(shim);
   var listeners = [];
   var eventListeners = [];
   var transport = null;
@@ -92,11 +94,14 @@ function scormShimInstall(Shim, target, config) {
     ioMemory: 1, ioBuffer: 1, ioTake: 1, ioGet12: 1, ioGet2004: 1, ioSet12: 1, ioSet2004: 1,
     dataModel: 1, courseState: 1,
   };
-  Object.getOwnPropertyNames(Object.getPrototypeOf(shim)).forEach(function (name) {
-    var f = shim[name];
-    if (READS[name] || typeof f !== "function") return;
-    shim[name] = function () { invalidate(); return f.apply(shim, arguments); };
-  });
+  function wrap(s) {
+    Object.getOwnPropertyNames(Object.getPrototypeOf(s)).forEach(function (name) {
+      var f = s[name];
+      if (READS[name] || typeof f !== "function") return;
+      s[name] = function () { invalidate(); return f.apply(s, arguments); };
+    });
+  }
+  wrap(shim);
 
   // One function per method, each a direct call into wasm: this is the hot path.
   // Boolean results come back as booleans and error codes as numbers; SCORM
@@ -120,6 +125,15 @@ function scormShimInstall(Shim, target, config) {
   // and frees per argument and decodes every result with TextDecoder. Short
   // ASCII strings are copied by hand; others go through TextEncoder.encodeInto.
   var ioMem = shim.ioMemory(), ioU8 = null, ioPtr = 0, ioCap = 0;
+  /** The course engine takes over from the run-time module (js/lazy.js). */
+  function adopt(Next) {
+    if (typeof shim.openCourse === "function") return;
+    drainEvents();
+    shim = scormShimAdopt(shim, Next);
+    wrap(shim);
+    invalidate();
+    ioMem = shim.ioMemory(); ioU8 = null; ioPtr = 0; ioCap = 0;
+  }
   var ioEncoder = new TextEncoder(), ioDecoder = new TextDecoder();
   function ioView() {
     if (ioU8 === null || ioU8.buffer !== ioMem.buffer) ioU8 = new Uint8Array(ioMem.buffer);
@@ -353,13 +367,16 @@ function scormShimInstall(Shim, target, config) {
         } catch (e) {
           return Promise.reject(e);
         }
-        return fetch(url, { credentials: "same-origin" })
+        // The course engine loads beside the manifest (js/lazy.js).
+        var engine = typeof shim.openCourse === "function" || !loadCourse ? null : loadCourse();
+        return Promise.all([fetch(url, { credentials: "same-origin" })
           .then(function (res) {
             if (!res.ok) throw new Error("scorm-shim: " + url + " answered " + res.status);
             return res.text();
-          })
-          .then(function (xml) {
-            var info = shim.openCourse(xml, organization || "");
+          }), engine])
+          .then(function (loaded) {
+            if (loaded[1]) adopt(loaded[1]);
+            var info = shim.openCourse(loaded[0], organization || "");
             course.base = url;
             place();
             return info;
@@ -406,11 +423,19 @@ function scormShimInstall(Shim, target, config) {
        */
       state: function () { return shim.courseState(); },
       /**
-       * Read a manifest's text for an import report, without opening it:
+       * Read a manifest's text for an import report, without opening it (resolves,
+       * once the course engine is loaded, with)
        * {manifest: {version, organizations, resources, activityTree, warnings, ...}}
        * or {error: {kind, element, line, column, message}}.
        */
-      inspect: function (xml, organization) { return Shim.inspectManifest(str(xml), str(organization)); },
+      inspect: function (xml, organization) {
+        // The manifest reader is in the course engine: loaded first when needed.
+        var engine = typeof shim.openCourse === "function" || !loadCourse ? null : loadCourse();
+        var self = Object.getPrototypeOf(shim).constructor;
+        return Promise.resolve(engine).then(function (Next) {
+          return (Next || self).inspectManifest(str(xml), str(organization));
+        });
+      },
       /**
        * After each SCO session ends: what the SCO asked the sequencer for (adl.nav.request),
        * processed — a view as navigate() resolves with — or null when it asked for nothing.

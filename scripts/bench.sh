@@ -6,6 +6,8 @@
 #   scripts/bench.sh            full run (about 4-5 minutes on 2 idle cores)
 #   scripts/bench.sh --quick    fewer repetitions, smaller workloads (a smoke run)
 #   scripts/bench.sh --no-build reuse the existing pkg/
+#   scripts/bench.sh --base-pkg DIR  also time the course player with another build
+#                               of pkg/ (e.g. the previous commit's), alternately
 #   scripts/bench.sh --wire     instead: requests and bytes on the wire for a typical
 #                               session, ours (via the reference backend) beside
 #                               scorm-again with a commit URL (bench/wire.mjs, about
@@ -34,9 +36,9 @@ if [ ! -f bench/node_modules/scorm-again/package.json ] ||
   (cd bench && npm ci --no-audit --no-fund)
 fi
 
+echo "==> cargo build -p scorm-backend (the course player's time to first SCO; --wire)"
+cargo build -p scorm-backend
 if [ "$WIRE" = 1 ]; then
-  echo "==> cargo build -p scorm-backend"
-  cargo build -p scorm-backend
   echo "==> wire benchmark (headless Chromium; progress on stderr)"
   node bench/wire.mjs "${ARGS[@]}"
   echo "==> wrote bench/WIRE.md (raw numbers: bench/results/wire.json)"

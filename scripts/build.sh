@@ -1,22 +1,27 @@
 #!/usr/bin/env bash
-# Build the release pkg/, in two variants, then print the gzipped sizes:
+# Build the release pkg/ and print what a page downloads:
 #
-# * full (cargo default features, with content packages: manifest parser,
-#   sequencer, `ScormShim.course`): the classic script pkg/scorm-shim.js
-#   (wasm inlined) and the ES module entry for npm (pkg/index.js +
-#   pkg/scorm_shim.js + pkg/scorm_shim_bg.wasm);
-# * run-time only (`--no-default-features`: no `course` feature), for LMS
-#   pages that launch SCOs themselves and never open a package: the classic
-#   script pkg/scorm-shim-rte.js and the ES module entry pkg/rte/ (npm:
-#   "scorm-shim/rte"). Their `course` methods fail with an error naming the
-#   full build (js/no-course.js).
+# * the drop-in: the run-time module (cargo feature `course` off: both API
+#   objects, validation, local storage, the commit queue) as the classic
+#   script pkg/scorm-shim.js (wasm inlined) and as the ES module entry for npm
+#   (pkg/index.js + pkg/scorm_shim.js + pkg/scorm_shim_bg.wasm);
+# * the course engine, pkg/course/ (the crate with the feature `course`: the
+#   manifest parser and the sequencer too), which both load with import()
+#   and WebAssembly.instantiateStreaming on the first ScormShim.course.open(),
+#   relative to their own URL (js/lazy.js);
+# * aliases of the earlier run-time-only build, now the same files:
+#   pkg/scorm-shim-rte.js (a copy of pkg/scorm-shim.js) and pkg/rte/ (npm
+#   "scorm-shim/rte", re-exports pkg/index.js);
 #
-# Plus TypeScript declarations and package.json. The ES module JavaScript is
-# minified with terser (exports and their names kept).
+# plus TypeScript declarations and package.json. The JavaScript is minified
+# with terser (exports and their names kept). The wasm is built with the
+# pinned nightly of Cargo.toml (`package.metadata.scorm-shim`): the standard
+# library rebuilt for size, panics abort at once.
 #
 # `scripts/build.sh --testing` builds the ES module package with the test-only
-# exports (cargo feature `testing`: `Shim.launchForTest`) into target/pkg-test/
-# instead, unminified, for the end-to-end tests that need them; pkg/ is left alone.
+# exports (cargo feature `testing`: `Shim.launchForTest`) and the course engine
+# built in into target/pkg-test/ instead, unminified, for the end-to-end tests
+# that need them; pkg/ is left alone.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -35,7 +40,9 @@ mkdir -p www/vendor/zip.js
 cp node_modules/@zip.js/zip.js/dist/zip-core-external.min.js node_modules/@zip.js/zip.js/LICENSE www/vendor/zip.js/
 
 VERSION=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n1)
-WASM=target/wasm32-unknown-unknown/release/scorm_shim.wasm
+TOOLCHAIN=$(sed -n 's/^wasm-toolchain = "\(.*\)"/\1/p' Cargo.toml)
+TARGET_DIR=target/wasm
+WASM=$TARGET_DIR/wasm32-unknown-unknown/release/scorm_shim.wasm
 WASM_OPT="$ROOT/node_modules/.bin/wasm-opt"
 TERSER="$ROOT/node_modules/.bin/terser"
 FEATURES="--enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue"
@@ -43,85 +50,104 @@ FEATURES="--enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-e
 # -Oz alone, and than -Oz --converge); --low-memory-unused lets constant
 # address offsets fold into loads and stores, which is sound here because
 # Rust never uses the first 1 KiB of linear memory (it is the far end of
-# the 1 MiB stack).
+# the shadow stack).
 WASM_OPT_PASSES="--low-memory-unused --flatten --rereloop -Oz -Oz"
+PREAMBLE="'/*! scorm-shim $VERSION | MIT OR Apache-2.0 */'"
 
-# build_variant NAME "CARGO FLAGS" OUT ES_DIR CLASSIC_JS EXTRA_JS
-#   ES_DIR: where the ES module package goes; CLASSIC_JS: the classic script
-#   ("" for none; then the ES JavaScript is left unminified); EXTRA_JS: js/
-#   files added before the installer's boot code.
-build_variant() {
-  local name=$1 cargo_flags=$2 out=$3 es=$4 classic=$5 extra=$6
-  rm -rf "$out"
-  mkdir -p "$out/web" "$out/classic" "$es"
-  echo "==> [$name] cargo build (wasm32, release) $cargo_flags"
+# compile NAME "CARGO FLAGS": the release wasm of one feature set, at $WASM.
+# The rustflags add to .cargo/config.toml's (the stack size): panics abort at
+# once (no message, no formatting), no source locations in the module, and
+# `{:?}` formats nothing (the module never shows Debug output).
+compile() {
+  echo "==> [$1] cargo +$TOOLCHAIN build (wasm32, release, build-std) $2"
   # shellcheck disable=SC2086
-  cargo build --release --target wasm32-unknown-unknown -p scorm-shim $cargo_flags
-  echo "==> [$name] wasm-bindgen"
-  wasm-bindgen --target web --out-dir "$out/web" --out-name scorm_shim "$WASM"
-  local dirs="web"
-  if [ -n "$classic" ]; then
-    wasm-bindgen --target no-modules --no-typescript --out-dir "$out/classic" --out-name scorm_shim "$WASM"
-    dirs="web classic"
-  fi
-  local d
-  for d in $dirs; do
-    echo "==> [$name] wasm-opt $WASM_OPT_PASSES ($d)"
-    # shellcheck disable=SC2086
-    "$WASM_OPT" $WASM_OPT_PASSES $FEATURES --strip-debug --strip-producers -o "$out/$d/opt.wasm" "$out/$d/scorm_shim_bg.wasm"
-  done
+  cargo "+$TOOLCHAIN" build --release --target wasm32-unknown-unknown -p scorm-shim $2 \
+    -Z build-std=std,panic_abort --target-dir "$TARGET_DIR" \
+    --config 'target.wasm32-unknown-unknown.rustflags = ["-Zunstable-options", "-Cpanic=immediate-abort", "-Zlocation-detail=none", "-Zfmt-debug=none"]'
+}
 
-  # ES module package
-  cp "$out/web/opt.wasm" "$es/scorm_shim_bg.wasm"
-  cp "$out/web/scorm_shim.d.ts" "$es/scorm_shim.d.ts"
-  local parts="js/esm-head.js" f
-  for f in $extra; do parts="$parts js/$f"; done
+# bindgen NAME TARGET DIR: wasm-bindgen for TARGET (web | no-modules) into
+# DIR, then wasm-opt into DIR/opt.wasm.
+bindgen() {
+  echo "==> [$1] wasm-bindgen --target $2, wasm-opt $WASM_OPT_PASSES"
+  rm -rf "$3"
+  mkdir -p "$3"
+  wasm-bindgen --target "$2" --out-dir "$3" --out-name scorm_shim "$WASM"
   # shellcheck disable=SC2086
-  cat $parts js/install.js js/transport.js js/esm-tail.js > "$out/index.js"
-  cp js/index.d.ts "$es/index.d.ts"
-  cp js/scorm-shim.d.ts "$es/scorm-shim.d.ts"
-  if [ -z "$classic" ]; then
-    cp "$out/web/scorm_shim.js" "$es/scorm_shim.js"
-    cp "$out/index.js" "$es/index.js"
-    return
-  fi
-  # Minified: the exports (and so the names the .d.ts files declare) stay.
-  for f in "$out/index.js:$es/index.js" "$out/web/scorm_shim.js:$es/scorm_shim.js"; do
-    "$TERSER" "${f%%:*}" --module --ecma 2020 --compress passes=2 --mangle \
-      --format ascii_only=true,comments=false,preamble="'/*! scorm-shim $VERSION | MIT OR Apache-2.0 */'" -o "${f##*:}"
-  done
+  "$WASM_OPT" $WASM_OPT_PASSES $FEATURES --strip-debug --strip-producers -o "$3/opt.wasm" "$3/scorm_shim_bg.wasm"
+}
 
-  # Classic script: one file, wasm inlined (deflated + base64), minified; nothing
-  # leaks to the global scope but API, API_1484_11 and ScormShim.
-  node scripts/pack-classic.mjs "$out/classic/scorm_shim.js" "$out/classic/opt.wasm" "$VERSION" "$classic" $extra
+# minify IN OUT: an ES module, exports kept.
+minify() {
+  "$TERSER" "$1" --module --ecma 2020 --compress passes=2 --mangle \
+    --format "ascii_only=true,comments=false,preamble=$PREAMBLE" -o "$2"
+}
+
+# The ES module entry: glue, lazy loader, installer, transport.
+es_entry() {
+  cat js/esm-head.js js/lazy.js js/install.js js/transport.js js/esm-tail.js > "$1"
 }
 
 if [ "$TESTING" = 1 ]; then
+  B=target/pkg-test-build
+  compile testing "--features testing"
+  bindgen testing web "$B"
   rm -rf target/pkg-test
-  build_variant testing "--features testing" target/pkg-test-build target/pkg-test "" ""
-  echo "Test package (with launchForTest) in target/pkg-test/"
+  mkdir -p target/pkg-test
+  cp "$B/opt.wasm" target/pkg-test/scorm_shim_bg.wasm
+  cp "$B/scorm_shim.js" "$B/scorm_shim.d.ts" target/pkg-test/
+  es_entry target/pkg-test/index.js
+  cp js/index.d.ts js/scorm-shim.d.ts target/pkg-test/
+  echo "Test package (with launchForTest, course engine built in) in target/pkg-test/"
   exit 0
 fi
 
-rm -rf pkg
-build_variant full "" target/pkg-build pkg pkg/scorm-shim.js ""
-build_variant rte "--no-default-features" target/pkg-build-rte pkg/rte pkg/scorm-shim-rte.js "no-course.js"
+B=target/pkg-build
+rm -rf pkg "$B"
+mkdir -p pkg/course pkg/rte "$B"
 
+# The run-time module: the drop-in, classic and ES module.
+compile rte "--no-default-features"
+bindgen rte web "$B/rte-web"
+bindgen rte no-modules "$B/rte-classic"
+cp "$B/rte-web/opt.wasm" pkg/scorm_shim_bg.wasm
+cp "$B/rte-web/scorm_shim.d.ts" pkg/scorm_shim.d.ts
+minify "$B/rte-web/scorm_shim.js" pkg/scorm_shim.js
+es_entry "$B/index.js"
+minify "$B/index.js" pkg/index.js
+# Classic script: one file, wasm inlined (deflated + base64), minified; nothing
+# leaks to the global scope but API, API_1484_11 and ScormShim.
+node scripts/pack-classic.mjs "$B/rte-classic/scorm_shim.js" "$B/rte-classic/opt.wasm" "$VERSION" pkg/scorm-shim.js
+
+# The course engine, loaded by both on the first course.open().
+compile course ""
+bindgen course web "$B/course-web"
+cp "$B/course-web/opt.wasm" pkg/course/scorm_shim_bg.wasm
+minify "$B/course-web/scorm_shim.js" pkg/course/scorm_shim.js
+
+# Declarations, package.json, aliases of the former run-time-only build.
+cp js/index.d.ts js/scorm-shim.d.ts pkg/
+cp pkg/scorm-shim.js pkg/scorm-shim-rte.js
+echo 'export * from "../index.js";' > pkg/rte/index.js
+echo 'export * from "../index";' > pkg/rte/index.d.ts
 sed "s/\"version\": \"0.0.0\"/\"version\": \"$VERSION\"/" js/package.json > pkg/package.json
 cp README.md pkg/README.md
 
 size() { wc -c < "$1" | tr -d ' '; }
 gz() { gzip -9 -c "$@" | wc -c | tr -d ' '; }
-row() { printf '  %-46s %9s raw %8s gzipped\n' "$1" "$2" "$3"; }
+row() { printf '  %-52s %9s raw %8s gzipped\n' "$1" "$2" "$3"; }
+JS_RAW=$(( $(size pkg/index.js) + $(size pkg/scorm_shim.js) )); JS_GZ=$(( $(gz pkg/index.js) + $(gz pkg/scorm_shim.js) ))
+WASM_RAW=$(size pkg/scorm_shim_bg.wasm); WASM_GZ=$(gz pkg/scorm_shim_bg.wasm)
+CJS_RAW=$(size pkg/course/scorm_shim.js); CJS_GZ=$(gz pkg/course/scorm_shim.js)
+CW_RAW=$(size pkg/course/scorm_shim_bg.wasm); CW_GZ=$(gz pkg/course/scorm_shim_bg.wasm)
 echo
 echo "Shipped sizes (what a page downloads), bytes:"
-for es in pkg pkg/rte; do
-  if [ "$es" = pkg ]; then classic=pkg/scorm-shim.js label="full"; else classic=pkg/scorm-shim-rte.js label="run-time only"; fi
-  JS_RAW=$(( $(size $es/index.js) + $(size $es/scorm_shim.js) )); JS_GZ=$(( $(gz $es/index.js) + $(gz $es/scorm_shim.js) ))
-  WASM_RAW=$(size $es/scorm_shim_bg.wasm); WASM_GZ=$(gz $es/scorm_shim_bg.wasm)
-  echo " $label:"
-  row "$classic (classic, wasm inlined)" "$(size $classic)" "$(gz $classic)"
-  row "ES module: $es/index.js + scorm_shim.js" "$JS_RAW" "$JS_GZ"
-  row "ES module: $es/scorm_shim_bg.wasm" "$WASM_RAW" "$WASM_GZ"
-  row "ES module total (JS + wasm)" "$((JS_RAW + WASM_RAW))" "$((JS_GZ + WASM_GZ))"
-done
+echo " the drop-in (run-time: both APIs, validation, persistence):"
+row "pkg/scorm-shim.js (classic, wasm inlined)" "$(size pkg/scorm-shim.js)" "$(gz pkg/scorm-shim.js)"
+row "ES module: pkg/index.js + scorm_shim.js" "$JS_RAW" "$JS_GZ"
+row "ES module: pkg/scorm_shim_bg.wasm" "$WASM_RAW" "$WASM_GZ"
+row "ES module total (JS + wasm)" "$((JS_RAW + WASM_RAW))" "$((JS_GZ + WASM_GZ))"
+echo " the course engine, loaded on the first course.open():"
+row "pkg/course/scorm_shim.js" "$CJS_RAW" "$CJS_GZ"
+row "pkg/course/scorm_shim_bg.wasm" "$CW_RAW" "$CW_GZ"
+row "course engine total" "$((CJS_RAW + CW_RAW))" "$((CJS_GZ + CW_GZ))"

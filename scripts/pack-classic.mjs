@@ -1,9 +1,9 @@
 // Assemble pkg/scorm-shim.js, the classic script: the wasm-bindgen glue, the
-// installer and the boot code, minified, with the WebAssembly module deflated
-// and base64-encoded inline (decoded synchronously by js/inflate.js).
+// course engine's loader, the installer and the boot code, minified, with the
+// WebAssembly module deflated and base64-encoded inline (decoded synchronously
+// by js/inflate.js).
 // Usage: node scripts/pack-classic.mjs <glue.js> <module.wasm> <version> <out.js> [js/ files...]
-// (the extra js/ files go before the installer, e.g. no-course.js for the
-// run-time-only build).
+// (extra js/ files go before the installer).
 import { readFileSync, writeFileSync } from "node:fs";
 import { deflateRawSync } from "node:zlib";
 import { minify } from "terser";
@@ -19,6 +19,7 @@ const body = [
   "var SCORM_SHIM_WASM = \"@WASM@\";",
   readFileSync(glue, "utf8"),
   js("inflate.js"),
+  js("lazy.js"),
   ...extra.map(js),
   js("install.js"),
   js("transport.js"),

@@ -236,6 +236,34 @@ impl Config {
         (c, errors)
     }
 
+    /// The configuration as `(key, value)` pairs that [`Config::from_pairs`]
+    /// turns back into an equal configuration: how the run-time module hands
+    /// the page's configuration to the course engine when that loads
+    /// (`web::handover`). Every key of [`KEYS`] appears once.
+    pub fn to_pairs(&self) -> Vec<(&'static str, String)> {
+        let headers: Vec<String> = self.headers.iter().map(|(n, v)| format!("{n}: {v}")).collect();
+        vec![
+            ("endpoint", self.endpoint.clone().unwrap_or_default()),
+            ("headers", headers.join("\n")),
+            ("credentials", self.credentials.as_str().into()),
+            ("learnerId", self.learner_id.clone()),
+            ("learnerName", self.learner_name.clone()),
+            ("courseId", self.course_id.clone()),
+            ("registrationId", self.registration_id.clone()),
+            ("scoId", self.sco_id.clone()),
+            ("versions", self.versions.as_str().into()),
+            ("storagePrefix", self.storage_prefix.clone()),
+            ("commitInterval", self.commit_interval_ms.to_string()),
+            ("logLevel", self.log_level.as_str().into()),
+            ("credit", (if self.credit { "credit" } else { "no-credit" }).into()),
+            ("mode", self.mode.clone()),
+            ("launchData", self.launch_data.clone()),
+            ("commentsFromLms", self.comments_from_lms.clone()),
+            ("scorm12SuspendDataLimit", self.scorm12_suspend_data_limit.to_string()),
+            ("packageOrigins", self.package_origins.join(",")),
+        ]
+    }
+
     fn apply_one(&mut self, key: &str, value: &str) -> Result<(), String> {
         let v = value.trim();
         match key {
@@ -496,6 +524,39 @@ mod tests {
         assert!(!c.credit);
         assert_eq!(c.mode, "review");
         assert_eq!(c.scorm12_suspend_data_limit, 4096);
+    }
+
+    #[test]
+    fn to_pairs_round_trips_every_key() {
+        let keys: Vec<&str> = Config::default().to_pairs().iter().map(|(k, _)| *k).collect();
+        assert_eq!(keys, KEYS, "every key, once, in the order of KEYS");
+        let (full, errors) = Config::from_pairs([
+            ("endpoint", "https://lms.example/api/scorm"),
+            ("headers", "Authorization: Bearer a.b.c; X-Tenant: 7"),
+            ("credentials", "omit"),
+            ("learnerId", "u-17"),
+            ("learnerName", "  Doe, Jane  "),
+            ("courseId", "c1"),
+            ("registrationId", "r1"),
+            ("scoId", "s1"),
+            ("versions", "1.2"),
+            ("storagePrefix", "lms"),
+            ("commitInterval", "0"),
+            ("logLevel", "off"),
+            ("credit", "no-credit"),
+            ("mode", "browse"),
+            ("launchData", " x=1\ny=2 "),
+            ("commentsFromLms", "hello; world"),
+            ("scorm12SuspendDataLimit", "70000"),
+            ("packageOrigins", "https://cdn.example.com http://127.0.0.1:8081"),
+        ]);
+        assert!(errors.is_empty(), "{errors:?}");
+        for c in [Config::default(), full] {
+            let pairs = c.to_pairs();
+            let (back, errors) = Config::from_pairs(pairs.iter().map(|(k, v)| (*k, v.as_str())));
+            assert!(errors.is_empty(), "{errors:?}");
+            assert_eq!(back, c);
+        }
     }
 
     #[test]

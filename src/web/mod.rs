@@ -9,6 +9,7 @@
 //! requires, which keeps string returns (and their glue) off most calls.
 
 mod course;
+mod handover;
 mod storage;
 #[cfg(feature = "testing")]
 mod testing;
@@ -104,6 +105,23 @@ fn launch2004(c: &Config) -> scorm2004::Launch {
 }
 
 impl Shim {
+    /// A shim with `config`, whose queue keys and batch ids use `nonce`
+    /// (this page load's: [`Shim::new`] draws one).
+    fn with(config: Config, nonce: String) -> Shim {
+        let mut host12 = LocalHost::new(&config, DataModel::Scorm12, &nonce);
+        let mut host2004 = LocalHost::new(&config, DataModel::Scorm2004, &nonce);
+        let api12 = scorm12::Api::new(launch12(&config), host12.load());
+        let api2004 = scorm2004::Api::new(launch2004(&config), host2004.load());
+        Shim { config, api12, api2004, host12, host2004, nonce, io: Vec::new(), io_result: String::new(),
+            #[cfg(feature = "course")]
+            course: None,
+            #[cfg(feature = "course")]
+            current: None,
+            #[cfg(feature = "course")]
+            pending: None,
+        }
+    }
+
     fn log(&self, level: LogLevel, msg: &str) {
         if level == LogLevel::Off || level > self.config.log_level {
             return;
@@ -231,19 +249,7 @@ impl Shim {
     #[wasm_bindgen(constructor)]
     pub fn new(flat_config: Vec<String>) -> Shim {
         let (config, errors) = Config::from_pairs(pairs_of(&flat_config));
-        let nonce = new_nonce();
-        let mut host12 = LocalHost::new(&config, DataModel::Scorm12, &nonce);
-        let mut host2004 = LocalHost::new(&config, DataModel::Scorm2004, &nonce);
-        let api12 = scorm12::Api::new(launch12(&config), host12.load());
-        let api2004 = scorm2004::Api::new(launch2004(&config), host2004.load());
-        let shim = Shim { config, api12, api2004, host12, host2004, nonce, io: Vec::new(), io_result: String::new(),
-            #[cfg(feature = "course")]
-            course: None,
-            #[cfg(feature = "course")]
-            current: None,
-            #[cfg(feature = "course")]
-            pending: None,
-        };
+        let shim = Shim::with(config, new_nonce());
         shim.report(&errors);
         shim
     }

@@ -60,7 +60,8 @@ test("the deepest known work uses a small part of the linked wasm stack", async 
   await servePage(page, backend.url + "/stack.html", "<!doctype html><title>stack</title>");
   await page.goto(backend.url + "/stack.html");
   const result = await page.evaluate(async ({ xml, size }) => {
-    const glue = await import("/pkg/scorm_shim.js");
+    // The course engine: the module that parses manifests and sequences.
+    const glue = await import("/pkg/course/scorm_shim.js");
     const wasm = await glue.default();
     const PATTERN = 0xa5, LOW = 1024;
     const fill = () => new Uint8Array(wasm.memory.buffer, LOW, size - LOW - 64).fill(PATTERN);

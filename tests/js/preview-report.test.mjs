@@ -8,8 +8,8 @@ import { readFileSync } from "node:fs";
 import { buildReport, crossCheck, hrefPath, sequencingInWords } from "../../www/preview/report-model.js";
 
 const ROOT = new URL("../../", import.meta.url);
-const glue = await import(new URL("pkg/scorm_shim.js", ROOT));
-glue.initSync({ module: readFileSync(new URL("pkg/scorm_shim_bg.wasm", ROOT)) });
+const glue = await import(new URL("pkg/course/scorm_shim.js", ROOT));
+glue.initSync({ module: readFileSync(new URL("pkg/course/scorm_shim_bg.wasm", ROOT)) });
 const inspect = (xml) => glue.Shim.inspectManifest(xml, "");
 const sequencedXml = readFileSync(new URL("www/courses/sequenced/imsmanifest.xml", ROOT), "utf8");
 

@@ -331,7 +331,7 @@ export async function openStore({ limits } = {}) {
       }
       let listed;
       try {
-        listed = listFiles ? listFiles(manifestXml) : [];
+        listed = listFiles ? await listFiles(manifestXml) : [];
       } catch (e) {
         throw new PackageError("manifest", "the manifest cannot be read: " + (e && e.message ? e.message : e));
       }

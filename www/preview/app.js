@@ -139,7 +139,7 @@ async function main() {
   async function onOpen({ info, files, manifestXml, importMs }) {
     if (player.running) await player.stop();
     session.clear();
-    const inspected = shim.course.inspect(manifestXml);
+    const inspected = await shim.course.inspect(manifestXml);
     const report = buildReport(inspected, files.map((f) => f.path));
     current = { info, files, report };
     workspace.hidden = false;
@@ -163,8 +163,8 @@ async function main() {
   const openPanel = openPanelModule.createOpenPanel({
     root: $("#open"),
     store,
-    listFiles: (xml) => {
-      const r = shim.course.inspect(xml);
+    listFiles: async (xml) => {
+      const r = await shim.course.inspect(xml);
       if (r.error) throw new Error("line " + r.error.line + ", column " + r.error.column + ": " + r.error.message);
       return r.manifest.resources.flatMap((res) => [res.href, ...res.files]).filter(Boolean).map(hrefPath);
     },

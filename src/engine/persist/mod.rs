@@ -408,6 +408,29 @@ pub struct ServerState {
 }
 
 impl ServerState {
+    /// The state as the JSON that [`ServerState::parse`] reads (the shape of
+    /// the backend's answer).
+    pub fn to_json(&self) -> String {
+        let mut o = String::from("{");
+        write_key(&mut o, "registration", true);
+        write_str(&mut o, &self.registration_id);
+        write_key(&mut o, "last_seq", false);
+        o.push_str(&self.last_seq.to_string());
+        write_key(&mut o, "scos", false);
+        o.push('{');
+        for (i, (sco, snap)) in self.scos.iter().enumerate() {
+            write_key(&mut o, sco, i == 0);
+            o.push('{');
+            for (j, (k, v)) in snap.iter().enumerate() {
+                write_key(&mut o, k, j == 0);
+                write_str(&mut o, v);
+            }
+            o.push('}');
+        }
+        o.push_str("}}");
+        o
+    }
+
     /// Parse the JSON answer of `GET /api/state`.
     pub fn parse(text: &str) -> Result<Self, String> {
         let v = json::parse(text)?;
@@ -514,6 +537,11 @@ impl Queue {
     /// The identity the queue belongs to.
     pub fn identity(&self) -> &Identity {
         &self.identity
+    }
+
+    /// The tunables the queue runs with.
+    pub fn policy(&self) -> &Policy {
+        &self.policy
     }
 
     /// The revision of the persistent state (bumped by every change).
@@ -1214,6 +1242,41 @@ impl Queue {
         }
         o.push_str("]}");
         o
+    }
+
+    /// Everything but the events, for another instance of this code in the
+    /// same page to go on with the queue ([`Queue::from_handover`]: the
+    /// course engine taking over from the run-time module when a page opens
+    /// a package). A line with this page load's part (nonce, batch counter,
+    /// the request in flight, the retry time, online), then the stored text.
+    /// The layer takes the events first.
+    pub fn to_handover(&self) -> String {
+        let mut o = String::from("{");
+        write_key(&mut o, "nonce", true);
+        write_str(&mut o, &self.nonce);
+        for (k, n) in [("counter", self.counter), ("in_flight", self.in_flight.unwrap_or(0)), ("retry_at", self.retry_at_ms)] {
+            write_key(&mut o, k, false);
+            o.push_str(&n.to_string());
+        }
+        write_key(&mut o, "online", false);
+        o.push_str(if self.online { "true" } else { "false" });
+        o.push_str("}\n");
+        o.push_str(&self.to_storage());
+        o
+    }
+
+    /// The queue [`Queue::to_handover`] wrote, with `policy`.
+    pub fn from_handover(text: &str, policy: Policy) -> Result<Queue, String> {
+        let (own, stored) = text.split_once('\n').ok_or("not a queue hand-over")?;
+        let v = json::parse(own)?;
+        let n = |k: &str| v.get(k).and_then(Value::as_u64).ok_or(format!("missing {k}"));
+        let nonce = v.get("nonce").and_then(Value::as_str).ok_or("missing nonce")?;
+        let mut q = Queue::from_storage(stored, nonce, policy)?;
+        q.counter = n("counter")?;
+        q.in_flight = Some(n("in_flight")?).filter(|&seq| seq > 0);
+        q.retry_at_ms = n("retry_at")?;
+        q.online = !matches!(v.get("online"), Some(Value::Bool(false)));
+        Ok(q)
     }
 
     /// Read a stored queue. `nonce` and `policy` are this tab's.
