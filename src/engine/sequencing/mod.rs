@@ -921,7 +921,9 @@ impl Sequencer {
     /// completion status and progress measure). Unknown values are not written.
     pub(crate) fn write_maps(&mut self, a: usize, o: usize) {
         let Some(def) = self.nodes.get(a).and_then(|n| n.seq.objectives.get(o)) else { return };
-        if def.maps.is_empty() {
+        // an activity that is not tracked keeps no tracking information,
+        // so it has nothing to write (ADL CTS CO-10)
+        if def.maps.is_empty() || !self.nodes[a].seq.delivery.tracked {
             return;
         }
         let st = &self.state.activities[a];

@@ -347,8 +347,8 @@ impl Sequencer {
             .filter_map(|(o, d)| {
                 let id = d.id.clone()?;
                 let v = self.objective_view(a, o);
-                let completion = if o == 0 { self.attempt_completed(a) } else { v.completion_status };
-                let progress = if o == 0 { self.completion_amount(a, false) } else { v.progress_measure };
+                let completion = v.completion_status;
+                let progress = v.progress_measure;
                 Some(ScoObjectiveLaunch {
                     id,
                     success_status: success_str(v.satisfied()),
