@@ -104,6 +104,7 @@ impl Sequencer {
                 depth[a] = depth[p] + 1;
             }
         }
+        let mut subtree_hidden = vec![false; self.nodes.len()];
         let activities = (0..self.nodes.len())
             .map(|a| {
                 let node = &self.nodes[a];
@@ -121,6 +122,7 @@ impl Sequencer {
                     Some(false) => "failed",
                     None => "unknown",
                 };
+                subtree_hidden[a] = hidden || !available;
                 ActivityNavState {
                     id: node.id.clone(),
                     title: node.title.clone(),
@@ -135,12 +137,16 @@ impl Sequencer {
                 }
             })
             .collect::<Vec<ActivityNavState>>();
-        // a menu cannot show an entry whose parent entry is hidden (ADL CTS
-        // CM-07c); parents come before their children in arena order
+        // hiddenFromChoice (and not being available) hides the subtree: a
+        // menu cannot offer the descendants of an entry that SB.2.9 hides
+        // (ADL CTS CM-07c). `isvisible="false"` is the item's own display
+        // attribute and hides only its own entry: its children are shown.
+        // Parents come before their children in arena order.
         let mut activities = activities;
         for a in 1..activities.len() {
             if let Some(p) = self.nodes[a].parent {
-                if !activities[p].visible {
+                if subtree_hidden[p] {
+                    subtree_hidden[a] = true;
                     activities[a].visible = false;
                 }
             }
