@@ -21,7 +21,8 @@ use super::manifest::{self, Manifest, ManifestError, ParseOptions};
 use super::rte::Snapshot;
 use super::scorm2004::{self, DataStore, NavQuery, NavigationOracle};
 use super::sequencing::{
-    NavState, NavigationRequest, ObjectiveState, Outcome, ScoLaunchData, ScoObjective, ScoResult, SeqError, SeqState, Sequencer,
+    NavState, NavWhy, NavigationRequest, ObjectiveState, Outcome, ScoLaunchData, ScoObjective, ScoResult, SeqError, SeqState,
+    Sequencer, Why,
 };
 use super::seqdef::Activity;
 
@@ -382,11 +383,8 @@ impl Course {
             return Box::new(Lookahead { continue_: true, previous: true, targets: Vec::new() });
         };
         let nav = seq.lookahead();
-        let targets = nav
-            .activities
-            .iter()
-            .map(|a| (a.id.clone(), a.selectable, seq.is_valid(&NavigationRequest::Jump(a.id.clone()))))
-            .collect();
+        let targets =
+            nav.activities.iter().zip(seq.jump_validity()).map(|(a, jump)| (a.id.clone(), a.selectable, jump)).collect();
         Box::new(Lookahead { continue_: nav.continue_, previous: nav.previous, targets })
     }
 
@@ -418,16 +416,32 @@ impl Course {
         match &self.engine {
             Engine::Sequenced(seq) => seq.lookahead(),
             Engine::Simple { leaves, current, status } => {
+                // SCORM 1.2 has no sequencing: the reasons are the SN
+                // exceptions of the same situations
+                let why = |ok: bool, id: &'static str| (!ok).then(|| Why::from(SeqError { id }));
+                let session = current.is_some();
                 let mut nav = NavState {
-                    start: current.is_none(),
+                    start: !session,
                     continue_: current.is_some_and(|i| i + 1 < leaves.len()),
                     previous: current.is_some_and(|i| i > 0),
-                    exit: current.is_some(),
-                    exit_all: current.is_some(),
-                    suspend_all: current.is_some(),
-                    abandon: current.is_some(),
-                    abandon_all: current.is_some(),
+                    exit: session,
+                    exit_all: session,
+                    suspend_all: session,
+                    abandon: session,
+                    abandon_all: session,
                     ..NavState::default()
+                };
+                let no_session = "NB.2.1-2";
+                nav.why = NavWhy {
+                    start: why(nav.start, "NB.2.1-1"),
+                    resume_all: why(false, if session { "NB.2.1-1" } else { "NB.2.1-3" }),
+                    continue_: why(nav.continue_, if session { "DB.1.1-2" } else { no_session }),
+                    previous: why(nav.previous, if session { "SB.2.1-3" } else { no_session }),
+                    exit: why(session, no_session),
+                    exit_all: why(session, no_session),
+                    suspend_all: why(session, no_session),
+                    abandon: why(session, no_session),
+                    abandon_all: why(session, no_session),
                 };
                 let mut stack = vec![(&self.manifest.activity_tree, 0usize)];
                 while let Some((a, depth)) = stack.pop() {
@@ -439,6 +453,8 @@ impl Course {
                         visible: a.visible,
                         enabled: true,
                         selectable: a.launch.is_some(),
+                        // a cluster of a SCORM 1.2 package has nothing to launch
+                        why: a.launch.is_none().then(|| Why::from(SeqError { id: "DB.1.1-1" })),
                         active: current.and_then(|i| leaves.get(i)) == Some(&a.id),
                         suspended: false,
                         completion: match st {

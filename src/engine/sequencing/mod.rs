@@ -112,7 +112,7 @@ mod runtime;
 #[cfg(test)]
 mod tests;
 
-pub use lookahead::{ActivityNavState, NavState};
+pub use lookahead::{ActivityNavState, NavState, NavWhy, Why};
 pub use runtime::{ScoLaunchData, ScoObjective, ScoObjectiveLaunch, ScoResult};
 
 /// A navigation request (SN §4.4.3 / `adl.nav.request`).

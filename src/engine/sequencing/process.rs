@@ -539,7 +539,7 @@ impl Sequencer {
     }
 
     /// True when `a` is the last activity of a forward preorder traversal.
-    fn is_last_in_preorder(&self, a: usize) -> bool {
+    pub(crate) fn is_last_in_preorder(&self, a: usize) -> bool {
         if !self.avail(a).is_empty() {
             return false;
         }
