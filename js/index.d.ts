@@ -65,6 +65,61 @@ export interface ApiCallEvent {
   time: number;
 }
 
+/** Why a navigation request or a table-of-contents entry is not available: the SN exception it would end in. */
+export interface SequencingWhy {
+  /** SN exception identifier, e.g. "NB.2.1-8", "SB.2.9-6", "DB.1.1-3". */
+  id: string;
+  /** Its description. */
+  message: string;
+}
+
+/** One activity of `course.navState()`, in document order. */
+export interface ActivityNavState {
+  id: string;
+  title: string;
+  /** 0 for the root (the organization). */
+  depth: number;
+  /** Shown in a table of contents (its own isvisible; no hiddenFromChoice on it or an ancestor). */
+  visible: boolean;
+  /** Not disabled by a rule or a limit condition. */
+  enabled: boolean;
+  /** A choice of it would succeed now. */
+  selectable: boolean;
+  active: boolean;
+  suspended: boolean;
+  completion: "completed" | "incomplete" | "unknown";
+  success: "passed" | "failed" | "unknown";
+  /** Present when it is not enabled or not selectable. */
+  why?: SequencingWhy;
+}
+
+type NavRequestName = "start" | "resumeAll" | "continue" | "previous" | "exit" | "exitAll" | "suspendAll" | "abandon" | "abandonAll";
+
+/** `course.navState()`: which requests are valid (and why not), and every activity. */
+export type NavState = { [R in NavRequestName]: boolean } & {
+  /** For each request that is false, why. */
+  why: Partial<Record<NavRequestName, SequencingWhy>>;
+  activities: ActivityNavState[];
+};
+
+/** What `course.navigate()` resolves with (and `course.onDeliver` listeners receive). */
+export type CourseView =
+  | { type: "launch"; url: string; href: string; activityId: string; title: string; isSco: boolean; version: "1.2" | "2004" }
+  | { type: "ended" }
+  | { type: "nothing" }
+  /** Refused before anything changed (the running SCO keeps running), or failed. */
+  | { type: "error"; id: string; message: string };
+
+/** Content packages. */
+export interface ScormShimCourse {
+  open(manifestUrl: string, organization?: string): Promise<{ identifier: string; title: string; version: string; organization: string; warnings: string[]; canResume: boolean }>;
+  /** A request that would fail resolves with an error view and leaves the running SCO alone. */
+  navigate(request: string, frame?: HTMLIFrameElement): Promise<CourseView>;
+  navState(): NavState | null;
+  tree(): unknown;
+  onDeliver(listener: (view: CourseView) => void): () => void;
+}
+
 /** What `load` returns. */
 export interface ScormShimHandle {
   api12: Scorm12API;
@@ -77,6 +132,8 @@ export interface ScormShimHandle {
   relaunch(): void;
   /** Watch every API call; returns an unsubscribe function. */
   onCall(listener: (event: ApiCallEvent) => void): () => void;
+  /** Content packages (not in the run-time-only build). */
+  course: ScormShimCourse;
 }
 
 /** Instantiate the module and install `API` / `API_1484_11` on `target` (default globalThis). */

@@ -207,8 +207,39 @@ impl Sequencer {
             }
             _ => {
                 self.navigation_request_process(request)?;
+                if let Some(known) = self.termination_outcome(request) {
+                    return known;
+                }
                 self.clone().navigate(request.clone()).map(|_| ())
             }
+        }
+    }
+
+    /// The outcome of a request that NB.2.1 accepted, where TB.2.3 and the
+    /// exit sequencing request (SB.2.11) that follows it cannot raise an
+    /// exception, so that no copy of the state is needed: exitAll and
+    /// abandonAll end at the root, abandon makes no post-condition, and
+    /// suspendAll fails only on an inactive root (TB.2.3-3); exit fails only
+    /// through exit action or post-condition rules (which may ask for more
+    /// sequencing), so without any it succeeds. `None`: simulate.
+    fn termination_outcome(&self, request: &NavigationRequest) -> Option<Result<(), SeqError>> {
+        use NavigationRequest as N;
+        let c = self.state.current?;
+        let st = &self.state.activities[c];
+        match request {
+            N::ExitAll | N::AbandonAll | N::Abandon => Some(Ok(())),
+            N::SuspendAll if !st.active && !st.suspended && self.parent(c).is_none() => Some(err("TB.2.3-3")),
+            N::SuspendAll => Some(Ok(())),
+            N::Exit => {
+                let mut rules = !self.nodes[c].seq.post_condition_rules.is_empty();
+                let mut x = self.parent(c);
+                while let (Some(a), false) = (x, rules) {
+                    rules = !self.nodes[a].seq.exit_rules.is_empty();
+                    x = self.parent(a);
+                }
+                (!rules).then_some(Ok(()))
+            }
+            _ => None,
         }
     }
 
