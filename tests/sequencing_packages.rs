@@ -122,3 +122,20 @@ fn a_request_that_would_fail_is_refused_before_the_sco_ends() {
     // still holds the "incomplete" of lesson 2's first session)
     assert_eq!(course.accepts(&N::Continue, None).map_err(|e| e.id), Err("SB.2.2-2"));
 }
+
+#[test]
+fn a_suspended_course_can_resume_after_a_relaunch() {
+    let mut course = gated();
+    assert!(!course.can_resume());
+    let l1 = launched(course.navigate(N::Start));
+    let api = run_sco(&course, &l1, Some("incomplete"));
+    assert_eq!(course.accepts(&N::SuspendAll, Some(&api)), Ok(()));
+    end_sco(&mut course, api);
+    assert_eq!(course.navigate(N::SuspendAll), Ok(Delivery::Ended));
+    let (state, shared) = course.save().expect("state");
+    let mut again = gated();
+    again.restore(state, shared).expect("restores");
+    assert!(again.can_resume());
+    assert_eq!(again.can_resume(), again.nav_state().resume_all);
+    assert_eq!(launched(again.navigate(N::ResumeAll)).activity_id, "LESSON-1");
+}

@@ -410,6 +410,12 @@ impl Course {
         }
     }
 
+    /// True when a suspended session can be resumed (`resumeAll` valid),
+    /// without computing the whole look-ahead.
+    pub fn can_resume(&self) -> bool {
+        self.sequencer().is_some_and(|s| s.is_valid(&NavigationRequest::ResumeAll))
+    }
+
     /// What a user interface may offer now: the valid requests and, for
     /// every activity, whether it is shown, enabled and selectable.
     pub fn nav_state(&self) -> NavState {

@@ -170,7 +170,7 @@ impl Shim {
         } else {
             crate::engine::config::Versions::Scorm12
         };
-        let out = to_js(&views::course_info_json(&course.manifest, course.nav_state().resume_all));
+        let out = to_js(&views::course_info_json(&course.manifest, course.can_resume()));
         self.course = Some(course);
         self.current = None;
         self.pending = None;
