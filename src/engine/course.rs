@@ -424,30 +424,32 @@ impl Course {
             Engine::Simple { leaves, current, status } => {
                 // SCORM 1.2 has no sequencing: the reasons are the SN
                 // exceptions of the same situations
-                let why = |ok: bool, id: &'static str| (!ok).then(|| Why::from(SeqError { id }));
                 let session = current.is_some();
+                let continue_ = current.is_some_and(|i| i + 1 < leaves.len());
+                let previous = current.is_some_and(|i| i > 0);
+                let unless = |ok: bool, id: &'static str| (!ok).then_some(SeqError { id });
+                let no_session = "NB.2.1-2";
                 let mut nav = NavState {
                     start: !session,
-                    continue_: current.is_some_and(|i| i + 1 < leaves.len()),
-                    previous: current.is_some_and(|i| i > 0),
+                    continue_,
+                    previous,
                     exit: session,
                     exit_all: session,
                     suspend_all: session,
                     abandon: session,
                     abandon_all: session,
+                    why: NavWhy::from_errors([
+                        unless(!session, "NB.2.1-1"),
+                        Some(SeqError { id: if session { "NB.2.1-1" } else { "NB.2.1-3" } }),
+                        unless(continue_, if session { "DB.1.1-2" } else { no_session }),
+                        unless(previous, if session { "SB.2.1-3" } else { no_session }),
+                        unless(session, no_session),
+                        unless(session, no_session),
+                        unless(session, no_session),
+                        unless(session, no_session),
+                        unless(session, no_session),
+                    ]),
                     ..NavState::default()
-                };
-                let no_session = "NB.2.1-2";
-                nav.why = NavWhy {
-                    start: why(nav.start, "NB.2.1-1"),
-                    resume_all: why(false, if session { "NB.2.1-1" } else { "NB.2.1-3" }),
-                    continue_: why(nav.continue_, if session { "DB.1.1-2" } else { no_session }),
-                    previous: why(nav.previous, if session { "SB.2.1-3" } else { no_session }),
-                    exit: why(session, no_session),
-                    exit_all: why(session, no_session),
-                    suspend_all: why(session, no_session),
-                    abandon: why(session, no_session),
-                    abandon_all: why(session, no_session),
                 };
                 let mut stack = vec![(&self.manifest.activity_tree, 0usize)];
                 while let Some((a, depth)) = stack.pop() {

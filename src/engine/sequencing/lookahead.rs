@@ -108,6 +108,16 @@ pub struct NavWhy {
     pub abandon_all: Option<Why>,
 }
 
+impl NavWhy {
+    /// From the exceptions of start, resumeAll, continue, previous, exit,
+    /// exitAll, suspendAll, abandon and abandonAll, in that order (`None`
+    /// for a valid request).
+    pub fn from_errors(errors: [Option<SeqError>; 9]) -> NavWhy {
+        let [start, resume_all, continue_, previous, exit, exit_all, suspend_all, abandon, abandon_all] = errors.map(|e| e.map(Why::from));
+        NavWhy { start, resume_all, continue_, previous, exit, exit_all, suspend_all, abandon, abandon_all }
+    }
+}
+
 /// Which navigation requests are valid now, and the state of each activity.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -312,29 +322,14 @@ impl Sequencer {
                 why,
             });
         }
-        let mut why = NavWhy::default();
-        let valid = |r: NavigationRequest, slot: &mut Option<Why>| match self.check(&r) {
-            Ok(()) => true,
-            Err(e) => {
-                *slot = Some(Why::from(e));
-                false
-            }
-        };
-        let start = valid(N::Start, &mut why.start);
-        let resume_all = valid(N::ResumeAll, &mut why.resume_all);
-        let previous = valid(N::Previous, &mut why.previous);
-        let exit = valid(N::Exit, &mut why.exit);
-        let exit_all = valid(N::ExitAll, &mut why.exit_all);
-        let suspend_all = valid(N::SuspendAll, &mut why.suspend_all);
-        let abandon = valid(N::Abandon, &mut why.abandon);
-        let abandon_all = valid(N::AbandonAll, &mut why.abandon_all);
-        let continue_ = match self.navigation_request_process(&N::Continue) {
-            Ok(_) => true,
-            Err(e) => {
-                why.continue_ = Some(Why::from(e));
-                false
-            }
-        };
+        // the requests in NavWhy::from_errors order; continue is NB.2.1's answer
+        let requests = [N::Start, N::ResumeAll, N::Continue, N::Previous, N::Exit, N::ExitAll, N::SuspendAll, N::Abandon, N::AbandonAll];
+        let errors = requests.map(|r| match r {
+            N::Continue => self.navigation_request_process(&r).err(),
+            _ => self.check(&r).err(),
+        });
+        let [start, resume_all, continue_, previous, exit, exit_all, suspend_all, abandon, abandon_all] = errors.map(|e| e.is_none());
+        let why = NavWhy::from_errors(errors);
         NavState { start, resume_all, continue_, previous, exit, exit_all, suspend_all, abandon, abandon_all, why, activities }
     }
 
