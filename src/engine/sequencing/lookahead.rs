@@ -355,7 +355,7 @@ impl Sequencer {
             let parent = self.nodes[a].parent;
             let up = |v: &[bool]| parent.is_some_and(|p| v[p]);
             t.check[a] = self.check_activity(a);
-            t.avail_tree[a] = self.is_available(a) && parent.is_none_or(|p| t.avail_tree[p]);
+            t.avail_tree[a] = self.is_available(a) && parent.map_or(true, |p| t.avail_tree[p]);
             t.hidden[a] = rule(a, RuleAction::HiddenFromChoice);
             t.hidden_path[a] = up(&t.hidden_path) || t.hidden[a];
             t.check_path[a] = up(&t.check_path) || t.check[a];
