@@ -715,7 +715,11 @@ async function main() {
     }
     m.loadAfter = os.loadavg()[0].toFixed(2);
     const md = report(m, sz, st, runs, cyc, chk, pl);
-    writeFileSync(OUT, md);
+    // hand-written sections (between <!-- keep:NAME:start/end --> markers,
+    // e.g. the sequencing look-ahead figures) survive a rerun
+    const old = existsSync(OUT) ? readFileSync(OUT, "utf8") : "";
+    const kept = old.match(/<!-- keep:[\w-]+:start -->[\s\S]*?<!-- keep:[\w-]+:end -->/g) || [];
+    writeFileSync(OUT, kept.length ? md.trimEnd() + "\n\n" + kept.join("\n\n") + "\n" : md);
     mkdirSync(path.join(HERE, "results"), { recursive: true });
     writeFileSync(path.join(HERE, "results/latest.json"), JSON.stringify({ machine: m, config: CFG, peerSettings: PEER_SETTINGS, sizes: sz, startup: st, player: pl, calls: runs, cycles: cyc, check: chk }, null, 1));
     log(`wrote ${path.relative(process.cwd(), OUT) || OUT} and bench/results/latest.json in ${((Date.now() - t0) / 1000).toFixed(0)} s`);

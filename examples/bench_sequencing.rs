@@ -6,7 +6,9 @@
 //! (wide: root → √n clusters → leaves; flat: root → n leaves; deep: a spine
 //! of clusters, each with one leaf and the next cluster) it times building
 //! the sequencer, a full `start` + `continue` walk with a SCO result per
-//! leaf, a full look-ahead, 200 choice requests, and a state round trip.
+//! leaf, the look-ahead a player asks for after each request (`navState`,
+//! timed at 20 points of the walk: median and maximum), a full look-ahead in
+//! the middle of the course, 200 choice requests, and a state round trip.
 
 use std::time::{Duration, Instant};
 
@@ -78,15 +80,31 @@ fn bench(shape: &str, tree: &Activity) {
     let n = s.nodes().len();
 
     let result = ScoResult { completion_status: Some("completed".into()), success_status: Some("passed".into()), ..ScoResult::default() };
-    let t0 = Instant::now();
+    // the player asks for the look-ahead (navState) after each request:
+    // timed at 20 points spread over the walk (not counted in the walk)
+    let leaves_total = s.nodes().iter().filter(|x| x.children.is_empty()).count().max(1);
+    let every = (leaves_total / 20).max(1);
+    let mut after: Vec<Duration> = Vec::new();
+    let mut walk = Duration::ZERO;
     let mut delivered = 0usize;
+    let t0 = Instant::now();
     let mut out = s.navigate(NavigationRequest::Start);
+    walk += t0.elapsed();
     while let Ok(Outcome::Deliver(_)) = out {
         delivered += 1;
+        if delivered % every == 1 || every == 1 {
+            let t1 = Instant::now();
+            std::hint::black_box(s.lookahead());
+            after.push(t1.elapsed());
+        }
+        let t1 = Instant::now();
         s.deliver_result(&result);
         out = s.navigate(NavigationRequest::Continue);
+        walk += t1.elapsed();
     }
-    let walk = t0.elapsed();
+    after.sort();
+    let nav_median = after.get(after.len() / 2).copied().unwrap_or_default();
+    let nav_max = after.last().copied().unwrap_or_default();
 
     // back into the middle of the course for look-ahead and choice
     let leaves: Vec<String> = s.nodes().iter().filter(|x| x.children.is_empty()).map(|x| x.id.clone()).collect();
@@ -114,10 +132,13 @@ fn bench(shape: &str, tree: &Activity) {
     let round = t0.elapsed();
 
     println!(
-        "{shape:<5} {n:>6} activities | build {} | start+continue x{delivered:<5} {} ({:>7.1} µs/req) | lookahead {} ({selectable} selectable) | 200 choices {} ({ok} ok) | state {} KB round trip {} ({})",
+        "{shape:<5} {n:>6} activities | build {} | start+continue x{delivered:<5} {} ({:>7.1} µs/req) | navState after a request: median {} max {} ({} samples) | lookahead mid-course {} ({selectable} selectable) | 200 choices {} ({ok} ok) | state {} KB round trip {} ({})",
         ms(build),
         ms(walk),
         walk.as_secs_f64() * 1e6 / delivered.max(1) as f64,
+        ms(nav_median),
+        ms(nav_max),
+        after.len(),
         ms(look),
         ms(choice),
         json.len() / 1024,

@@ -74,19 +74,65 @@ export interface DataModelView {
   elements: [string, string][];
 }
 
-/** Content packages (full build; the run-time-only build's methods fail). */
-export interface CourseHandle {
+/** Why a navigation request or a table-of-contents entry is not available: the SN exception it would end in. */
+export interface SequencingWhy {
+  /** SN exception identifier, e.g. "NB.2.1-8", "SB.2.9-6", "DB.1.1-3". */
+  id: string;
+  /** Its description. */
+  message: string;
+}
+
+/** One activity of `course.navState()`, in document order. */
+export interface ActivityNavState {
+  id: string;
+  title: string;
+  /** 0 for the root (the organization). */
+  depth: number;
+  /** Shown in a table of contents (its own isvisible; no hiddenFromChoice on it or an ancestor). */
+  visible: boolean;
+  /** Not disabled by a rule or a limit condition. */
+  enabled: boolean;
+  /** A choice of it would succeed now. */
+  selectable: boolean;
+  active: boolean;
+  suspended: boolean;
+  completion: "completed" | "incomplete" | "unknown";
+  success: "passed" | "failed" | "unknown";
+  /** Present when it is not enabled or not selectable. */
+  why?: SequencingWhy;
+}
+
+type NavRequestName = "start" | "resumeAll" | "continue" | "previous" | "exit" | "exitAll" | "suspendAll" | "abandon" | "abandonAll";
+
+/** `course.navState()`: which requests are valid (and why not), and every activity. */
+export type NavState = { [R in NavRequestName]: boolean } & {
+  /** For each request that is false, why. */
+  why: Partial<Record<NavRequestName, SequencingWhy>>;
+  activities: ActivityNavState[];
+};
+
+/** What `course.navigate()` resolves with (and `course.onDeliver` listeners receive). */
+export type CourseView =
+  | { type: "launch"; url: string; href: string; activityId: string; title: string; isSco: boolean; version: "1.2" | "2004" }
+  | { type: "ended" }
+  | { type: "nothing" }
+  /** Refused before anything changed (the running SCO keeps running), or failed. */
+  | { type: "error"; id: string; message: string };
+
+/** Content packages. */
+export interface ScormShimCourse {
   open(manifestUrl: string, organization?: string): Promise<{ identifier: string; title: string; version: string; organization: string; warnings: string[]; canResume: boolean }>;
-  navigate(request: string, frame?: HTMLIFrameElement): Promise<{ type: "launch" | "ended" | "nothing" | "error"; [key: string]: unknown }>;
-  navState(): Record<string, unknown> | null;
-  /** null when the sequencer accepts `request` now (NB.2.1), else why not. */
+  /** A request that would fail resolves with an error view and leaves the running SCO alone. */
+  navigate(request: string, frame?: HTMLIFrameElement): Promise<CourseView>;
+  navState(): NavState | null;
+  /** null when the sequencer accepts `request` now (NB.2.1 and a simulation of the whole request), else why not. */
   accepts(request: string): { type: "error"; id: string; message: string } | null;
-  tree(): Record<string, unknown> | null;
+  tree(): unknown;
   /** The sequencing state for a debugger (SCORM 2004 packages; null otherwise). */
   state(): { activities: { id: string; title: string; parent: number | null; objectives: string[]; state: Record<string, unknown> }[]; globals: Record<string, Record<string, unknown>>; current: string | null; suspended: string | null } | null;
-  /** A manifest read for an import report, without opening it. */
+  /** A manifest read for an import report, without opening it (loads the course engine first). */
   inspect(xml: string, organization?: string): Promise<{ manifest?: Record<string, unknown>; error?: { kind: string; element: string; line: number; column: number; message: string } }>;
-  onDeliver(listener: (view: Record<string, unknown> | null) => void): () => void;
+  onDeliver(listener: (view: CourseView) => void): () => void;
 }
 
 /** What `load` returns. */
@@ -103,7 +149,8 @@ export interface ScormShimHandle {
   onCall(listener: (event: ApiCallEvent) => void): () => void;
   /** Every data model element's current value, per API (reads nothing through the API objects). */
   dataModel(): { "1.2": DataModelView; "2004": DataModelView };
-  course: CourseHandle;
+  /** Content packages (the course engine loads on the first open()). */
+  course: ScormShimCourse;
 }
 
 /** Instantiate the module and install `API` / `API_1484_11` on `target` (default globalThis). */

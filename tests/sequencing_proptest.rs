@@ -153,6 +153,39 @@ fn check_invariants(s: &Sequencer) {
     }
 }
 
+thread_local! {
+    /// Exceptions the look-ahead check has seen (coverage of its branches).
+    static SEEN: std::cell::RefCell<std::collections::BTreeMap<String, usize>> = Default::default();
+}
+
+/// The one-pass look-ahead gives, for every activity, what asking for its
+/// choice alone gives (validity and exception), and the same jump validity.
+fn check_lookahead(s: &Sequencer) -> Result<(), TestCaseError> {
+    let nav = s.lookahead();
+    let jumps = s.jump_validity();
+    for (a, entry) in nav.activities.iter().enumerate() {
+        let alone = s.choice_result(a);
+        prop_assert_eq!(entry.selectable, alone.is_ok(), "choice of {} ({:?})", &entry.id, alone);
+        if let Err(e) = alone {
+            prop_assert_eq!(entry.why.as_ref().map(|w| w.id.as_str()), Some(e.id), "why of {}", &entry.id);
+            SEEN.with(|m| *m.borrow_mut().entry(e.id.to_string()).or_default() += 1);
+        } else {
+            SEEN.with(|m| *m.borrow_mut().entry("ok".to_string()).or_default() += 1);
+        }
+        prop_assert_eq!(jumps[a], s.is_valid(&N::Jump(entry.id.clone())), "jump to {}", &entry.id);
+    }
+    for (req, ok, why) in [
+        (N::Previous, nav.previous, &nav.why.previous),
+        (N::Exit, nav.exit, &nav.why.exit),
+        (N::SuspendAll, nav.suspend_all, &nav.why.suspend_all),
+        (N::Start, nav.start, &nav.why.start),
+    ] {
+        prop_assert_eq!(ok, s.is_valid(&req), "{:?}", req);
+        prop_assert_eq!(why.as_ref().map(|w| w.id.clone()), s.check(&req).err().map(|e| e.id.to_string()), "{:?}", req);
+    }
+    Ok(())
+}
+
 /// Runs one random case; returns the number of navigation requests driven.
 fn run_case(seed: u64, size: usize, codes: &[u8], delivered: &std::cell::Cell<usize>) -> Result<usize, TestCaseError> {
     let mut r = Rng(seed);
@@ -176,6 +209,7 @@ fn run_case(seed: u64, size: usize, codes: &[u8], delivered: &std::cell::Cell<us
             prop_assert_eq!(predicted, ok, "{:?}", req);
         }
         check_invariants(&s);
+        check_lookahead(&s)?;
         if s.current().is_some() && code % 3 == 0 {
             let st = ["completed", "incomplete", "unknown", "not attempted"][(code / 3 % 4) as usize];
             let su = ["passed", "failed", "unknown"][(code / 5 % 3) as usize];
@@ -223,6 +257,12 @@ fn random_navigation_never_panics() {
         delivered.get()
     );
     assert!(cases.get() >= 1500);
+    // the look-ahead comparison went through the branches of SB.2.9
+    let seen = SEEN.with(|m| m.borrow().clone());
+    eprintln!("look-ahead outcomes: {seen:?}");
+    for id in ["ok", "NB.2.1-8", "NB.2.1-10", "NB.2.1-11", "SB.2.4-1", "SB.2.4-2", "SB.2.9-3", "SB.2.9-6", "SB.2.9-7", "SB.2.9-8", "SB.2.9-9", "DB.1.1-3"] {
+        assert!(seen.contains_key(id), "no case ended in {id}: {seen:?}");
+    }
     // the random trees are not degenerate: a good share of requests deliver something
     assert!(delivered.get() * 20 > total.get(), "too few deliveries");
 }

@@ -585,3 +585,18 @@ fn a_cluster_writes_its_rolled_up_measure_also_when_it_becomes_unknown() {
     let g = s.globals().get("G").cloned().unwrap_or_default();
     assert_eq!((g.measure(), g.satisfied()), (None, None));
 }
+
+/// The manifest keeps objective ids normalized (`obj%201` → `obj 1`); a SCO
+/// that writes its record under either spelling reports that objective.
+#[test]
+fn sco_objective_records_match_normalized_ids() {
+    for spelling in ["obj 1", "obj%201"] {
+        let t = cluster("root", vec![leaf("a").seq(|s| s.objectives = vec![ObjectiveDef::new(None, true), objective("obj 1", false, vec![])])]);
+        let mut s = Sequencer::new(&t);
+        nav(&mut s, N::Start).unwrap();
+        let mut r = result("completed", "passed");
+        r.objectives.push(ScoObjective { id: spelling.into(), success_status: Some("failed".into()), ..ScoObjective::default() });
+        s.deliver_result(&r);
+        assert_eq!(s.objective_view(idx(&s, "a"), 1).satisfied(), Some(false), "{spelling}");
+    }
+}

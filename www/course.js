@@ -18,15 +18,23 @@
   function render() {
     var nav = ScormShim.course.navState();
     if (!nav) return;
+    var why = function (w) { return w ? w.id + ": " + w.message : ""; };
     document.querySelectorAll("#lms-nav button").forEach(function (b) {
       var key = b.dataset.request; // navState uses the request names: previous, continue, exit, suspendAll, exitAll
       b.disabled = !nav[key];
+      b.title = why(nav.why && nav.why[key]); // the sequencer's reason, when it is not available
     });
     toc.textContent = "";
     var parents = [toc];
     nav.activities.forEach(function (a) {
       if (a.depth === 0) return; // the organization itself
       while (parents.length > a.depth) parents.pop();
+      if (!a.visible) {
+        // no entry of its own; its children (isvisible="false" hides only
+        // the item itself) take its place
+        parents.push(parents[parents.length - 1]);
+        return;
+      }
       var li = document.createElement("li");
       if (a.active) li.className = "current";
       var label;
@@ -35,6 +43,7 @@
         label.onclick = function () { go("{target=" + a.id + "}choice"); };
       } else {
         label = document.createElement("span");
+        label.title = why(a.why);
       }
       label.textContent = a.title;
       li.appendChild(label);
@@ -42,7 +51,6 @@
       st.className = "status";
       st.textContent = a.success !== "unknown" ? a.success : a.completion !== "unknown" ? a.completion : "";
       li.appendChild(st);
-      if (!a.visible) li.hidden = true;
       parents[parents.length - 1].appendChild(li);
       var ul = document.createElement("ul");
       li.appendChild(ul);

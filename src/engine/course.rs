@@ -21,7 +21,8 @@ use super::manifest::{self, Manifest, ManifestError, ParseOptions};
 use super::rte::Snapshot;
 use super::scorm2004::{self, DataStore, NavQuery, NavigationOracle};
 use super::sequencing::{
-    NavState, NavigationRequest, ObjectiveState, Outcome, ScoLaunchData, ScoObjective, ScoResult, SeqError, SeqState, Sequencer,
+    NavState, NavWhy, NavigationRequest, ObjectiveState, Outcome, ScoLaunchData, ScoObjective, ScoResult, SeqError, SeqState,
+    Sequencer, Why,
 };
 use super::seqdef::Activity;
 
@@ -113,6 +114,97 @@ fn real(s: &Snapshot, key: &str) -> Option<f64> {
     s.get(key).and_then(|v| scorm2004::types::parse_real(v))
 }
 
+/// OP.1 for a SCORM 2004 package, as [`Course::navigate`] and
+/// [`Course::accepts`] apply it.
+fn navigate_sequenced(seq: &mut Sequencer, request: &NavigationRequest) -> Result<Outcome, SeqError> {
+    seq.navigate(request.clone()).or_else(|e| {
+        // A package of one SCO starts with it even when the default control
+        // modes (flow false) leave `start` nothing to flow to: the learner
+        // could only choose that one activity.
+        let mut leaves = seq.nodes().iter().filter(|n| n.is_leaf());
+        match (leaves.next(), leaves.next()) {
+            (Some(only), None) if *request == NavigationRequest::Start => {
+                let id = only.id.clone();
+                seq.navigate(NavigationRequest::Choice(id))
+            }
+            _ => Err(e),
+        }
+    })
+}
+
+/// What a request does to a SCORM 1.2 package.
+enum SimpleStep {
+    Launch(usize),
+    Ended,
+    Nothing,
+}
+
+/// SCORM 1.2: the leaf `request` leads to from `current`, or the end.
+fn simple_step(leaves: &[String], current: Option<usize>, request: &NavigationRequest) -> Result<SimpleStep, SeqError> {
+    let next = match (request, current) {
+        (NavigationRequest::Start | NavigationRequest::ResumeAll, _) => Some(current.unwrap_or(0)),
+        (NavigationRequest::Continue, Some(i)) => Some(i + 1),
+        (NavigationRequest::Previous, Some(i)) => i.checked_sub(1),
+        (NavigationRequest::Choice(id) | NavigationRequest::Jump(id), _) => leaves.iter().position(|l| l == id),
+        (NavigationRequest::Exit | NavigationRequest::Abandon, _) => return Ok(SimpleStep::Nothing),
+        (NavigationRequest::ExitAll | NavigationRequest::AbandonAll | NavigationRequest::SuspendAll, _) => {
+            return Ok(SimpleStep::Ended)
+        }
+        _ => return Err(SeqError { id: "NB.2.1-2" }),
+    };
+    let Some(i) = next else { return Err(SeqError { id: "NB.2.1-6" }) };
+    Ok(if i >= leaves.len() { SimpleStep::Ended } else { SimpleStep::Launch(i) })
+}
+
+/// A SCORM 2004 SCO's results for the tracking model (RTE → SN mapping),
+/// read from its run-time data; `None` when it abandoned its attempt
+/// (`adl.nav.request` abandon / abandonAll without a time-out or logout:
+/// the attempt ends without its results; ADL CTS SX-04a/b).
+fn sco_result(api: &scorm2004::Api) -> Option<ScoResult> {
+    let s = api.snapshot();
+    let request = NavigationRequest::parse(api.nav_request());
+    if matches!(request, Some(NavigationRequest::Abandon | NavigationRequest::AbandonAll))
+        && !matches!(api.exit(), "time-out" | "logout")
+    {
+        return None;
+    }
+    let mut objectives = Vec::new();
+    let n = s.keys().filter(|k| k.starts_with("cmi.objectives.") && k.ends_with(".id")).count();
+    for i in 0..n {
+        // One `format!` and plain concatenation: each `format!` call
+        // site costs code in the module.
+        let p = format!("cmi.objectives.{i}.");
+        let text = |field: &str| s.get(&(p.clone() + field)).cloned();
+        let number = |field: &str| real(&s, &(p.clone() + field));
+        let Some(id) = text("id") else { continue };
+        objectives.push(ScoObjective {
+            id,
+            success_status: text("success_status"),
+            completion_status: text("completion_status"),
+            score_scaled: number("score.scaled"),
+            score_raw: number("score.raw"),
+            score_min: number("score.min"),
+            score_max: number("score.max"),
+            progress_measure: number("progress_measure"),
+        });
+    }
+    let session = s.get("cmi.session_time").and_then(|t| scorm2004::types::parse_interval(t)).unwrap_or(0);
+    Some(ScoResult {
+        completion_status: s.get("cmi.completion_status").cloned(),
+        success_status: s.get("cmi.success_status").cloned(),
+        score_scaled: real(&s, "cmi.score.scaled"),
+        score_raw: real(&s, "cmi.score.raw"),
+        score_min: real(&s, "cmi.score.min"),
+        score_max: real(&s, "cmi.score.max"),
+        progress_measure: real(&s, "cmi.progress_measure"),
+        objectives,
+        session_time: session as f64 / 100.0,
+        elapsed: None,
+        exit: api.exit().to_string(),
+        nav_request: Some(api.nav_request().to_string()).filter(|r| !r.is_empty() && r != "_none_"),
+    })
+}
+
 /// `cmi.max_time_allowed` from `attemptAbsoluteDurationLimit` seconds, with
 /// years and months counted as the manifest parser counts them (365 and 30
 /// days), so that the manifest's value comes back as it was written
@@ -172,14 +264,26 @@ impl Course {
         }
     }
 
-    /// Whether `request` is accepted now (SCORM 2004: the Navigation Request
-    /// Process, NB.2.1; its exception otherwise). A request that is not
-    /// accepted changes nothing, so the LMS must not end the running SCO for
-    /// it. SCORM 1.2 packages accept every request here; `navigate` decides.
-    pub fn accepts(&self, request: &NavigationRequest) -> Result<(), SeqError> {
+    /// Whether processing `request` now would succeed, without changing
+    /// anything: the LMS asks before it ends the running SCO for the
+    /// request, so that a request that would fail leaves the learner where
+    /// they are (SCORM 2004: the Navigation Request Process NB.2.1 first,
+    /// then the whole request, termination, sequencing and delivery,
+    /// simulated on a copy of the sequencing state, with the results of the
+    /// `running` SCO as if it ended now). The error is the exception the
+    /// request would end in. SCORM 1.2 packages: the same check as
+    /// [`Course::navigate`] makes.
+    pub fn accepts(&self, request: &NavigationRequest, running: Option<&scorm2004::Api>) -> Result<(), SeqError> {
         match &self.engine {
-            Engine::Sequenced(seq) => seq.accepts(request),
-            _ => Ok(()),
+            Engine::Sequenced(seq) => {
+                seq.accepts(request)?;
+                let mut copy = Sequencer::clone(seq);
+                if let Some(result) = running.and_then(sco_result) {
+                    copy.deliver_result(&result);
+                }
+                navigate_sequenced(&mut copy, request).map(|_| ())
+            }
+            Engine::Simple { leaves, current, .. } => simple_step(leaves, *current, request).map(|_| ()),
         }
     }
 
@@ -187,19 +291,7 @@ impl Course {
     pub fn navigate(&mut self, request: NavigationRequest) -> Result<Delivery, SeqError> {
         let tree = &self.manifest.activity_tree;
         match &mut self.engine {
-            Engine::Sequenced(seq) => match seq.navigate(request.clone()).or_else(|e| {
-                // A package of one SCO starts with it even when the default
-                // control modes (flow false) leave `start` nothing to flow to:
-                // the learner could only choose that one activity.
-                let single = match seq.nodes().iter().filter(|n| n.is_leaf()).map(|n| n.id.clone()).collect::<Vec<_>>()[..] {
-                    [ref only] if request == NavigationRequest::Start => Some(only.clone()),
-                    _ => None,
-                };
-                match single {
-                    Some(id) => seq.navigate(NavigationRequest::Choice(id)),
-                    None => Err(e),
-                }
-            })? {
+            Engine::Sequenced(seq) => match navigate_sequenced(seq, &request)? {
                 Outcome::Deliver(idx) => {
                     let data = seq.launch_data(idx).ok_or(SeqError { id: "DB.1.1-2" })?;
                     let title = seq.nodes().get(idx).map(|n| n.title.clone()).unwrap_or_default();
@@ -216,21 +308,11 @@ impl Course {
                 Outcome::NoDelivery => Ok(Delivery::Nothing),
             },
             Engine::Simple { leaves, current, .. } => {
-                let next = match (&request, *current) {
-                    (NavigationRequest::Start | NavigationRequest::ResumeAll, _) => Some(current.unwrap_or(0)),
-                    (NavigationRequest::Continue, Some(i)) => Some(i + 1),
-                    (NavigationRequest::Previous, Some(i)) => i.checked_sub(1),
-                    (NavigationRequest::Choice(id) | NavigationRequest::Jump(id), _) => leaves.iter().position(|l| l == id),
-                    (NavigationRequest::Exit | NavigationRequest::Abandon, _) => return Ok(Delivery::Nothing),
-                    (NavigationRequest::ExitAll | NavigationRequest::AbandonAll | NavigationRequest::SuspendAll, _) => {
-                        return Ok(Delivery::Ended)
-                    }
-                    _ => return Err(SeqError { id: "NB.2.1-2" }),
+                let i = match simple_step(leaves, *current, &request)? {
+                    SimpleStep::Launch(i) => i,
+                    SimpleStep::Ended => return Ok(Delivery::Ended),
+                    SimpleStep::Nothing => return Ok(Delivery::Nothing),
                 };
-                let Some(i) = next else { return Err(SeqError { id: "NB.2.1-6" }) };
-                if i >= leaves.len() {
-                    return Ok(Delivery::Ended);
-                }
                 *current = Some(i);
                 let a = leaves.get(i).and_then(|id| find(tree, id)).ok_or(SeqError { id: "DB.1.1-2" })?;
                 let launch = a.launch.as_ref().ok_or(SeqError { id: "DB.1.1-1" })?;
@@ -301,11 +383,8 @@ impl Course {
             return Box::new(Lookahead { continue_: true, previous: true, targets: Vec::new() });
         };
         let nav = seq.lookahead();
-        let targets = nav
-            .activities
-            .iter()
-            .map(|a| (a.id.clone(), a.selectable, seq.is_valid(&NavigationRequest::Jump(a.id.clone()))))
-            .collect();
+        let targets =
+            nav.activities.iter().zip(seq.jump_validity()).map(|(a, jump)| (a.id.clone(), a.selectable, jump)).collect();
         Box::new(Lookahead { continue_: nav.continue_, previous: nav.previous, targets })
     }
 
@@ -313,56 +392,15 @@ impl Course {
     /// model, write its shared data, and return the navigation request it
     /// left pending (`adl.nav.request`, or exitAll after a time-out).
     pub fn finish_2004(&mut self, api: &scorm2004::Api) -> Option<NavigationRequest> {
-        let s = api.snapshot();
         for (id, value) in api.pending_data_writes() {
             self.shared.insert(id, value);
         }
         let Engine::Sequenced(seq) = &mut self.engine else { return None };
-        // An abandoned session leaves the tracking model as it was (SN
-        // abandon / abandonAll: the attempt ends without its results; ADL
-        // CTS SX-04a/b).
-        let request = NavigationRequest::parse(api.nav_request());
-        if matches!(request, Some(NavigationRequest::Abandon | NavigationRequest::AbandonAll))
-            && !matches!(api.exit(), "time-out" | "logout")
-        {
-            return request;
+        match sco_result(api) {
+            Some(result) => seq.deliver_result(&result),
+            // abandoned: the request without the results
+            None => NavigationRequest::parse(api.nav_request()),
         }
-        let mut objectives = Vec::new();
-        let n = s.keys().filter(|k| k.starts_with("cmi.objectives.") && k.ends_with(".id")).count();
-        for i in 0..n {
-            // One `format!` and plain concatenation: each `format!` call
-            // site costs code in the module.
-            let p = format!("cmi.objectives.{i}.");
-            let text = |field: &str| s.get(&(p.clone() + field)).cloned();
-            let number = |field: &str| real(&s, &(p.clone() + field));
-            let Some(id) = text("id") else { continue };
-            objectives.push(ScoObjective {
-                id,
-                success_status: text("success_status"),
-                completion_status: text("completion_status"),
-                score_scaled: number("score.scaled"),
-                score_raw: number("score.raw"),
-                score_min: number("score.min"),
-                score_max: number("score.max"),
-                progress_measure: number("progress_measure"),
-            });
-        }
-        let session = s.get("cmi.session_time").and_then(|t| scorm2004::types::parse_interval(t)).unwrap_or(0);
-        let result = ScoResult {
-            completion_status: s.get("cmi.completion_status").cloned(),
-            success_status: s.get("cmi.success_status").cloned(),
-            score_scaled: real(&s, "cmi.score.scaled"),
-            score_raw: real(&s, "cmi.score.raw"),
-            score_min: real(&s, "cmi.score.min"),
-            score_max: real(&s, "cmi.score.max"),
-            progress_measure: real(&s, "cmi.progress_measure"),
-            objectives,
-            session_time: session as f64 / 100.0,
-            elapsed: None,
-            exit: api.exit().to_string(),
-            nav_request: Some(api.nav_request().to_string()).filter(|r| !r.is_empty() && r != "_none_"),
-        };
-        seq.deliver_result(&result)
     }
 
     /// A SCORM 1.2 SCO finished with this `cmi.core.lesson_status`.
@@ -372,21 +410,45 @@ impl Course {
         }
     }
 
+    /// True when a suspended session can be resumed (`resumeAll` valid),
+    /// without computing the whole look-ahead.
+    pub fn can_resume(&self) -> bool {
+        self.sequencer().is_some_and(|s| s.is_valid(&NavigationRequest::ResumeAll))
+    }
+
     /// What a user interface may offer now: the valid requests and, for
     /// every activity, whether it is shown, enabled and selectable.
     pub fn nav_state(&self) -> NavState {
         match &self.engine {
             Engine::Sequenced(seq) => seq.lookahead(),
             Engine::Simple { leaves, current, status } => {
+                // SCORM 1.2 has no sequencing: the reasons are the SN
+                // exceptions of the same situations
+                let session = current.is_some();
+                let continue_ = current.is_some_and(|i| i + 1 < leaves.len());
+                let previous = current.is_some_and(|i| i > 0);
+                let unless = |ok: bool, id: &'static str| (!ok).then_some(SeqError { id });
+                let no_session = "NB.2.1-2";
                 let mut nav = NavState {
-                    start: current.is_none(),
-                    continue_: current.is_some_and(|i| i + 1 < leaves.len()),
-                    previous: current.is_some_and(|i| i > 0),
-                    exit: current.is_some(),
-                    exit_all: current.is_some(),
-                    suspend_all: current.is_some(),
-                    abandon: current.is_some(),
-                    abandon_all: current.is_some(),
+                    start: !session,
+                    continue_,
+                    previous,
+                    exit: session,
+                    exit_all: session,
+                    suspend_all: session,
+                    abandon: session,
+                    abandon_all: session,
+                    why: NavWhy::from_errors([
+                        unless(!session, "NB.2.1-1"),
+                        Some(SeqError { id: if session { "NB.2.1-1" } else { "NB.2.1-3" } }),
+                        unless(continue_, if session { "DB.1.1-2" } else { no_session }),
+                        unless(previous, if session { "SB.2.1-3" } else { no_session }),
+                        unless(session, no_session),
+                        unless(session, no_session),
+                        unless(session, no_session),
+                        unless(session, no_session),
+                        unless(session, no_session),
+                    ]),
                     ..NavState::default()
                 };
                 let mut stack = vec![(&self.manifest.activity_tree, 0usize)];
@@ -399,6 +461,8 @@ impl Course {
                         visible: a.visible,
                         enabled: true,
                         selectable: a.launch.is_some(),
+                        // a cluster of a SCORM 1.2 package has nothing to launch
+                        why: a.launch.is_none().then(|| Why::from(SeqError { id: "DB.1.1-1" })),
                         active: current.and_then(|i| leaves.get(i)) == Some(&a.id),
                         suspended: false,
                         completion: match st {

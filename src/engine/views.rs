@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 use super::manifest::{ErrorKind, Manifest, ManifestError, Organization, Resource, ScormVersion};
 use super::persist::json::{self, write_f64, write_str, write_u64, Value};
 use super::seqdef::*;
-use super::sequencing::{ActivityNavState, ActivityState, NavState, ObjectiveState, Rng, SeqState};
+use super::sequencing::{ActivityNavState, ActivityState, NavState, NavWhy, ObjectiveState, Rng, SeqState, Why};
 
 /// A value that writes itself as JSON.
 pub trait ToJson {
@@ -340,13 +340,48 @@ impl ToJson for Activity {
     }
 }
 
+impl ToJson for Why {
+    fn to_json(&self, out: &mut String) {
+        obj!(out; "id" => self.id, "message" => self.message)
+    }
+}
+
 impl ToJson for ActivityNavState {
     fn to_json(&self, out: &mut String) {
         obj!(out;
             "id" => self.id, "title" => self.title, "depth" => self.depth, "visible" => self.visible,
             "enabled" => self.enabled, "selectable" => self.selectable, "active" => self.active,
             "suspended" => self.suspended, "completion" => self.completion, "success" => self.success,
-        )
+        );
+        if let Some(why) = &self.why {
+            out.pop();
+            key(out, "why");
+            why.to_json(out);
+            out.push('}');
+        }
+    }
+}
+
+impl ToJson for NavWhy {
+    fn to_json(&self, out: &mut String) {
+        out.push('{');
+        for (k, v) in [
+            ("start", &self.start),
+            ("resumeAll", &self.resume_all),
+            ("continue", &self.continue_),
+            ("previous", &self.previous),
+            ("exit", &self.exit),
+            ("exitAll", &self.exit_all),
+            ("suspendAll", &self.suspend_all),
+            ("abandon", &self.abandon),
+            ("abandonAll", &self.abandon_all),
+        ] {
+            if let Some(why) = v {
+                key(out, k);
+                why.to_json(out);
+            }
+        }
+        out.push('}');
     }
 }
 
@@ -356,7 +391,7 @@ impl ToJson for NavState {
             "start" => self.start, "resumeAll" => self.resume_all, "continue" => self.continue_,
             "previous" => self.previous, "exit" => self.exit, "exitAll" => self.exit_all,
             "suspendAll" => self.suspend_all, "abandon" => self.abandon, "abandonAll" => self.abandon_all,
-            "activities" => self.activities,
+            "why" => self.why, "activities" => self.activities,
         )
     }
 }

@@ -170,7 +170,7 @@ impl Shim {
         } else {
             crate::engine::config::Versions::Scorm12
         };
-        let out = to_js(&views::course_info_json(&course.manifest, course.nav_state().resume_all));
+        let out = to_js(&views::course_info_json(&course.manifest, course.can_resume()));
         self.course = Some(course);
         self.current = None;
         self.pending = None;
@@ -274,7 +274,10 @@ impl Shim {
     fn accepted(&self, request: &str) -> Result<NavigationRequest, JsValue> {
         let error = |id, message| view_js(&views::Delivery::Error { id, message });
         let req = NavigationRequest::parse(request).ok_or_else(|| error("NB.2.1-13", "Undefined navigation request"))?;
-        match self.course.as_ref().map(|c| c.accepts(&req)) {
+        // the running SCO's results count as if it ended now: the whole
+        // request is simulated on a copy (Course::accepts)
+        let running = (self.api2004.state() == crate::engine::rte::ApiState::Running).then_some(&self.api2004);
+        match self.course.as_ref().map(|c| c.accepts(&req, running)) {
             None => Err(error("NB.2.1-2", "No course is open")),
             Some(Ok(())) => Ok(req),
             Some(Err(e)) => Err(error(e.id, e.description())),

@@ -27,6 +27,7 @@
 mod href;
 mod items;
 mod seq;
+pub(crate) use seq::objective_key;
 mod xml;
 
 use crate::engine::seqdef::Activity;

@@ -378,12 +378,16 @@ fn read_objectives(cx: &mut Cx<'_>, n: &Node, index: &mut ObjIndex) -> Res<Vec<O
     }
     for o in primaries.into_iter().chain(n.kids(Ns::Imsss, "objective")) {
         let primary = o.name == "primaryObjective";
-        let id = cx.attr(o, Ns::None, "objectiveID").filter(|s| !s.is_empty()).map(str::to_string);
+        // the objective is known by the normalized form of its id (the
+        // one the SCO finds in cmi.objectives.n.id and the one rule
+        // conditions refer to): ADL CTS OB-12a gives `" ob%20j%201     "`
+        // and expects the SCO to find `ob j 1`
+        let id = cx.attr(o, Ns::None, "objectiveID").map(objective_key).filter(|s| !s.is_empty());
         if id.is_none() && !primary {
             return Err(cx.error(ErrorKind::MissingAttribute, o, "the `objectiveID` attribute is required"));
         }
         if let Some(i) = &id {
-            if index.insert(objective_key(i), out.len()).is_some() {
+            if index.insert(i.clone(), out.len()).is_some() {
                 return Err(cx.error(ErrorKind::DuplicateIdentifier, o, format!("objective `{i}` is defined twice in this activity")));
             }
         }

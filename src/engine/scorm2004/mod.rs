@@ -322,7 +322,10 @@ impl Api {
         for id in &launch.objective_ids {
             let n = counts.get("cmi.objectives");
             let exists = (0..n).any(|i| values.get(&format!("cmi.objectives.{i}.id")) == Some(id));
-            if !exists && types::check_identifier(id).is_ok() {
+            // the manifest's objective ids, in the normalized form the
+            // sequencer knows them by: percent-escapes decoded, so they
+            // may hold a space (ADL CTS OB-12a: `ob j 1`)
+            if !exists && !id.is_empty() && !id.chars().any(char::is_control) {
                 values.insert(format!("cmi.objectives.{n}.id"), id.clone());
                 counts.set("cmi.objectives", n + 1);
             }

@@ -15,8 +15,9 @@
 //!     Outcome::SessionEnded => { /* show "course finished" or "suspended" */ }
 //!     Outcome::NoDelivery => { /* e.g. abandon: nothing new to launch */ }
 //! }
-//! let ui: NavState = seq.lookahead();                     // which buttons / tree entries to offer
+//! let ui: NavState = seq.lookahead();                     // which buttons / tree entries to offer, and why not
 //! let ok = seq.is_valid(&NavigationRequest::Continue);    // adl.nav.request_valid.*
+//! seq.check(&NavigationRequest::Continue)?;               // the whole request on a copy: its exception, if any
 //! let saved: SeqState = seq.snapshot();                   // serde-serialisable
 //! let seq2 = Sequencer::restore(&activity_tree, saved)?;  // resume on another launch
 //! ```
@@ -45,9 +46,58 @@
 //! | RB.1.5 Overall Rollup, RB.1.1 Measure, RB.1.1b Completion Measure, RB.1.2 a/b/c Objective, RB.1.3 Activity Progress, RB.1.4 Rollup Rule Check, RB.1.4.2 Check Child for Rollup | `overall_rollup`, `measure_rollup`, `completion_measure_rollup`, `objective_rollup*`, `activity_progress_rollup`, `rollup_rule_check`, `check_child_for_rollup` |
 //! | SR.1 Select Children, SR.2 Randomize Children | `select_children`, `randomize_children` |
 //! | RTE ↔ SN data mapping | [`Sequencer::deliver_result`], [`Sequencer::launch_data`] |
+//! | Look-ahead (not SN pseudo-code: what NB.2.1, TB.2.3, SB.2.x and DB.1.1 would say) | [`Sequencer::check`] (one request), [`Sequencer::choice_result`] (one choice), [`Sequencer::lookahead`] (every request and every activity in one linear pass), [`Sequencer::jump_validity`] |
 //!
 //! # Interpretations and limits
 //!
+//! * Choice Exit (SN 3.2.2: while an activity is active, no choice may
+//!   target anything outside its subtree) is checked by NB.2.1 on the whole
+//!   path from the current activity up to the common ancestor with the
+//!   target, so a current leaf with `choiceExit="false"` forbids choosing
+//!   its siblings too, and a player offers no table of contents from it
+//!   (ADL CTS CM-07a).
+//! * SB.2.9 checks `preventActivation` on the activity path from the common
+//!   ancestor to the target, exclusive of the target (as the pseudo-code
+//!   forms that path for the forward and the backward case alike): the
+//!   control keeps a choice from starting attempts *below* an inactive
+//!   cluster, not from choosing the cluster itself (ADL CTS CM-17a, CM-17b).
+//! * An activity that is not tracked keeps no tracking information, so it
+//!   writes nothing to global objectives, not even what rollup or a
+//!   `completedByMeasure` threshold would make of values it reads (ADL CTS
+//!   CO-10).
+//! * 4th Edition objectives each carry a completion status and progress
+//!   measure. What a SCO finds in `cmi.objectives.n.completion_status` /
+//!   `progress_measure` at launch, also for the primary objective, is the
+//!   objective's own value as its maps read it (`readCompletionStatus`,
+//!   `readProgressMeasure`), not the attempt's completion judged against
+//!   this activity's threshold (ADL CTS CO-10; the attempt's own
+//!   `completedByMeasure` judgement still rules sequencing, CO-02a).
+//! * A `completed` or `activityProgressKnown` rule condition that names an
+//!   objective (`referencedObjective`) other than the primary evaluates
+//!   that objective's completion status, read through its
+//!   `adlseq:mapInfo readCompletionStatus` (UP.2.1 evaluates a condition on
+//!   the objective the rule references; without a reference, or naming the
+//!   primary objective, it is the attempt's completion, read through the
+//!   primary objective's maps). `tests/fixtures/packages/gated` is a course
+//!   built this way.
+//! * Objective ids (`objectiveID`, `referencedObjective`,
+//!   `targetObjectiveID`) are `xs:anyURI` values compared in one normalized
+//!   form, percent-escapes decoded and white space collapsed, and the SCO
+//!   finds the objective under that form in `cmi.objectives.n.id` (ADL CTS
+//!   OB-02a, OB-02b, OB-12a: `" ob%20j%201     "` is `ob j 1`).
+//! * `isvisible="false"` is the item's own display attribute: the look-ahead
+//!   marks that entry invisible and its children stay visible. A
+//!   `hiddenFromChoice` rule, which SB.2.9 applies along the whole path to
+//!   a target, hides the descendants as well (ADL CTS CM-07c).
+//! * The look-ahead's `continue` is NB.2.1's answer (ADL CTS CM-07d offers
+//!   Continue where the flow then fails); `previous`, exit and the other
+//!   requests are the whole request's answer, and choice is SB.2.9's
+//!   answer without the termination of the current activity. A player asks
+//!   [`Sequencer::check`] (through `Course::accepts`, with the running
+//!   SCO's results as if it ended now) before it ends the SCO for a
+//!   request, and leaves the learner where they are when the answer is an
+//!   exception. Every request and activity the look-ahead refuses carries
+//!   the exception it would end in (`why`).
 //! * Rule conditions use three-valued logic (unknown when the status is not
 //!   known; `not unknown` is unknown); `timeLimitExceeded` and
 //!   `outsideAvailableTimeRange` (not required by SCORM) evaluate as unknown.
@@ -112,7 +162,7 @@ mod runtime;
 #[cfg(test)]
 mod tests;
 
-pub use lookahead::{ActivityNavState, NavState};
+pub use lookahead::{ActivityNavState, NavState, NavWhy, Why};
 pub use runtime::{ScoLaunchData, ScoObjective, ScoObjectiveLaunch, ScoResult};
 
 /// A navigation request (SN §4.4.3 / `adl.nav.request`).
@@ -921,7 +971,9 @@ impl Sequencer {
     /// completion status and progress measure). Unknown values are not written.
     pub(crate) fn write_maps(&mut self, a: usize, o: usize) {
         let Some(def) = self.nodes.get(a).and_then(|n| n.seq.objectives.get(o)) else { return };
-        if def.maps.is_empty() {
+        // an activity that is not tracked keeps no tracking information,
+        // so it has nothing to write (ADL CTS CO-10)
+        if def.maps.is_empty() || !self.nodes[a].seq.delivery.tracked {
             return;
         }
         let st = &self.state.activities[a];

@@ -154,18 +154,22 @@ impl Sequencer {
                     }
                 }
                 let Some(c) = current else { return Ok((None, Some(S::Choice(target)))) };
-                if self.parent(c) != self.parent(target) || c == target {
-                    let ca = self.common_ancestor(c, target);
-                    let mut x = c;
-                    while x != ca {
-                        let st = &self.state.activities[x];
-                        if st.active && !self.nodes[x].seq.control_mode.choice_exit {
-                            return err("NB.2.1-8");
-                        }
-                        match self.parent(x) {
-                            Some(p) => x = p,
-                            None => break,
-                        }
+                // Choice Exit (SN 3.2.2): while an activity is active no
+                // choice may target anything outside its subtree; the walk
+                // from the current activity up to (not including) the
+                // common ancestor covers a current leaf and its siblings
+                // too (ADL CTS CM-07a: no table of contents from a leaf
+                // with choiceExit false)
+                let ca = self.common_ancestor(c, target);
+                let mut x = c;
+                while x != ca {
+                    let st = &self.state.activities[x];
+                    if st.active && !self.nodes[x].seq.control_mode.choice_exit {
+                        return err("NB.2.1-8");
+                    }
+                    match self.parent(x) {
+                        Some(p) => x = p,
+                        None => break,
                     }
                 }
                 Ok((active.then_some(T::Exit), Some(S::Choice(target))))
@@ -535,7 +539,7 @@ impl Sequencer {
     }
 
     /// True when `a` is the last activity of a forward preorder traversal.
-    fn is_last_in_preorder(&self, a: usize) -> bool {
+    pub(crate) fn is_last_in_preorder(&self, a: usize) -> bool {
         if !self.avail(a).is_empty() {
             return false;
         }
@@ -839,12 +843,16 @@ impl Sequencer {
         if self.is_forward_of(c, target) {
             self.choice_descend(ca, target, &path)
         } else {
+            // from the common ancestor to the target, exclusive of the
+            // target: preventActivation of an activity keeps a choice from
+            // starting attempts below it, not on it (ADL CTS CM-17a/b)
             let below: Vec<usize> = path.iter().copied().skip_while(|&a| a != ca).collect();
             if below.is_empty() {
                 return err("SB.2.9-5");
             }
             for &a in &below {
                 if a != ca
+                    && a != target
                     && !self.state.activities[a].active
                     && self.nodes[a].seq.constrained_choice.prevent_activation
                 {
@@ -855,18 +863,19 @@ impl Sequencer {
         }
     }
 
-    /// The forward walk from `ca` down to `target` of SB.2.9: choice
-    /// activity traversal (stopForwardTraversal) above the target and
-    /// preventActivation of inactive activities.
+    /// The forward walk from `ca` down to `target` of SB.2.9 (the activity
+    /// path from the common ancestor to the target, exclusive of the
+    /// target): choice activity traversal (stopForwardTraversal) and
+    /// preventActivation of inactive activities other than the common
+    /// ancestor (ADL CTS CM-17b: choosing a cluster that prevents
+    /// activation, from outside it, is allowed).
     fn choice_descend(&self, ca: usize, target: usize, path: &[usize]) -> SeqResult<()> {
         let below: Vec<usize> = path.iter().copied().skip_while(|&a| a != ca).collect();
         if below.is_empty() {
             return err("SB.2.9-5");
         }
-        for &a in &below {
-            if a != target {
-                self.choice_activity_traversal(a, Direction::Forward)?;
-            }
+        for &a in below.iter().filter(|&&a| a != target) {
+            self.choice_activity_traversal(a, Direction::Forward)?;
             if a != ca && !self.state.activities[a].active && self.nodes[a].seq.constrained_choice.prevent_activation {
                 return err("SB.2.9-6");
             }

@@ -82,7 +82,18 @@ impl Sequencer {
         // OB-06): conditions on it are unknown
         let tracked = self.nodes[a].seq.delivery.tracked;
         let obj = if objective_based && tracked { o.map(|o| self.objective_seen(a, o, current_only)) } else { None };
-        let progress = if tracked { self.completion_seen(a, current_only) } else { None };
+        // `completed` / `activityProgressKnown`: the attempt's completion
+        // (read through the primary objective's maps), or, for a rule that
+        // names another objective, that objective's completion status as
+        // its maps read it (4th Ed: every objective has a completion
+        // status, `adlseq:mapInfo readCompletionStatus` fills it from the
+        // global objective, and UP.2.1 evaluates each condition on the
+        // objective the rule references)
+        let progress = match o.filter(|&o| o != 0) {
+            _ if !tracked => None,
+            Some(o) => self.objective_seen(a, o, current_only).completion_status,
+            None => self.completion_seen(a, current_only),
+        };
         let v = match c.condition {
             RuleConditionKind::Satisfied => obj.and_then(|x| x.satisfied()),
             RuleConditionKind::ObjectiveStatusKnown => obj.map(|x| x.progress_status),

@@ -156,6 +156,13 @@ fn completion_str(v: Option<bool>) -> String {
     .to_string()
 }
 
+/// A SCO's `cmi.objectives.n.id` names the manifest objective `def_id`
+/// (kept in its normalized form, see `manifest::objective_key`) when it is
+/// that form or reads as it: `obj 1` and `obj%201` alike.
+fn same_objective(def_id: &str, sco_id: &str) -> bool {
+    def_id == sco_id || crate::engine::manifest::objective_key(sco_id) == def_id
+}
+
 fn finite(v: Option<f64>) -> Option<f64> {
     v.filter(|x| x.is_finite())
 }
@@ -200,7 +207,7 @@ impl Sequencer {
             let st = &mut self.state.activities[a];
             // cmi.objectives.n → objective progress information
             for so in &r.objectives {
-                let Some(o) = defs.iter().position(|d| d.as_deref() == Some(so.id.as_str())) else { continue };
+                let Some(o) = defs.iter().position(|d| d.as_deref().is_some_and(|d| same_objective(d, &so.id))) else { continue };
                 let Some(os) = st.objectives.get_mut(o) else { continue };
                 let mut success = parse_success(so.success_status.as_deref());
                 // satisfiedByMeasure: the objective's own measure decides (ADL CTS OB-13c)
@@ -219,7 +226,7 @@ impl Sequencer {
             // information; what the SCO did not set there is taken from its
             // cmi.objectives record of the primary objective (ADL CTS CO-02b;
             // an "unknown" it set stays unknown: CO-13a)
-            let own = primary.id.as_deref().and_then(|id| r.objectives.iter().find(|so| so.id == id));
+            let own = primary.id.as_deref().and_then(|id| r.objectives.iter().find(|so| same_objective(id, &so.id)));
             let pm = finite(r.progress_measure).or_else(|| own.and_then(|so| finite(so.progress_measure))).map(|p| p.clamp(0.0, 1.0));
             let mut completion = parse_completion(r.completion_status.as_deref());
             let reported_completion = r.completion_status.as_deref().or_else(|| own.and_then(|so| so.completion_status.as_deref()));
@@ -304,7 +311,7 @@ impl Sequencer {
         let unknown = |v: Option<&String>| v.is_some_and(|s| s == "unknown");
         for (o, def) in node.seq.objectives.iter().enumerate() {
             let Some(local) = st.objectives.get(o) else { continue };
-            let own = def.id.as_deref().and_then(|id| r.objectives.iter().find(|so| so.id == id));
+            let own = def.id.as_deref().and_then(|id| r.objectives.iter().find(|so| same_objective(id, &so.id)));
             let (success_unknown, completion_unknown) = if o == 0 {
                 (
                     st.success_reported && !local.progress_status,
@@ -347,8 +354,8 @@ impl Sequencer {
             .filter_map(|(o, d)| {
                 let id = d.id.clone()?;
                 let v = self.objective_view(a, o);
-                let completion = if o == 0 { self.attempt_completed(a) } else { v.completion_status };
-                let progress = if o == 0 { self.completion_amount(a, false) } else { v.progress_measure };
+                let completion = v.completion_status;
+                let progress = v.progress_measure;
                 Some(ScoObjectiveLaunch {
                     id,
                     success_status: success_str(v.satisfied()),

@@ -1,0 +1,101 @@
+// End-to-end: a 4th Edition package built like real ones (tests/fixtures/
+// packages/gated, served through page.route): lessons in a cluster hidden
+// from the table of contents, a quiz disabled until global objectives read
+// both lessons completed. Where the look-ahead offers Continue (NB.2.1) but
+// the request would fail, the player refuses it before it unloads the
+// running SCO, and says why; the look-ahead's reasons reach the page.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { startBackend, launchBrowser, ROOT } from "./harness.mjs";
+
+const FIXTURE = path.join(ROOT, "tests/fixtures/packages/gated");
+
+let backend, browser;
+before(async () => {
+  backend = await startBackend();
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await backend?.stop();
+});
+
+async function openGated(context) {
+  const page = await context.newPage();
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(String(e)));
+  await page.route((url) => url.pathname.startsWith("/fixture/gated/"), (route) => {
+    const name = new URL(route.request().url()).pathname.split("/").pop();
+    const type = name.endsWith(".xml") ? "application/xml" : "text/html; charset=utf-8";
+    route.fulfill({ status: 200, contentType: type, body: readFileSync(path.join(FIXTURE, name)) });
+  });
+  await page.goto(backend.url + "/course.html?manifest=/fixture/gated/imsmanifest.xml");
+  return { page, errors };
+}
+
+/** Waits until the player shows activity `id` and its SCO has loaded; returns the SCO's frame. */
+async function showing(page, id, query) {
+  await page.waitForFunction(([want, q]) => {
+    if (document.documentElement.dataset.activity !== want) return false;
+    const d = document.getElementById("content").contentDocument;
+    return !!d && d.readyState === "complete" && d.documentElement.dataset.activity === q;
+  }, [id, query]);
+  return page.frames().find((f) => f.url().includes("/fixture/gated/sco.html?" + query));
+}
+
+const tocTitles = (page) => page.$$eval("#toc li", (lis) => lis.filter((li) => li.offsetParent !== null).map((li) => li.firstChild.textContent));
+
+test("Continue that the sequencer would refuse leaves the running SCO in place and says why", async () => {
+  const context = await browser.newContext();
+  const { page, errors } = await openGated(context);
+  let sco = await showing(page, "LESSON-1", "lesson=1");
+  // isvisible="false" on the lessons' cluster hides its entry, not the lessons
+  assert.deepEqual(await tocTitles(page), ["Lesson 1", "Lesson 2", "Quiz"]);
+  // the quiz is disabled: the entry is not a button and carries the reason
+  const quizTitle = await page.$eval("#toc li:nth-child(3) > span", (s) => s.title);
+  assert.match(quizTitle, /^DB\.1\.1-3: /);
+  const nav = await page.evaluate(() => ScormShim.course.navState());
+  assert.equal(nav.previous, false);
+  assert.equal(nav.why.previous.id.startsWith("SB.2.1-"), true, JSON.stringify(nav.why));
+  assert.equal(await page.$eval("button[data-request=previous]", (b) => b.title), nav.why.previous.id + ": " + nav.why.previous.message);
+  assert.equal(nav.activities.find((a) => a.id === "QUIZ").why.id, "DB.1.1-3");
+  assert.equal(nav.activities.find((a) => a.id === "LESSON-2").why, undefined);
+
+  // lesson 1 stays incomplete; the learner goes on to lesson 2
+  await sco.click("#incomplete");
+  await page.click("button[data-request=continue]");
+  sco = await showing(page, "LESSON-2", "lesson=2");
+  await sco.click("#incomplete");
+
+  // Continue is offered (the look-ahead's NB.2.1 validity) but would flow
+  // into the disabled quiz: refused before the SCO is unloaded
+  assert.equal(await page.isEnabled("button[data-request=continue]"), true);
+  const before = await page.$$eval("#calls li", (lis) => lis.length);
+  const view = await page.evaluate(() => ScormShim.course.navigate("continue", document.getElementById("content")));
+  assert.deepEqual(view, { type: "error", id: "SB.2.2-2", message: "Activity is disabled or its limit conditions are violated" });
+  // the same through the button: the message names the exception, the SCO runs on
+  await page.click("button[data-request=continue]");
+  await page.waitForFunction(() => /SB\.2\.2-2/.test(document.getElementById("message").textContent));
+  assert.equal(await page.evaluate(() => document.documentElement.dataset.activity), "LESSON-2");
+  assert.equal(await sco.evaluate(() => document.documentElement.dataset.activity), "lesson=2");
+  const calls = await page.$$eval("#calls li", (lis) => lis.map((li) => li.textContent));
+  assert.equal(calls.slice(before).filter((c) => c.startsWith("Terminate")).length, 0, "the SCO was not terminated");
+  assert.equal(await sco.evaluate(() => window.parent.API_1484_11.GetValue("cmi.completion_status")), "incomplete");
+  assert.equal(await page.evaluate(() => API_1484_11.GetLastError()), "0", "the SCO's session is still open");
+
+  // the learner completes lesson 2 here, and lesson 1 from the table of contents
+  await sco.click("#complete");
+  await page.click("#toc button:has-text('Lesson 1')");
+  sco = await showing(page, "LESSON-1", "lesson=1");
+  await sco.click("#complete");
+  // now the quiz reads both lessons completed from the global objectives
+  await page.click("#toc button:has-text('Lesson 2')");
+  await showing(page, "LESSON-2", "lesson=2");
+  assert.equal(await page.isVisible("#toc button:has-text('Quiz')"), true);
+  await page.click("button[data-request=continue]");
+  await showing(page, "QUIZ", "quiz=1");
+  assert.deepEqual(errors, []);
+  await context.close();
+});
