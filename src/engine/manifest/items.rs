@@ -129,12 +129,18 @@ pub(crate) fn read_manifest(cx: &mut Cx<'_>, root: &Node, options: &ParseOptions
         organizations.push(org);
         trees.push(tree);
     }
-    if let Some(d) = &default_organization {
-        if !organizations.iter().any(|o| &o.identifier == d) {
-            return Err(cx.error(ErrorKind::DanglingReference, orgs, format!("the default organization `{d}` does not exist")));
-        }
+    // A `default` that names no organization: LMSs play the first one, and
+    // so do we, with a warning (CAM: `default` must name an organization).
+    let default_found = default_organization.as_ref().filter(|d| organizations.iter().any(|o| &o.identifier == *d));
+    if let (Some(d), None) = (&default_organization, default_found) {
+        let first = organizations.first().map(|o| o.identifier.as_str()).unwrap_or("");
+        cx.warn(
+            ErrorKind::DanglingReference,
+            orgs,
+            format!("the default organization `{d}` does not exist; the first organization, `{first}`, is played"),
+        );
     }
-    let wanted = options.organization.clone().or_else(|| default_organization.clone());
+    let wanted = options.organization.clone().or_else(|| default_found.cloned());
     let chosen = match &wanted {
         Some(id) => organizations
             .iter()
@@ -265,6 +271,11 @@ fn read_activity(cx: &mut Cx<'_>, n: &Node, ctx: &mut Ctx<'_>, count: &mut usize
         let idref = cx.attr(n, Ns::None, "identifierref").filter(|s| !s.is_empty());
         match (idref, a.children.is_empty()) {
             (Some(r), true) => a.launch = Some(launch(cx, n, ctx, r)?),
+            // SCORM 1.2 (IMS CP 1.1.2) lets any item reference a resource, and
+            // packages (eXe and others) put a page on an item with children;
+            // LMSs launch it. SCORM 2004 launches leaves only (SN: a cluster
+            // is not delivered).
+            (Some(r), false) if !cx.version.is_2004() => a.launch = Some(launch(cx, n, ctx, r)?),
             (Some(_), false) => cx.warn(ErrorKind::UnexpectedElement, n, "a cluster item may not reference a resource; `identifierref` ignored"),
             (None, true) => cx.warn(ErrorKind::MissingAttribute, n, "a leaf item has no `identifierref`; nothing to launch"),
             (None, false) => {}
