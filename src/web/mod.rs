@@ -92,6 +92,16 @@ fn launch12(c: &Config) -> scorm12::Launch {
     }
 }
 
+/// The SCORM 2004 API of a SCO that no sequencer delivers (a single-SCO
+/// page, a relaunch, a reload): a learner attempt that ended starts anew, or
+/// is reviewed when the configuration says so ([`scorm2004::relaunch`]).
+fn api2004_outside_course(c: &Config, host: &mut LocalHost) -> scorm2004::Api {
+    let (launch, saved, new_attempt) = scorm2004::relaunch(launch2004(c), host.load(), c.review_ended_attempt);
+    // The new attempt's first batch replaces the ended attempt's stored state.
+    host.full_next = new_attempt;
+    scorm2004::Api::new(launch, saved)
+}
+
 fn launch2004(c: &Config) -> scorm2004::Launch {
     scorm2004::Launch {
         learner_id: c.learner_id.clone(),
@@ -184,7 +194,7 @@ impl Shim {
         if keep2004 {
             self.api2004.clear_error();
         } else {
-            self.api2004 = scorm2004::Api::new(launch2004(&self.config), self.host2004.load());
+            self.api2004 = api2004_outside_course(&self.config, &mut self.host2004);
         }
     }
 
@@ -235,7 +245,7 @@ impl Shim {
         let mut host12 = LocalHost::new(&config, DataModel::Scorm12, &nonce);
         let mut host2004 = LocalHost::new(&config, DataModel::Scorm2004, &nonce);
         let api12 = scorm12::Api::new(launch12(&config), host12.load());
-        let api2004 = scorm2004::Api::new(launch2004(&config), host2004.load());
+        let api2004 = api2004_outside_course(&config, &mut host2004);
         let shim = Shim { config, api12, api2004, host12, host2004, nonce, io: Vec::new(), io_result: String::new(),
             #[cfg(feature = "course")]
             course: None,
@@ -309,6 +319,8 @@ impl Shim {
             c.scorm12_suspend_data_limit.to_string(),
             "packageOrigins".into(),
             c.package_origins.join(","),
+            "endedAttempt".into(),
+            (if c.review_ended_attempt { "review" } else { "new" }).into(),
         ];
         for (name, value) in &c.headers {
             v.push("header".into());

@@ -140,6 +140,9 @@ pub struct LocalHost {
     pub slot: Option<QueueSlot>,
     /// Local writes that failed since the last look (for the `storageError` event).
     pub errors: Vec<String>,
+    /// The next batch replaces the SCO's stored state instead of adding to
+    /// it: a new learner attempt started over an ended one.
+    pub full_next: bool,
     /// The text this page wrote under the state key at its last Terminate,
     /// with the snapshot it encodes.
     resume: Option<(String, Snapshot)>,
@@ -169,6 +172,7 @@ impl LocalHost {
             sco_id: config.sco_id.clone(),
             slot,
             errors: Vec::new(),
+            full_next: false,
             resume: None,
             source: None,
         }
@@ -236,6 +240,7 @@ impl LocalHost {
             });
         if same {
             self.source = old.source.take();
+            self.full_next = old.full_next;
         }
         same
     }
@@ -245,7 +250,11 @@ impl Host for LocalHost {
     fn persist(&mut self, reason: PersistReason, changes: &ChangeSet, snapshot: &Snapshot) -> Result<(), String> {
         let result = match &mut self.slot {
             Some(slot) => {
-                slot.queue.enqueue(now_ms(), &self.sco_id, reason, changes, snapshot);
+                if self.full_next {
+                    slot.queue.enqueue_with(now_ms(), &self.sco_id, reason, changes, snapshot, true);
+                } else {
+                    slot.queue.enqueue(now_ms(), &self.sco_id, reason, changes, snapshot);
+                }
                 slot.save()
             }
             None => Ok(()),
@@ -255,6 +264,7 @@ impl Host for LocalHost {
             write(&self.state_key, &text)?;
             // A relaunch follows a Terminate: keep the state it will read.
             self.resume = (reason == PersistReason::Terminate).then(|| (text, snapshot.clone()));
+            self.full_next = false;
             Ok(())
         });
         if let Err(e) = &result {
