@@ -451,6 +451,7 @@ impl Shim {
             slot.queue.observe_server(&state);
             slot.server = Some(state.clone());
         }
+        self.course_observed_server(&state);
         None
     }
 
@@ -642,6 +643,9 @@ impl Shim {
     pub fn lms_commit(&mut self, param: &str) -> bool {
         let r = self.api12.commit(param, &mut self.host12);
         self.trace("LMSCommit", &[param], r, || self.api12.get_last_error());
+        if r == "true" {
+            self.sco_committed_12();
+        }
         r == "true"
     }
 

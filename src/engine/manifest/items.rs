@@ -215,7 +215,10 @@ fn read_organization(cx: &mut Cx<'_>, o: &Node, ctx: &mut Ctx<'_>) -> Res<(Organ
         return Err(cx.error(ErrorKind::MissingElement, o, "an organization needs at least one `<item>`"));
     }
     let mut count = 0usize;
-    let tree = read_activity(cx, o, ctx, &mut count)?;
+    let mut tree = read_activity(cx, o, ctx, &mut count)?;
+    if !cx.version.is_2004() {
+        check_prerequisites(cx, o, &mut tree);
+    }
     let org = Organization {
         identifier,
         title: tree.title.clone(),
@@ -348,4 +351,33 @@ fn read_adlcp(cx: &mut Cx<'_>, n: &Node, a: &mut Activity) -> Res<()> {
         }
     }
     Ok(())
+}
+
+/// SCORM 1.2 `adlcp:prerequisites` that cannot be honoured (malformed, or
+/// naming an item the organization does not have) are dropped with a
+/// warning: a broken script must not lock the learner out of an item.
+fn check_prerequisites(cx: &mut Cx<'_>, org: &Node, tree: &mut Activity) {
+    let ids: Vec<String> = super::walk(tree).iter().map(|a| a.id.clone()).collect();
+    let mut stack: Vec<&mut Activity> = vec![tree];
+    while let Some(a) = stack.pop() {
+        if let Some(script) = &a.prerequisites {
+            let problem = match crate::engine::prerequisites::parse(script) {
+                Err(e) => Some(e),
+                Ok(expr) => expr
+                    .identifiers()
+                    .into_iter()
+                    .find(|id| !ids.iter().any(|i| i == id))
+                    .map(|id| format!("`{id}` names no item of this organization")),
+            };
+            if let Some(problem) = problem {
+                cx.warn(
+                    ErrorKind::InvalidValue,
+                    org,
+                    format!("item `{}`: prerequisites `{script}` ignored: {problem}", a.id),
+                );
+                a.prerequisites = None;
+            }
+        }
+        stack.extend(a.children.iter_mut());
+    }
 }
