@@ -487,6 +487,33 @@ impl Shim {
         format!("{{{}}}", parts.join(","))
     }
 
+    /// The batches the backend refused for good, as JSON: `{"1.2": [...],
+    /// "2004": [...]}` ([`crate::engine::persist::Queue::failed_json`]).
+    #[wasm_bindgen(js_name = failedBatches)]
+    pub fn failed_batches(&mut self) -> String {
+        let parts: Vec<String> = self
+            .slots()
+            .map(|s| format!("\"{}\":{}", s.queue.identity().version.as_str(), s.queue.failed_json()))
+            .collect();
+        format!("{{{}}}", parts.join(","))
+    }
+
+    /// Send the refused batch `id` again (`retry`) or discard it; the queue
+    /// is written. Returns whether a refused batch of that id was found.
+    #[wasm_bindgen(js_name = decideFailed)]
+    pub fn decide_failed(&mut self, id: &str, retry: bool) -> bool {
+        for slot in self.slots() {
+            let done = if retry { slot.queue.retry_failed(id).is_some() } else { slot.queue.discard_failed(id).is_some() };
+            if done {
+                if let Err(e) = slot.save() {
+                    console_error(&format!("scorm-shim: the queue could not be stored after the decision: {e}"));
+                }
+                return true;
+            }
+        }
+        false
+    }
+
     // ---- GetValue cache of the installer -----------------------------------
 
     /// True when every API call is logged (log level `debug`): the installer
