@@ -1,4 +1,7 @@
-// Type declarations of the scorm-shim ES module entry.
+// Type declarations of the scorm-shim ES module entry (and, through
+// scorm-shim.d.ts, of the classic script's window.ScormShim). The whole
+// public surface README documents; tests/js/types.test.mjs compiles
+// README's examples against these with `tsc --strict`.
 
 /** Configuration: the same keys as the script tag's data- attributes (see README). */
 export interface ScormShimConfig {
@@ -10,7 +13,9 @@ export interface ScormShimConfig {
   credentials?: "omit" | "same-origin" | "include";
   learnerId?: string;
   learnerName?: string;
+  /** The course; in the course player the package's manifest identifier when not set. */
   courseId?: string;
+  /** The registration; in the course player one per learner and package when not set. */
   registrationId?: string;
   scoId?: string;
   /** Which API objects to expose (default "1.2,2004"). */
@@ -28,6 +33,12 @@ export interface ScormShimConfig {
   scorm12SuspendDataLimit?: number | "strict";
   /** Origins besides the page's own from which `course.open` may load a package (comma-separated). */
   packageOrigins?: string;
+  /**
+   * A SCORM 2004 SCO relaunched outside a sequenced course after its learner attempt
+   * ended (cmi.exit normal, logout, time-out or ""): "new" starts a new attempt
+   * (default), "review" shows the ended one in review mode.
+   */
+  endedAttempt?: "new" | "review";
 }
 
 /** SCORM 1.2 API (`window.API`). Every method takes and returns strings. */
@@ -65,19 +76,221 @@ export interface ApiCallEvent {
   time: number;
 }
 
-/** What `load` returns. */
+/** The data model a queue belongs to. */
+export type DataModelVersion = "1.2" | "2004";
+
+/** What the commit queue and local storage report (`onEvent`). */
+export type ScormShimEvent =
+  | { type: "queued"; id: string; sco: string }
+  | { type: "sent"; seq: number }
+  | { type: "acknowledged"; seq: number }
+  | { type: "retrying"; seq: number; attempt: number; delay_ms: number }
+  | { type: "failedPermanently"; seq: number; status: number; reason: string }
+  | { type: "offline" }
+  | { type: "online" }
+  | { type: "storageError"; message: string };
+
+/** The commit queue of one data model. */
+export interface QueueState {
+  /** Batches not yet acknowledged (including the one in flight). */
+  pending: number;
+  in_flight: number | null;
+  /** The highest acknowledged sequence number (0: none). */
+  last_acked: number;
+  /** When the next attempt may be made (ms since the epoch), if sending is held back. */
+  next_attempt_ms: number | null;
+  online: boolean;
+  /** Batches the backend refused for good. */
+  failed: { seq: number; status: number; reason: string }[];
+}
+
+/** `queueStatus()`: one entry per data model the page has a queue for (with an endpoint). */
+export type QueueStatus = Partial<Record<DataModelVersion, QueueState>>;
+
+/** A batch the backend refused for good, kept until someone decides. */
+export interface FailedBatch {
+  version: DataModelVersion;
+  /** Its id in the queue (give it to `retryFailed` / `discardFailed`). */
+  id: string;
+  seq: number;
+  sco: string;
+  /** The HTTP status it was refused with. */
+  status: number;
+  reason: string;
+  /** When its first change was made (ms since the epoch). */
+  ts: number;
+  changes: [element: string, value: string][];
+}
+
+/** The SCORM version and edition a package declares (or its namespaces say). */
+export type PackageVersion = "1.2" | "2004 2nd Edition" | "2004 3rd Edition" | "2004 4th Edition";
+
+/** What `course.open` resolves with. */
+export interface CourseInfo {
+  identifier: string;
+  title: string;
+  version: PackageVersion;
+  /** The organization played. */
+  organization: string;
+  /** Problems of the manifest that did not stop it ("line 3, column 5: …"). */
+  warnings: string[];
+  /** What the player should tell the learner (e.g. saved progress set aside). */
+  notes: string[];
+  /** A suspended session can be resumed (`resumeAll`). */
+  canResume: boolean;
+  /** The course and registration the tracking data goes to. */
+  courseId: string;
+  registrationId: string;
+}
+
+/** A navigation request (SCORM 2004 names; SCORM 1.2 packages take the same). */
+export type NavigationRequest =
+  | "start"
+  | "resumeAll"
+  | "continue"
+  | "previous"
+  | "exit"
+  | "exitAll"
+  | "suspendAll"
+  | "abandon"
+  | "abandonAll"
+  | `{target=${string}}choice`
+  | `{target=${string}}jump`;
+
+/** Why something cannot be done now. */
+export interface Why {
+  id: string;
+  message: string;
+}
+
+/** What a navigation request led to. */
+export type DeliveryView =
+  | {
+      type: "launch";
+      /** The URL to put in the frame. */
+      url: string;
+      /** The launch location relative to the package. */
+      href: string;
+      activityId: string;
+      title: string;
+      isSco: boolean;
+      version: DataModelVersion;
+    }
+  | { type: "ended" }
+  | { type: "nothing" }
+  | { type: "error"; id: string; message: string };
+
+/** One activity in the navigation state. */
+export interface ActivityNavState {
+  id: string;
+  title: string;
+  /** 0 for the organization. */
+  depth: number;
+  visible: boolean;
+  enabled: boolean;
+  /** A choice of it would succeed now. */
+  selectable: boolean;
+  active: boolean;
+  suspended: boolean;
+  completion: "completed" | "incomplete" | "unknown";
+  success: "passed" | "failed" | "unknown";
+  /** Why it cannot be entered, when the package says (SCORM 1.2 prerequisites). */
+  why?: Why;
+}
+
+/** What a user interface may offer now (`course.navState()`). */
+export interface NavState {
+  start: boolean;
+  resumeAll: boolean;
+  continue: boolean;
+  previous: boolean;
+  exit: boolean;
+  exitAll: boolean;
+  suspendAll: boolean;
+  abandon: boolean;
+  abandonAll: boolean;
+  activities: ActivityNavState[];
+  /** Why a request is not valid, where the sequencer says. */
+  why?: Partial<Record<string, Why>>;
+}
+
+/** The course's result so far (`course.result()`). */
+export interface CourseResult {
+  completion: "completed" | "incomplete" | "unknown";
+  success: "passed" | "failed" | "unknown";
+  /** The scaled score, 0..1. */
+  score: number | null;
+}
+
+/** One activity of the package's tree (`course.tree()`). */
+export interface ActivityTree {
+  id: string;
+  title: string;
+  visible: boolean;
+  launch: { resourceId: string; isSco: boolean; href: string } | null;
+  dataFromLms: string | null;
+  prerequisites: string | null;
+  masteryScore: number | null;
+  hideLmsUi: Record<"previous" | "continue" | "exit" | "exitAll" | "abandon" | "abandonAll" | "suspendAll", boolean>;
+  /** The complete sequencing definition (IMS SS, every default applied). */
+  sequencing: Record<string, unknown>;
+  children: ActivityTree[];
+}
+
+/** Playing a content package (`handle.course`). */
+export interface ScormShimCourse {
+  /** Fetch and open a package by the URL of its imsmanifest.xml. */
+  open(manifestUrl: string, organization?: string): Promise<CourseInfo>;
+  /** A navigation request; with `frame`, the running SCO is unloaded first. */
+  navigate(request: NavigationRequest, frame?: HTMLIFrameElement): Promise<DeliveryView>;
+  /** Whether `request` would be accepted now: null, or the error navigate() would give. */
+  check(request: NavigationRequest): Extract<DeliveryView, { type: "error" }> | null;
+  /** What a user interface may offer now; null before a package is open. */
+  navState(): NavState | null;
+  /** The course's result so far; null before a package is open. */
+  result(): CourseResult | null;
+  /** The activity tree; null before a package is open. */
+  tree(): ActivityTree | null;
+  /** After each SCO session: what it asked for, processed (null: it asked for nothing). */
+  onDeliver(listener: (view: DeliveryView | null) => void): () => void;
+}
+
+/** What `load` returns (and, once ready, what `window.ScormShim` offers). */
 export interface ScormShimHandle {
   api12: Scorm12API;
   api2004: Scorm2004API;
   /** Apply more configuration (before a SCO initializes); returns the rejected entries' messages. */
   configure(config: ScormShimConfig): string[];
-  /** The effective configuration. */
-  config(): Record<string, unknown>;
+  /** The effective configuration (`headers` as an object). */
+  config(): Record<string, unknown> & { headers: Record<string, string> };
   /** Start a new launch of the SCO: fresh API instances from stored state. */
   relaunch(): void;
   /** Watch every API call; returns an unsubscribe function. */
   onCall(listener: (event: ApiCallEvent) => void): () => void;
+  /** Watch the commit queue and local storage; returns an unsubscribe function. */
+  onEvent(listener: (event: ScormShimEvent) => void): () => void;
+  /** The commit queue per data model. */
+  queueStatus(): QueueStatus;
+  /** The batches the backend refused for good. */
+  failedBatches(): FailedBatch[];
+  /** Send a refused batch again; false when `id` names none. */
+  retryFailed(id: string): boolean;
+  /** Forget a refused batch for good; false when `id` names none. */
+  discardFailed(id: string): boolean;
+  /** Start sending to the configured endpoint; resolves once the backend's state is known. */
+  start(): Promise<void>;
+  /** Content packages. */
+  course: ScormShimCourse;
 }
 
 /** Instantiate the module and install `API` / `API_1484_11` on `target` (default globalThis). */
 export function load(config?: ScormShimConfig, target?: object): Promise<ScormShimHandle>;
+
+/**
+ * The WebAssembly class behind the handle. Its methods are internal (the
+ * wasm-bindgen declarations in scorm_shim.d.ts list them); use `load()`.
+ */
+export declare class Shim {
+  constructor(flatConfig: string[]);
+  free(): void;
+}

@@ -86,6 +86,7 @@ function scormShimInstall(Shim, target, config) {
     LMSGetDiagnostic: 1, GetDiagnostic: 1, LMSInitialize: 1, LMSFinish: 1, LMSSetValue: 1, LMSCommit: 1,
     Initialize: 1, Terminate: 1, SetValue: 1, Commit: 1, endpoint: 1, has12: 1, has2004: 1, idle: 1,
     configEntries: 1, tracesCalls: 1, clearError12: 1, clearError2004: 1, constructor: 1,
+    navState: 1, courseResult: 1, courseTree: 1, failedBatches: 1, acceptsRequest: 1,
     ioMemory: 1, ioBuffer: 1, ioTake: 1, ioGet12: 1, ioGet2004: 1, ioSet12: 1, ioSet2004: 1,
   };
   Object.getOwnPropertyNames(Object.getPrototypeOf(shim)).forEach(function (name) {
@@ -327,14 +328,40 @@ function scormShimInstall(Shim, target, config) {
     queueStatus: function () {
       return transport ? transport.status() : JSON.parse(shim.queueStatus(Date.now()));
     },
+    /**
+     * The batches the backend refused for good (kept until someone decides):
+     * [{version, id, seq, sco, status, reason, ts, changes: [[element, value], ...]}].
+     */
+    failedBatches: function () {
+      var byVersion = JSON.parse(shim.failedBatches()), out = [];
+      Object.keys(byVersion).forEach(function (version) {
+        byVersion[version].forEach(function (b) { b.version = version; out.push(b); });
+      });
+      return out;
+    },
+    /** Send a refused batch again, as a new batch after the others. Returns whether `id` named one. */
+    retryFailed: function (id) {
+      var found = shim.decideFailed(str(id), true);
+      drainEvents();
+      if (found && transport) transport.kick();
+      return found;
+    },
+    /** Forget a refused batch for good. Returns whether `id` named one. */
+    discardFailed: function (id) {
+      return shim.decideFailed(str(id), false);
+    },
     /** Start sending to the configured endpoint; resolves once the backend's state is known. */
     start: startTransport,
     /** Content packages: open a manifest, navigate, and follow what the sequencer delivers. */
     course: {
       /**
-       * Fetch and open `manifestUrl` (launch URLs resolve against it). Resolves with
-       * {identifier, title, version, organization, warnings, canResume}; rejects with
-       * the parse error (line and column) for a manifest that cannot be played.
+       * Fetch and open `manifestUrl` (launch URLs resolve against it). The tracking
+       * data goes to the course and registration the configuration names, else to
+       * the package's own (courseId: the manifest identifier; registrationId: one per
+       * learner, package URL and SCORM version). Resolves, once the backend's state
+       * of that registration is known, with {identifier, title, version, organization,
+       * warnings, notes, canResume, courseId, registrationId}; rejects with the parse
+       * error (line and column) for a manifest that cannot be played.
        */
       open: function (manifestUrl, organization) {
         var url;
@@ -349,10 +376,10 @@ function scormShimInstall(Shim, target, config) {
             return res.text();
           })
           .then(function (xml) {
-            var info = shim.openCourse(xml, organization || "");
+            var info = shim.openCourse(xml, organization || "", url);
             course.base = url;
             place();
-            return info;
+            return (transport ? transport.retarget() : Promise.resolve()).then(function () { return info; });
           });
       },
       /**
@@ -379,8 +406,19 @@ function scormShimInstall(Shim, target, config) {
           return course.resolve(shim.navigate(str(request)));
         });
       },
-      /** What a user interface may offer now (valid requests; per activity visible, enabled, selectable, status). */
+      /**
+       * What a user interface may offer now (valid requests; per activity visible, enabled,
+       * selectable, status, and `why: {id, message}` where the package says why it is closed).
+       */
       navState: function () { return shim.navState(); },
+      /**
+       * Whether `request` would be accepted now, without any change: null, or the
+       * {type: "error", id, message} navigate() would resolve with (message in plain
+       * words where the package says why, e.g. SCORM 1.2 prerequisites).
+       */
+      check: function (request) { return shim.acceptsRequest(str(request)); },
+      /** The course's result so far: {completion, success, score} (score 0..1 or null); null before open. */
+      result: function () { return shim.courseResult(); },
       /** The activity tree with titles, launch URLs and complete sequencing definitions. */
       tree: function () { return shim.courseTree(); },
       /**

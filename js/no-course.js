@@ -6,5 +6,5 @@ function scormShimNoCourse() {
   var message = "scorm-shim: this build has no package support (run-time only); use scorm-shim.js or the \"scorm-shim\" module";
   function fail() { throw new Error(message); }
   function reject() { return Promise.reject(new Error(message)); }
-  return { open: reject, navigate: reject, navState: fail, tree: fail, onDeliver: fail };
+  return { open: reject, navigate: reject, navState: fail, check: fail, result: fail, tree: fail, onDeliver: fail };
 }

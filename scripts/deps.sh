@@ -19,7 +19,8 @@ if ! wasm-bindgen --version 2>/dev/null | grep -q " $WB_VERSION\$"; then
   echo "==> cargo install wasm-bindgen-cli $WB_VERSION (about 2 minutes, once)"
   cargo install wasm-bindgen-cli --version "$WB_VERSION"
 fi
-if [ ! -x node_modules/.bin/wasm-opt ] || [ ! -d node_modules/playwright-core ] || [ ! -d node_modules/terser ]; then
+if [ ! -x node_modules/.bin/wasm-opt ] || [ ! -d node_modules/playwright-core ] || [ ! -d node_modules/terser ] \
+   || [ ! -d node_modules/typescript ] || [ ! -d node_modules/axe-core ]; then
   echo "==> npm ci"
   npm ci --no-audit --no-fund
 fi
