@@ -88,7 +88,9 @@ export type ScormShimEvent =
   | { type: "failedPermanently"; seq: number; status: number; reason: string }
   | { type: "offline" }
   | { type: "online" }
-  | { type: "storageError"; message: string };
+  | { type: "storageError"; message: string }
+  /** The stored queues of this registration (other pages', earlier visits') were taken over by this page. */
+  | { type: "restored" };
 
 /** The commit queue of one data model. */
 export interface QueueState {

@@ -319,7 +319,8 @@ function scormShimInstall(Shim, target, config) {
     /**
      * Watch the commit queue and local storage: `listener({type, ...})` with type "storageError"
      * (a commit could not be stored locally, e.g. the quota is full), "queued", "sent",
-     * "acknowledged", "retrying", "failedPermanently", "offline" or "online".
+     * "acknowledged", "retrying", "failedPermanently", "offline", "online" or "restored" (the stored
+     * queues of the registration, with any refused batches, were taken over by this page).
      */
     onEvent: function (listener) {
       return subscribe(eventListeners, listener);

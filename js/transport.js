@@ -166,7 +166,13 @@ function scormShimTransport(shim, getConfig, emit) {
     locks.request(keys[0] + "sender", function () {
       if (gen !== generation) return; // the page moved to another registration meanwhile
       sender = true;
-      return adopt().then(function () { pump(); return held(); });
+      return adopt().then(function () {
+        // Other pages' queues of this registration are folded in: their
+        // refused batches are this page's to show now.
+        if (gen === generation) emit({ type: "restored" });
+        pump();
+        return held();
+      });
     });
   }
 
@@ -185,7 +191,11 @@ function scormShimTransport(shim, getConfig, emit) {
         }
       })
       .catch(function () { /* offline: local state only */ })
-      .then(function () { if (!locks) adopt(); drain(); pump(); });
+      .then(function () {
+        if (!locks) adopt().then(function () { if (gen === generation) emit({ type: "restored" }); });
+        drain();
+        pump();
+      });
   }
 
   claim();

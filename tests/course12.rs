@@ -163,6 +163,16 @@ fn statuses_and_the_suspended_place_survive_a_reload() {
     assert!(!again.can_resume());
     assert_eq!(launched(again.navigate(N::Start).expect("start")), "M2");
 
+    // The page went away mid-session (no suspend): the next visit resumes there.
+    let mut c = course();
+    c.navigate(N::Start).expect("start");
+    c.report_12("M1", &state("completed", None));
+    c.navigate(N::Continue).expect("continue");
+    let mut again = course();
+    again.restore_text(&c.saved_text()).expect("restores");
+    assert!(again.can_resume() && !again.nav_state().exit);
+    assert_eq!(launched(again.navigate(N::ResumeAll).expect("resume")), "M2");
+
     // A saved text of another shape changes nothing.
     let mut c = course();
     assert!(c.restore_text("{\"scorm12\":{\"v\":9}}").is_err());

@@ -67,3 +67,22 @@ fn refused_batches_are_listed_retried_or_discarded() {
     assert_eq!(stored.failed_batches().count(), 0);
     assert_eq!(stored.status(0).pending, 1);
 }
+
+/// A course player learns the course from the package after the page
+/// started: the queue (with what it took over from stored queues) goes on
+/// under it, and its requests say so.
+#[test]
+fn the_queue_can_learn_its_course() {
+    let mut q = queue();
+    commit(&mut q, 0, &[("cmi.core.lesson_status", "incomplete")]);
+    let rev = q.rev();
+    q.set_course("com.example.package");
+    assert!(q.rev() > rev, "a change to store");
+    assert_eq!(q.identity().course_id, "com.example.package");
+    let out = q.next_to_send(10).expect("sent");
+    let body: serde_json::Value = serde_json::from_str(&out.body).expect("JSON");
+    assert_eq!(body["course"], "com.example.package");
+    assert_eq!(body["batches"][0]["changes"][0][1], "incomplete");
+    let stored = Queue::from_storage(&q.to_storage(), "n2", Policy::default()).expect("reads");
+    assert_eq!(stored.identity().course_id, "com.example.package");
+}

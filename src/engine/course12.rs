@@ -8,7 +8,8 @@
 //! Decisions where SCORM 1.2 leaves room, each what common LMSs do:
 //! * `start` launches the first available item that is not yet passed or
 //!   completed (the first available one when all are); `resumeAll` the item
-//!   the learner suspended the course in.
+//!   the learner suspended the course in, or was in when the page went away
+//!   without a suspend (a closed tab, a crash).
 //! * `continue` / `previous` go to the next / previous launchable item in
 //!   document order (hidden ones included); when that item's prerequisites
 //!   are not met the request is refused and says why, rather than skipping.
@@ -465,9 +466,12 @@ impl Course12 {
                 reports.insert(id.clone(), ScoReport { status: status.into(), raw: num("raw"), min: num("min"), max: num("max") });
             }
         }
-        self.current = current;
-        self.active = current.is_some() && v.get("active").and_then(Value::as_bool).unwrap_or(false);
-        self.suspended = suspended;
+        // A restored session is a new one: the page that ran the old one is
+        // gone. If the learner left without suspending (closed the page, or
+        // it crashed), the next session resumes in the item they were in.
+        self.current = None;
+        self.active = false;
+        self.suspended = suspended.or(current);
         self.reports = reports;
         Ok(())
     }

@@ -96,9 +96,13 @@ fn launch12(c: &Config) -> scorm12::Launch {
 /// page, a relaunch, a reload): a learner attempt that ended starts anew, or
 /// is reviewed when the configuration says so ([`scorm2004::relaunch`]).
 fn api2004_outside_course(c: &Config, host: &mut LocalHost) -> scorm2004::Api {
-    let (launch, saved, new_attempt) = scorm2004::relaunch(launch2004(c), host.load(), c.review_ended_attempt);
-    // The new attempt's first batch replaces the ended attempt's stored state.
+    let saved = host.load();
+    let had_state = saved.is_some();
+    let (launch, saved, new_attempt) = scorm2004::relaunch(launch2004(c), saved, c.review_ended_attempt);
+    // The new attempt's first batch replaces the ended attempt's stored state;
+    // a review of the ended attempt records nothing (it stays as it ended).
     host.full_next = new_attempt;
+    host.review_only = had_state && launch.mode == "review" && c.mode != "review";
     scorm2004::Api::new(launch, saved)
 }
 
@@ -173,10 +177,18 @@ impl Shim {
             reuse && self.api2004.state() == ApiState::NotInitialized && host2004.same_state_as(&mut self.host2004);
         self.host12 = host12;
         self.host2004 = host2004;
-        // Same registration: keep the queue this page already holds.
+        // Same registration: keep the queue this page already holds (with
+        // what it took over from stored queues). A course player learns the
+        // course from the package after the page started: the queue of the
+        // same learner, registration and data model then goes on with it.
         for (host, queue, server) in [(&mut self.host12, queue12, server12), (&mut self.host2004, queue2004, server2004)] {
             if let Some(slot) = host.slot.as_mut() {
-                if let Some(q) = queue.filter(|q| q.identity() == slot.queue.identity()) {
+                let (want, course) = (slot.queue.identity(), slot.queue.identity().course_id.clone());
+                if let Some(mut q) = queue.filter(|q| {
+                    let have = q.identity();
+                    have.learner_id == want.learner_id && have.registration_id == want.registration_id && have.version == want.version
+                }) {
+                    q.set_course(&course);
                     slot.queue = q;
                     slot.server = server;
                 }

@@ -68,6 +68,8 @@ function fileOf(pathname, pkg) {
  * A browser context for the player: static files from disk, the API from
  * `backend`, the CDNs answered locally, anything else refused (and listed
  * in `context.offsite` so a test can check what a package tried to load).
+ * `options.learner`: the learner course.html configures (as an LMS page
+ * would), so that tests sharing a backend do not share registrations.
  */
 export async function playerContext(browser, backend, options = {}) {
   const context = await browser.newContext(options.context || {});
@@ -80,6 +82,10 @@ export async function playerContext(browser, backend, options = {}) {
       const file = fileOf(url.pathname, pkg);
       if (file === null) return route.continue();
       if (file === undefined) return route.fulfill({ status: 400, body: "bad request" });
+      if (options.learner && url.pathname === "/course.html") {
+        const html = (await readFile(file, "utf8")).replace('data-learner-id="demo-learner"', `data-learner-id="${options.learner}"`);
+        return route.fulfill({ status: 200, contentType: TYPES.html, body: html });
+      }
       return fromDisk(route, file);
     }
     const cdn = CDN[url.href];
@@ -88,4 +94,25 @@ export async function playerContext(browser, backend, options = {}) {
     return route.abort("blockedbyclient");
   });
   return context;
+}
+
+/** The table of contents as a learner sees it. */
+export async function tocState(page) {
+  return page.$$eval("#toc li", (lis) => lis.map((li) => {
+    const entry = li.querySelector(":scope > .entry, :scope > .cluster");
+    return {
+      id: li.dataset.id,
+      title: entry.querySelector(".label").textContent,
+      selectable: entry.tagName === "BUTTON" && entry.getAttribute("aria-disabled") !== "true",
+      status: entry.querySelector(".status")?.textContent || "",
+      why: li.querySelector(":scope > .why")?.textContent || "",
+      current: li.classList.contains("current"),
+    };
+  }));
+}
+
+/** Which LMS buttons are enabled. */
+export async function buttons(page) {
+  return page.$$eval("#lms-nav button[data-request]", (bs) =>
+    Object.fromEntries(bs.map((b) => [b.dataset.request, b.getAttribute("aria-disabled") !== "true"])));
 }

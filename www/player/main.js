@@ -81,7 +81,10 @@ function render() {
     b.hidden = !!hide[key];
   }
   renderToc($("toc"), nav, launchable, {
-    choose: (id) => go("{target=" + id + "}choice"),
+    choose: (id) => {
+      if (narrow.matches) setToc(false); // the drawer gives the screen back to the content
+      go("{target=" + id + "}choice");
+    },
     explain: (title, why) => messages.show({ key: "refused", level: "info", text: `“${title}”: ${why}` }),
   });
   const words = resultWords(shim.course.result());

@@ -52,6 +52,7 @@ export function watchQueue(shim, messages) {
   shim.onEvent((e) => {
     switch (e.type) {
       case "failedPermanently":
+      case "restored":
         showFailed();
         break;
       case "retrying":

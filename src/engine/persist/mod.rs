@@ -516,6 +516,16 @@ impl Queue {
         &self.identity
     }
 
+    /// The page learned which course its registration is for (a package
+    /// opened in the course player names it): later requests carry it. The
+    /// batches and their numbering stay as they are.
+    pub fn set_course(&mut self, course_id: &str) {
+        if self.identity.course_id != course_id {
+            self.identity.course_id = course_id.to_owned();
+            self.touch();
+        }
+    }
+
     /// The revision of the persistent state (bumped by every change).
     pub fn rev(&self) -> u64 {
         self.rev
