@@ -26,8 +26,6 @@
 //!   the SCOs' scores, each scaled by its `score.max` and `score.min` (or
 //!   read as a percentage when they are not set).
 
-use std::collections::BTreeMap;
-
 use super::persist::json::{self, write_key, write_str, Value};
 use super::prerequisites::{self, Expr};
 use super::seqdef::Activity;
@@ -92,8 +90,11 @@ pub struct Course12 {
     active: bool,
     /// The item the learner suspended the course in.
     suspended: Option<usize>,
-    /// What each item reported (by identifier: kept across package updates).
-    reports: BTreeMap<String, ScoReport>,
+    /// What each item reported, by identifier (kept across package
+    /// updates). A list, not a map: another map type would add its own
+    /// B-tree code to the module, and courses have tens of SCOs, not
+    /// thousands.
+    reports: Vec<(String, ScoReport)>,
 }
 
 fn status_rollup<'a>(statuses: impl Iterator<Item = &'a str>) -> &'static str {
@@ -157,11 +158,22 @@ impl Course12 {
                 stack.push((c, depth + 1, Some(me)));
             }
         }
-        Course12 { nodes, current: None, active: false, suspended: None, reports: BTreeMap::new() }
+        Course12 { nodes, current: None, active: false, suspended: None, reports: Vec::new() }
     }
 
     fn find(&self, id: &str) -> Option<usize> {
         self.nodes.iter().position(|n| n.id == id)
+    }
+
+    fn report_of(&self, id: &str) -> Option<&ScoReport> {
+        self.reports.iter().find(|(k, _)| k == id).map(|(_, r)| r)
+    }
+
+    fn set_report(&mut self, id: &str, r: ScoReport) {
+        match self.reports.iter_mut().find(|(k, _)| k == id) {
+            Some(slot) => slot.1 = r,
+            None => self.reports.push((id.to_string(), r)),
+        }
     }
 
     /// The launchable items in document order.
@@ -181,12 +193,12 @@ impl Course12 {
     fn status_of(&self, i: usize) -> String {
         let n = &self.nodes[i];
         if self.subtree(i).len() == 1 {
-            return self.reports.get(&n.id).map_or("not attempted".into(), |r| r.status.clone());
+            return self.report_of(&n.id).map_or("not attempted".into(), |r| r.status.clone());
         }
         let statuses: Vec<String> = self
             .subtree(i)
             .filter(|&j| self.nodes[j].launch)
-            .map(|j| self.reports.get(&self.nodes[j].id).map_or("not attempted".into(), |r| r.status.clone()))
+            .map(|j| self.report_of(&self.nodes[j].id).map_or("not attempted".into(), |r| r.status.clone()))
             .collect();
         status_rollup(statuses.iter().map(String::as_str)).into()
     }
@@ -327,7 +339,9 @@ impl Course12 {
                 self.suspended = None;
                 if !self.nodes[j].is_sco {
                     // An asset cannot report: launched is completed.
-                    self.reports.entry(id.clone()).or_default().status = "completed".into();
+                    let mut r = self.report_of(id).cloned().unwrap_or_default();
+                    r.status = "completed".into();
+                    self.set_report(id, r);
                 }
             }
             Step::Nothing => self.active = false,
@@ -343,13 +357,13 @@ impl Course12 {
     /// A SCO of the course reported (LMSCommit, LMSFinish).
     pub fn report(&mut self, id: &str, report: ScoReport) {
         if self.find(id).is_some() && !report.status.is_empty() {
-            self.reports.insert(id.to_string(), report);
+            self.set_report(id, report);
         }
     }
 
     /// What a SCO reported last.
     pub fn reported(&self, id: &str) -> Option<&ScoReport> {
-        self.reports.get(id)
+        self.report_of(id)
     }
 
     /// True when a suspended session can be resumed.
@@ -361,9 +375,9 @@ impl Course12 {
     pub fn rollup(&self) -> Rollup {
         let launchable: Vec<usize> = self.launchable().collect();
         let status = status_rollup(launchable.iter().map(|&j| {
-            self.reports.get(&self.nodes[j].id).map_or("not attempted", |r| r.status.as_str())
+            self.report_of(&self.nodes[j].id).map_or("not attempted", |r| r.status.as_str())
         }));
-        let scores: Vec<f64> = launchable.iter().filter_map(|&j| self.reports.get(&self.nodes[j].id)).filter_map(scaled).collect();
+        let scores: Vec<f64> = launchable.iter().filter_map(|&j| self.report_of(&self.nodes[j].id)).filter_map(scaled).collect();
         let score = (!scores.is_empty()).then(|| scores.iter().sum::<f64>() / scores.len() as f64);
         Rollup { status: status.into(), score }
     }
@@ -455,15 +469,15 @@ impl Course12 {
         }
         let item = |k: &str| v.get(k).and_then(Value::as_str).and_then(|id| self.find(id));
         let (current, suspended) = (item("current"), item("suspended"));
-        let mut reports = BTreeMap::new();
+        let mut reports: Vec<(String, ScoReport)> = Vec::new();
         for (id, r) in v.get("reports").and_then(Value::as_obj).ok_or("no reports")? {
             let num = |k: &str| r.get(k).and_then(|x| match x {
                 Value::Num(n) => json::parse_f64(n),
                 _ => None,
             });
             let status = r.get("status").and_then(Value::as_str).ok_or("a report without status")?;
-            if self.find(id).is_some() {
-                reports.insert(id.clone(), ScoReport { status: status.into(), raw: num("raw"), min: num("min"), max: num("max") });
+            if self.find(id).is_some() && !reports.iter().any(|(k, _)| k == id) {
+                reports.push((id.clone(), ScoReport { status: status.into(), raw: num("raw"), min: num("min"), max: num("max") }));
             }
         }
         // A restored session is a new one: the page that ran the old one is
@@ -480,8 +494,8 @@ impl Course12 {
     /// this session knows nothing of.
     pub fn adopt_reports(&mut self, reports: impl IntoIterator<Item = (String, ScoReport)>) {
         for (id, r) in reports {
-            if self.find(&id).is_some() && !self.reports.contains_key(&id) && !r.status.is_empty() {
-                self.reports.insert(id, r);
+            if self.find(&id).is_some() && self.report_of(&id).is_none() && !r.status.is_empty() {
+                self.reports.push((id, r));
             }
         }
     }

@@ -117,7 +117,8 @@ fn tokens(s: &str) -> Result<Vec<Tok>, String> {
             _ => {
                 let mut word = String::from(c);
                 while let Some(&(_, n)) = chars.peek() {
-                    if n.is_whitespace() || "&|~!(){},*=<\"".contains(n) {
+                    // (`matches!`, not `str::contains`: see `find_delim` in scorm2004::types.)
+                    if n.is_whitespace() || matches!(n, '&' | '|' | '~' | '!' | '(' | ')' | '{' | '}' | ',' | '*' | '=' | '<' | '"') {
                         break;
                     }
                     word.push(n);
