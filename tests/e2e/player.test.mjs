@@ -168,7 +168,12 @@ test("SCORM 2004 on a single-SCO page: an attempt that ended starts anew on rela
   // The backend holds the attempts' data too: the new attempt replaced the ended one there
   // (its first batch was a full one), so a reload that resumes from the backend has no
   // leftovers from before. Suspend half-way: the resumed attempt has only its own data.
-  await page.evaluate(() => ScormShim.configure({ endedAttempt: "new" }));
+  // (The reviewing SCO is unloaded first: configuration does not change under a running SCO.)
+  await page.evaluate(() => new Promise((resolve) => {
+    const f = document.getElementById("content");
+    f.onload = () => { f.onload = null; resolve(ScormShim.configure({ endedAttempt: "new" })); };
+    f.src = "about:blank";
+  }));
   frame = await relaunched(page);
   await frame.click("#suspend");
   await frame.waitForFunction(() => document.documentElement.dataset.ended === "suspend");

@@ -203,7 +203,7 @@ function fail(title, e) {
   document.title = "This course cannot be played";
   for (const b of navButtons) setAvailable(b, false, "");
   content.blank();
-  content.showMessage({ title, text: "The course package could not be opened. Please tell the course administrator." });
+  content.showMessage({ title, text: `${text.replace(/^scorm-shim: /, "")}. Please tell the course administrator.` });
   messages.show({ key: "open", level: "error", sticky: true, title, text, detail: `Manifest: ${MANIFEST}` });
 }
 
