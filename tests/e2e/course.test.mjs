@@ -171,9 +171,15 @@ test("exit with nothing to flow to says so instead of a blank pane", async () =>
   // Flow off at the root: after Exit the learner has to choose.
   const manifest = "/packages/choice-only/imsmanifest.xml";
   const { context, page } = await open("/course.html?manifest=" + encodeURIComponent(manifest));
-  await page.waitForFunction(() => document.documentElement.dataset.state === "open");
+  await page.waitForFunction(() => document.documentElement.dataset.delivery === "choose");
+  // Flow is off: the course does not start by itself, and that is no error.
+  assert.equal(await page.textContent("#message-title"), "Where would you like to begin?");
+  assert.equal(await page.$$eval("#messages .msg", (m) => m.length), 0);
   await page.click("#toc .entry:has-text('Part B')");
   await page.waitForFunction(() => document.documentElement.dataset.activity === "B");
+  // adlnav:hideLMSUI of part B: those LMS buttons are not shown while it runs.
+  const shown = await page.$$eval("#lms-nav button[data-request]", (bs) => bs.filter((b) => !b.hidden).map((b) => b.dataset.request));
+  assert.deepEqual(shown, ["continue", "exit", "exitAll"]);
   await page.click("button[data-request=exit]");
   await page.waitForFunction(() => document.documentElement.dataset.delivery === "nothing");
   assert.equal(await page.isVisible("#message"), true);

@@ -132,6 +132,34 @@ test("a course that opens its own window finds the API through window.opener", a
   await context.close();
 });
 
+test("a Rise-style SCORM 1.2 export: a driver page with the course in a frame of its own, 20,000 characters of suspend_data kept", async () => {
+  const { context, page } = await play("/packages/rise-like/imsmanifest.xml");
+  const course = async () => {
+    await page.waitForFunction(() => {
+      const driver = document.getElementById("content").contentDocument;
+      const inner = driver && driver.getElementById("course");
+      const d = inner && inner.contentDocument;
+      return !!d && d.readyState === "complete" && !!d.documentElement.dataset.lesson;
+    });
+    return page.frames().find((f) => f.url().includes("rise-like/scormcontent/index.html"));
+  };
+  let f = await course();
+  for (let i = 0; i < 3; i++) await f.click("#next");
+  const d = await f.evaluate(() => ({ ...document.documentElement.dataset }));
+  assert.equal(d.saved, "true");
+  assert.ok(Number(d.size) > 20000, d.size);
+  await page.waitForFunction(() => document.querySelector("#toc .status")?.textContent === "completed");
+  // Leave and come back: the course state is all there.
+  await page.reload();
+  await page.waitForFunction(() => document.documentElement.dataset.state === "open");
+  if (await page.evaluate(() => document.documentElement.dataset.delivery !== "launch")) await page.click("#message-actions button");
+  f = await course();
+  const back = await f.evaluate(() => ({ ...document.documentElement.dataset }));
+  assert.equal(back.lesson, "4");
+  assert.equal(back.restored, d.size, "suspend_data came back whole");
+  await context.close();
+});
+
 test("a SCO file missing from the package is said in words, and the rest of the course plays", async () => {
   const { context, page } = await play("/packages/missing-sco/imsmanifest.xml");
   await page.waitForFunction(() => document.documentElement.dataset.delivery === "missing");

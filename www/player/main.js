@@ -63,6 +63,7 @@ function setAvailable(button, ok, why) {
 
 /** Why `request` is refused, when the package says so in words (SCORM 1.2 prerequisites). */
 function explain(request) {
+  if (root.dataset.version !== "1.2") return ""; // SCORM 2004: the sequencer's why, when it gives one
   const v = shim.course.check(request);
   return v && /^Not available yet/.test(v.message) ? v.message : "";
 }
@@ -70,7 +71,7 @@ function explain(request) {
 function render() {
   const nav = shim && shim.course.navState();
   if (!nav) return;
-  const current = nav.activities.find((a) => a.active);
+  const current = nav.activities.filter((a) => a.active).pop(); // the deepest active one: the running activity
   const hide = (current && hidden.get(current.id)) || {};
   for (const b of navButtons) {
     const key = b.dataset.request;
@@ -256,7 +257,18 @@ async function start() {
   }
   watchQueue(shim, messages);
   shim.course.onDeliver((view) => deliver(view, "adl.nav.request"));
-  await go(info.canResume ? "resumeAll" : "start");
+  const first = info.canResume ? "resumeAll" : "start";
+  const view = await shim.course.navigate(first, $("content"));
+  if (view.type === "error") {
+    // A course that does not start by itself (choice only, no flow): the
+    // learner picks where to begin; nothing went wrong.
+    root.dataset.delivery = "choose";
+    content.showMessage({ title: "Where would you like to begin?", text: "Choose a part of the course from the contents." });
+    if (narrow.matches) setToc(true);
+    render();
+  } else {
+    await deliver(view, first);
+  }
 }
 
 start();
