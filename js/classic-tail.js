@@ -45,6 +45,9 @@ function scormShimBytes(b64) {
     onCall: function (listener) { return later("onCall", listener); },
     onEvent: function (listener) { return later("onEvent", listener); },
     queueStatus: function () { return handle ? handle.queueStatus() : null; },
+    failedBatches: function () { return handle ? handle.failedBatches() : []; },
+    retryFailed: function (id) { return handle ? handle.retryFailed(id) : false; },
+    discardFailed: function (id) { return handle ? handle.discardFailed(id) : false; },
   };
 
   // Subscribe now, or as soon as the API objects exist.

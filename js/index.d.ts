@@ -1,4 +1,7 @@
-// Type declarations of the scorm-shim ES module entry.
+// Type declarations of the scorm-shim ES module entry (and, through
+// scorm-shim.d.ts, of the classic script's window.ScormShim). The whole
+// public surface README documents; tests/js/types.test.mjs compiles
+// README's examples against these with `tsc --strict`.
 
 /** Configuration: the same keys as the script tag's data- attributes (see README). */
 export interface ScormShimConfig {
@@ -10,7 +13,9 @@ export interface ScormShimConfig {
   credentials?: "omit" | "same-origin" | "include";
   learnerId?: string;
   learnerName?: string;
+  /** The course; in the course player the package's manifest identifier when not set. */
   courseId?: string;
+  /** The registration; in the course player one per learner and package when not set. */
   registrationId?: string;
   scoId?: string;
   /** Which API objects to expose (default "1.2,2004"). */
@@ -28,6 +33,12 @@ export interface ScormShimConfig {
   scorm12SuspendDataLimit?: number | "strict";
   /** Origins besides the page's own from which `course.open` may load a package (comma-separated). */
   packageOrigins?: string;
+  /**
+   * A SCORM 2004 SCO relaunched outside a sequenced course after its learner attempt
+   * ended (cmi.exit normal, logout, time-out or ""): "new" starts a new attempt
+   * (default), "review" shows the ended one in review mode.
+   */
+  endedAttempt?: "new" | "review";
 }
 
 /** SCORM 1.2 API (`window.API`). Every method takes and returns strings. */
@@ -67,6 +78,95 @@ export interface ApiCallEvent {
   time: number;
 }
 
+/** The data model a queue belongs to. */
+export type DataModelVersion = "1.2" | "2004";
+
+/** What the commit queue and local storage report (`onEvent`). */
+export type ScormShimEvent =
+  | { type: "queued"; id: string; sco: string }
+  | { type: "sent"; seq: number }
+  | { type: "acknowledged"; seq: number }
+  | { type: "retrying"; seq: number; attempt: number; delay_ms: number }
+  | { type: "failedPermanently"; seq: number; status: number; reason: string }
+  | { type: "offline" }
+  | { type: "online" }
+  | { type: "storageError"; message: string }
+  /** The stored queues of this registration (other pages', earlier visits') were taken over by this page. */
+  | { type: "restored" };
+
+/** The commit queue of one data model. */
+export interface QueueState {
+  /** Batches not yet acknowledged (including the one in flight). */
+  pending: number;
+  in_flight: number | null;
+  /** The highest acknowledged sequence number (0: none). */
+  last_acked: number;
+  /** When the next attempt may be made (ms since the epoch), if sending is held back. */
+  next_attempt_ms: number | null;
+  online: boolean;
+  /** Batches the backend refused for good. */
+  failed: { seq: number; status: number; reason: string }[];
+}
+
+/** `queueStatus()`: one entry per data model the page has a queue for (with an endpoint). */
+export type QueueStatus = Partial<Record<DataModelVersion, QueueState>>;
+
+/** A batch the backend refused for good, kept until someone decides. */
+export interface FailedBatch {
+  version: DataModelVersion;
+  /** Its id in the queue (give it to `retryFailed` / `discardFailed`). */
+  id: string;
+  seq: number;
+  sco: string;
+  /** The HTTP status it was refused with. */
+  status: number;
+  reason: string;
+  /** When its first change was made (ms since the epoch). */
+  ts: number;
+  changes: [element: string, value: string][];
+}
+
+/** The SCORM version and edition a package declares (or its namespaces say). */
+export type PackageVersion = "1.2" | "2004 2nd Edition" | "2004 3rd Edition" | "2004 4th Edition";
+
+/** What `course.open` resolves with. */
+export interface CourseInfo {
+  identifier: string;
+  title: string;
+  version: PackageVersion;
+  /** The organization played. */
+  organization: string;
+  /** Problems of the manifest that did not stop it ("line 3, column 5: …"). */
+  warnings: string[];
+  /** What the player should tell the learner (e.g. saved progress set aside). */
+  notes: string[];
+  /** A suspended session can be resumed (`resumeAll`). */
+  canResume: boolean;
+  /** The course and registration the tracking data goes to. */
+  courseId: string;
+  registrationId: string;
+}
+
+/** A navigation request (SCORM 2004 names; SCORM 1.2 packages take the same). */
+export type NavigationRequest =
+  | "start"
+  | "resumeAll"
+  | "continue"
+  | "previous"
+  | "exit"
+  | "exitAll"
+  | "suspendAll"
+  | "abandon"
+  | "abandonAll"
+  | `{target=${string}}choice`
+  | `{target=${string}}jump`;
+
+/** Why something cannot be done now: the SN exception it would end in (e.g. "NB.2.1-8", "SB.2.9-6", "DB.1.1-3"), or "prerequisites" (SCORM 1.2). */
+export interface Why {
+  id: string;
+  message: string;
+}
+
 /** One API object's data model as a debugger shows it. */
 export interface DataModelView {
   state: "notInitialized" | "running" | "terminated";
@@ -74,23 +174,30 @@ export interface DataModelView {
   elements: [string, string][];
 }
 
-/** Why a navigation request or a table-of-contents entry is not available: the SN exception it would end in. */
-export interface SequencingWhy {
-  /** SN exception identifier, e.g. "NB.2.1-8", "SB.2.9-6", "DB.1.1-3". */
-  id: string;
-  /** Its description. */
-  message: string;
-}
+/** What a navigation request led to. */
+export type DeliveryView =
+  | {
+      type: "launch";
+      /** The URL to put in the frame. */
+      url: string;
+      /** The launch location relative to the package. */
+      href: string;
+      activityId: string;
+      title: string;
+      isSco: boolean;
+      version: DataModelVersion;
+    }
+  | { type: "ended" }
+  | { type: "nothing" }
+  | { type: "error"; id: string; message: string };
 
-/** One activity of `course.navState()`, in document order. */
+/** One activity in the navigation state. */
 export interface ActivityNavState {
   id: string;
   title: string;
-  /** 0 for the root (the organization). */
+  /** 0 for the organization. */
   depth: number;
-  /** Shown in a table of contents (its own isvisible; no hiddenFromChoice on it or an ancestor). */
   visible: boolean;
-  /** Not disabled by a rule or a limit condition. */
   enabled: boolean;
   /** A choice of it would succeed now. */
   selectable: boolean;
@@ -98,60 +205,113 @@ export interface ActivityNavState {
   suspended: boolean;
   completion: "completed" | "incomplete" | "unknown";
   success: "passed" | "failed" | "unknown";
-  /** Present when it is not enabled or not selectable. */
-  why?: SequencingWhy;
+  /** Present when it is not enabled or not selectable: why. */
+  why?: Why;
 }
 
-type NavRequestName = "start" | "resumeAll" | "continue" | "previous" | "exit" | "exitAll" | "suspendAll" | "abandon" | "abandonAll";
-
-/** `course.navState()`: which requests are valid (and why not), and every activity. */
-export type NavState = { [R in NavRequestName]: boolean } & {
-  /** For each request that is false, why. */
-  why: Partial<Record<NavRequestName, SequencingWhy>>;
+/** What a user interface may offer now (`course.navState()`). */
+export interface NavState {
+  start: boolean;
+  resumeAll: boolean;
+  continue: boolean;
+  previous: boolean;
+  exit: boolean;
+  exitAll: boolean;
+  suspendAll: boolean;
+  abandon: boolean;
+  abandonAll: boolean;
   activities: ActivityNavState[];
-};
+  /** Why a request is not valid, where the sequencer says. */
+  why?: Partial<Record<string, Why>>;
+}
 
-/** What `course.navigate()` resolves with (and `course.onDeliver` listeners receive). */
-export type CourseView =
-  | { type: "launch"; url: string; href: string; activityId: string; title: string; isSco: boolean; version: "1.2" | "2004" }
-  | { type: "ended" }
-  | { type: "nothing" }
-  /** Refused before anything changed (the running SCO keeps running), or failed. */
-  | { type: "error"; id: string; message: string };
+/** The course's result so far (`course.result()`). */
+export interface CourseResult {
+  completion: "completed" | "incomplete" | "unknown";
+  success: "passed" | "failed" | "unknown";
+  /** The scaled score, 0..1. */
+  score: number | null;
+}
 
-/** Content packages. */
+/** One activity of the package's tree (`course.tree()`). */
+export interface ActivityTree {
+  id: string;
+  title: string;
+  visible: boolean;
+  launch: { resourceId: string; isSco: boolean; href: string } | null;
+  dataFromLms: string | null;
+  prerequisites: string | null;
+  masteryScore: number | null;
+  hideLmsUi: Record<"previous" | "continue" | "exit" | "exitAll" | "abandon" | "abandonAll" | "suspendAll", boolean>;
+  /** The complete sequencing definition (IMS SS, every default applied). */
+  sequencing: Record<string, unknown>;
+  children: ActivityTree[];
+}
+
+/** Playing a content package (`handle.course`). */
 export interface ScormShimCourse {
-  open(manifestUrl: string, organization?: string): Promise<{ identifier: string; title: string; version: string; organization: string; warnings: string[]; canResume: boolean }>;
-  /** A request that would fail resolves with an error view and leaves the running SCO alone. */
-  navigate(request: string, frame?: HTMLIFrameElement): Promise<CourseView>;
+  /** Fetch and open a package by the URL of its imsmanifest.xml. */
+  open(manifestUrl: string, organization?: string): Promise<CourseInfo>;
+  /** A navigation request; with `frame`, the running SCO is unloaded first. */
+  navigate(request: NavigationRequest, frame?: HTMLIFrameElement): Promise<DeliveryView>;
+  /**
+   * Whether `request` would be accepted now (NB.2.1, then the whole request simulated on a copy
+   * of the state, the running SCO's results counted as if it ended now): null, or the error
+   * navigate() would give. Changes nothing.
+   */
+  accepts(request: NavigationRequest): Extract<DeliveryView, { type: "error" }> | null;
+  /** What a user interface may offer now; null before a package is open. */
   navState(): NavState | null;
-  /** null when the sequencer accepts `request` now (NB.2.1 and a simulation of the whole request), else why not. */
-  accepts(request: string): { type: "error"; id: string; message: string } | null;
-  tree(): unknown;
+  /** The course's result so far; null before a package is open. */
+  result(): CourseResult | null;
+  /** The activity tree; null before a package is open. */
+  tree(): ActivityTree | null;
   /** The sequencing state for a debugger (SCORM 2004 packages; null otherwise). */
   state(): { activities: { id: string; title: string; parent: number | null; objectives: string[]; state: Record<string, unknown> }[]; globals: Record<string, Record<string, unknown>>; current: string | null; suspended: string | null } | null;
   /** A manifest read for an import report, without opening it (loads the course engine first). */
   inspect(xml: string, organization?: string): Promise<{ manifest?: Record<string, unknown>; error?: { kind: string; element: string; line: number; column: number; message: string } }>;
-  onDeliver(listener: (view: CourseView) => void): () => void;
+  /** After each SCO session: what it asked for, processed (null: it asked for nothing). */
+  onDeliver(listener: (view: DeliveryView | null) => void): () => void;
 }
 
-/** What `load` returns. */
+/** What `load` returns (and, once ready, what `window.ScormShim` offers). */
 export interface ScormShimHandle {
   api12: Scorm12API;
   api2004: Scorm2004API;
   /** Apply more configuration (before a SCO initializes); returns the rejected entries' messages. */
   configure(config: ScormShimConfig): string[];
-  /** The effective configuration. */
-  config(): Record<string, unknown>;
+  /** The effective configuration (`headers` as an object). */
+  config(): Record<string, unknown> & { headers: Record<string, string> };
   /** Start a new launch of the SCO: fresh API instances from stored state. */
   relaunch(): void;
   /** Watch every API call; returns an unsubscribe function. */
   onCall(listener: (event: ApiCallEvent) => void): () => void;
   /** Every data model element's current value, per API (reads nothing through the API objects). */
   dataModel(): { "1.2": DataModelView; "2004": DataModelView };
-  /** Content packages (the course engine loads on the first open()). */
+  /** Watch the commit queue and local storage; returns an unsubscribe function. */
+  onEvent(listener: (event: ScormShimEvent) => void): () => void;
+  /** The commit queue per data model. */
+  queueStatus(): QueueStatus;
+  /** The batches the backend refused for good. */
+  failedBatches(): FailedBatch[];
+  /** Send a refused batch again; false when `id` names none. */
+  retryFailed(id: string): boolean;
+  /** Forget a refused batch for good; false when `id` names none. */
+  discardFailed(id: string): boolean;
+  /** Start sending to the configured endpoint; resolves once the backend's state is known. */
+  start(): Promise<void>;
+  /** Content packages. */
   course: ScormShimCourse;
 }
 
 /** Instantiate the module and install `API` / `API_1484_11` on `target` (default globalThis). */
 export function load(config?: ScormShimConfig, target?: object): Promise<ScormShimHandle>;
+
+/**
+ * The WebAssembly class behind the handle. Its methods are internal (the
+ * wasm-bindgen declarations in scorm_shim.d.ts list them); use `load()`.
+ */
+export declare class Shim {
+  constructor(flatConfig: string[]);
+  free(): void;
+}

@@ -91,6 +91,7 @@ function scormShimInstall(Shim, target, config, loadCourse) {
     LMSGetDiagnostic: 1, GetDiagnostic: 1, LMSInitialize: 1, LMSFinish: 1, LMSSetValue: 1, LMSCommit: 1,
     Initialize: 1, Terminate: 1, SetValue: 1, Commit: 1, endpoint: 1, has12: 1, has2004: 1, idle: 1,
     configEntries: 1, tracesCalls: 1, clearError12: 1, clearError2004: 1, constructor: 1,
+    navState: 1, courseResult: 1, courseTree: 1, failedBatches: 1, acceptsRequest: 1,
     ioMemory: 1, ioBuffer: 1, ioTake: 1, ioGet12: 1, ioGet2004: 1, ioSet12: 1, ioSet2004: 1,
     dataModel: 1, courseState: 1,
   };
@@ -342,7 +343,8 @@ function scormShimInstall(Shim, target, config, loadCourse) {
     /**
      * Watch the commit queue and local storage: `listener({type, ...})` with type "storageError"
      * (a commit could not be stored locally, e.g. the quota is full), "queued", "sent",
-     * "acknowledged", "retrying", "failedPermanently", "offline" or "online".
+     * "acknowledged", "retrying", "failedPermanently", "offline", "online" or "restored" (the stored
+     * queues of the registration, with any refused batches, were taken over by this page).
      */
     onEvent: function (listener) {
       return subscribe(eventListeners, listener);
@@ -351,14 +353,40 @@ function scormShimInstall(Shim, target, config, loadCourse) {
     queueStatus: function () {
       return transport ? transport.status() : JSON.parse(shim.queueStatus(Date.now()));
     },
+    /**
+     * The batches the backend refused for good (kept until someone decides):
+     * [{version, id, seq, sco, status, reason, ts, changes: [[element, value], ...]}].
+     */
+    failedBatches: function () {
+      var byVersion = JSON.parse(shim.failedBatches()), out = [];
+      Object.keys(byVersion).forEach(function (version) {
+        byVersion[version].forEach(function (b) { b.version = version; out.push(b); });
+      });
+      return out;
+    },
+    /** Send a refused batch again, as a new batch after the others. Returns whether `id` named one. */
+    retryFailed: function (id) {
+      var found = shim.decideFailed(str(id), true);
+      drainEvents();
+      if (found && transport) transport.kick();
+      return found;
+    },
+    /** Forget a refused batch for good. Returns whether `id` named one. */
+    discardFailed: function (id) {
+      return shim.decideFailed(str(id), false);
+    },
     /** Start sending to the configured endpoint; resolves once the backend's state is known. */
     start: startTransport,
     /** Content packages: open a manifest, navigate, and follow what the sequencer delivers. */
     course: {
       /**
-       * Fetch and open `manifestUrl` (launch URLs resolve against it). Resolves with
-       * {identifier, title, version, organization, warnings, canResume}; rejects with
-       * the parse error (line and column) for a manifest that cannot be played.
+       * Fetch and open `manifestUrl` (launch URLs resolve against it). The tracking
+       * data goes to the course and registration the configuration names, else to
+       * the package's own (courseId: the manifest identifier; registrationId: one per
+       * learner, package URL and SCORM version). Resolves, once the backend's state
+       * of that registration is known, with {identifier, title, version, organization,
+       * warnings, notes, canResume, courseId, registrationId}; rejects with the parse
+       * error (line and column) for a manifest that cannot be played.
        */
       open: function (manifestUrl, organization) {
         var url;
@@ -376,10 +404,10 @@ function scormShimInstall(Shim, target, config, loadCourse) {
           }), engine])
           .then(function (loaded) {
             if (loaded[1]) adopt(loaded[1]);
-            var info = shim.openCourse(loaded[0], organization || "");
+            var info = shim.openCourse(loaded[0], organization || "", url);
             course.base = url;
             place();
-            return info;
+            return (transport ? transport.retarget() : Promise.resolve()).then(function () { return info; });
           });
       },
       /**
@@ -407,13 +435,19 @@ function scormShimInstall(Shim, target, config, loadCourse) {
         });
       },
       /**
-       * null when the sequencer accepts `request` now (the Navigation Request
-       * Process, NB.2.1), else the {type: "error", id, message} navigate() would
-       * answer. Changes nothing.
+       * What a user interface may offer now (valid requests; per activity visible, enabled,
+       * selectable, status, and `why: {id, message}` where the package says why it is closed).
+       */
+      navState: function () { return shim.navState(); },
+      /**
+       * Whether `request` would be accepted now, without any change: null, or the
+       * {type: "error", id, message} navigate() would resolve with (NB.2.1, then
+       * the whole request simulated on a copy of the state; message in plain
+       * words where the package says why, e.g. SCORM 1.2 prerequisites).
        */
       accepts: function (request) { return shim.acceptsRequest(str(request)); },
-      /** What a user interface may offer now (valid requests; per activity visible, enabled, selectable, status). */
-      navState: function () { return shim.navState(); },
+      /** The course's result so far: {completion, success, score} (score 0..1 or null); null before open. */
+      result: function () { return shim.courseResult(); },
       /** The activity tree with titles, launch URLs and complete sequencing definitions. */
       tree: function () { return shim.courseTree(); },
       /**

@@ -41,7 +41,7 @@ function scormShimCourseLoader(base) {
  */
 function scormShimNoCourseYet(shim) {
   shim.acceptsRequest = function () { return { type: "error", id: "NB.2.1-2", message: "No course is open" }; };
-  shim.navState = shim.courseTree = shim.courseState = shim.takeDelivery = function () { return null; };
+  shim.navState = shim.courseTree = shim.courseState = shim.courseResult = shim.takeDelivery = function () { return null; };
 }
 
 /**

@@ -1,14 +1,52 @@
-// Globals defined by the classic script `scorm-shim.js`.
-import type { Scorm12API, Scorm2004API, ScormShimConfig, ScormShimHandle } from "./index";
+// Globals defined by the classic script `scorm-shim.js` (and scorm-shim-rte.js):
+// `window.API`, `window.API_1484_11` and `window.ScormShim`.
+import type {
+  ApiCallEvent,
+  FailedBatch,
+  QueueStatus,
+  Scorm12API,
+  Scorm2004API,
+  ScormShimConfig,
+  ScormShimCourse,
+  ScormShimEvent,
+} from "./index";
 
-export interface ScormShimGlobal extends Partial<ScormShimHandle> {
+/**
+ * `window.ScormShim`. The API objects and `course` exist once `isReady` is true: at
+ * once when the module compiled synchronously (`mode` "sync", the usual case), else
+ * when `ready` resolves. Listeners given to `onCall`/`onEvent` before that are
+ * subscribed as soon as it is.
+ */
+export interface ScormShimGlobal {
+  /** The package version. */
   version: string;
-  /** Resolves once the API objects exist (at once on the synchronous path). */
+  /** Resolves with this object once the API objects exist and, with an endpoint, the backend's state is known. */
   ready: Promise<ScormShimGlobal>;
   isReady: boolean;
-  /** "sync" when the module compiled synchronously, "async" otherwise. */
+  /** "sync" when the module compiled synchronously, "async" otherwise; null until then. */
   mode: "sync" | "async" | null;
+  api12: Scorm12API;
+  api2004: Scorm2004API;
+  /** Content packages (the run-time-only build's methods fail, naming the full build). */
+  course: ScormShimCourse;
+  /** Apply more configuration (before a SCO initializes); queued until ready. Returns the rejected entries' messages. */
   configure(config: ScormShimConfig): string[];
+  /** The effective configuration; null until ready. */
+  config(): (Record<string, unknown> & { headers: Record<string, string> }) | null;
+  /** Start a new launch of the SCO: fresh API instances from stored state. */
+  relaunch(): void;
+  /** Watch every API call; returns an unsubscribe function. */
+  onCall(listener: (event: ApiCallEvent) => void): () => void;
+  /** Watch the commit queue and local storage; returns an unsubscribe function. */
+  onEvent(listener: (event: ScormShimEvent) => void): () => void;
+  /** The commit queue per data model; null until ready. */
+  queueStatus(): QueueStatus | null;
+  /** The batches the backend refused for good. */
+  failedBatches(): FailedBatch[];
+  /** Send a refused batch again; false when `id` names none. */
+  retryFailed(id: string): boolean;
+  /** Forget a refused batch for good; false when `id` names none. */
+  discardFailed(id: string): boolean;
 }
 
 declare global {
@@ -19,4 +57,6 @@ declare global {
     /** Read by scorm-shim.js when it runs, before its data- attributes. */
     scormShimConfig?: ScormShimConfig;
   }
+  /** The classic script's global (also `window.ScormShim`). */
+  var ScormShim: ScormShimGlobal;
 }

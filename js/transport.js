@@ -12,7 +12,7 @@
 function scormShimTransport(shim, getConfig, emit) {
   var config = getConfig();
   var endpoint = shim.endpoint().replace(/\/+$/, "");
-  var keys = shim.queueKeys(); // [prefix, ownKey, ...] per data model, as at start
+  var keys = shim.queueKeys(); // [prefix, ownKey, ...] per data model, of the current registration
   var headers = config.headers || {};
   var credentials = config.credentials || "same-origin";
   var TIMEOUT_MS = 30000;
@@ -148,36 +148,76 @@ function scormShimTransport(shim, getConfig, emit) {
   });
   if (typeof navigator !== "undefined" && navigator.onLine === false) shim.setOnline(false, Date.now());
 
-  var forever = function () { return new Promise(function () {}); };
-  if (locks) {
+  // The locks of the current registration: this page's tab locks, and the
+  // sender lock once granted. Each is held until released here (a new
+  // registration) or the page goes away.
+  var generation = 0;
+  var releases = [];
+  function held() { return new Promise(function (release) { releases.push(release); }); }
+  function claim() {
+    var gen = ++generation;
+    releases.splice(0).forEach(function (release) { release(); });
+    if (!locks) return;
+    sender = false;
     for (var i = 1; i < keys.length; i += 2) {
       var own = keys[i];
-      locks.request(own.slice(0, own.lastIndexOf(":") + 1) + "tab:" + own.slice(own.lastIndexOf(":") + 1), forever);
+      locks.request(own.slice(0, own.lastIndexOf(":") + 1) + "tab:" + own.slice(own.lastIndexOf(":") + 1), held);
     }
     locks.request(keys[0] + "sender", function () {
+      if (gen !== generation) return; // the page moved to another registration meanwhile
       sender = true;
-      return adopt().then(function () { pump(); return forever(); });
+      return adopt().then(function () {
+        // Other pages' queues of this registration are folded in: their
+        // refused batches are this page's to show now.
+        if (gen === generation) emit({ type: "restored" });
+        pump();
+        return held();
+      });
     });
   }
 
   // Resume: the backend's state, then local unacknowledged batches over it.
-  var resumed = fetch(endpoint + "/state?registration=" + encodeURIComponent(registration), {
-    headers: headers,
-    credentials: credentials,
-  })
-    .then(function (res) { return res.ok ? res.text() : null; })
-    .then(function (text) {
-      if (text !== null) {
-        var err = shim.observeServer(text);
-        if (err) console.error(err);
-      }
+  function fetchState() {
+    var gen = generation;
+    return fetch(endpoint + "/state?registration=" + encodeURIComponent(registration), {
+      headers: headers,
+      credentials: credentials,
     })
-    .catch(function () { /* offline: local state only */ })
-    .then(function () { if (!locks) adopt(); pump(); });
+      .then(function (res) { return res.ok ? res.text() : null; })
+      .then(function (text) {
+        if (text !== null && gen === generation) {
+          var err = shim.observeServer(text);
+          if (err) console.error(err);
+        }
+      })
+      .catch(function () { /* offline: local state only */ })
+      .then(function () {
+        if (!locks) adopt().then(function () { if (gen === generation) emit({ type: "restored" }); });
+        drain();
+        pump();
+      });
+  }
+
+  claim();
+  var resumed = fetchState();
 
   return {
     /** Resolves once the backend's state was fetched (or could not be). */
     resumed: resumed,
+    /**
+     * The page's registration changed (a package opened in the course player
+     * names its own): hold the locks of the new one, fetch its state. Resolves
+     * once the state is known (or could not be fetched).
+     */
+    retarget: function () {
+      var now = shim.queueKeys();
+      var reg = getConfig().registrationId || "registration";
+      if (reg === registration && now.join("\n") === keys.join("\n")) return Promise.resolve();
+      keys = now;
+      registration = reg;
+      claim();
+      return fetchState();
+    },
     /** A commit was queued: send now, or when the backoff allows. */
     kick: function () { if (sender) pump(); },
     flushForUnload: flushForUnload,

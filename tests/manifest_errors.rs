@@ -50,7 +50,6 @@ fn errors_name_kind_element_and_line() {
         ))
     };
     let cases: Vec<(&str, String, ErrorKind, &str, u32)> = vec![
-        ("default names no organization", mutate(r#"default="O""#, r#"default="X""#), ErrorKind::DanglingReference, "organizations", 3),
         ("dangling identifierref", mutate(r#"identifierref="R1""#, r#"identifierref="R9""#), ErrorKind::DanglingReference, "item", 5),
         ("dangling IDRef", mutate("<imsss:sequencing>", r#"<imsss:sequencing IDRef="nope">"#), ErrorKind::DanglingReference, "imsss:sequencing", 6),
         (
@@ -175,6 +174,7 @@ fn tolerated_deviations_are_warnings() {
         ("mis-cased element", seq(r#"<imsss:controlMode flow="true"/><imsss:DeliveryControls/>"#), ErrorKind::UnexpectedElement, "imsss:DeliveryControls"),
         ("undeclared adlcp prefix", BASE.replacen(r#" xmlns:adlcp="http://www.adlnet.org/xsd/adlcp_v1p3""#, "", 1), ErrorKind::Namespace, ""),
         ("missing schemaversion", mutate("<schemaversion>2004 4th Edition</schemaversion>", ""), ErrorKind::Version, "manifest"),
+        ("default names no organization", mutate(r#"default="O""#, r#"default="X""#), ErrorKind::DanglingReference, "organizations"),
         ("unknown schemaversion", mutate("2004 4th Edition", "2004 5th Edition"), ErrorKind::Version, "manifest"),
         ("leaf without identifierref", mutate(r#" identifierref="R1""#, ""), ErrorKind::MissingAttribute, "item"),
         ("missing title", mutate("<title>A</title>", ""), ErrorKind::MissingElement, "item"),
@@ -202,7 +202,11 @@ fn tolerated_deviations_are_warnings() {
     let m = ok(&BASE.replacen(r#" xmlns:adlcp="http://www.adlnet.org/xsd/adlcp_v1p3""#, "", 1));
     assert_eq!(m.activity_tree.children[0].launch.as_ref().map(|l| l.is_sco), Some(true));
     let m = ok(&mutate("<schemaversion>2004 4th Edition</schemaversion>", ""));
-    assert_eq!(m.version, ScormVersion::Scorm2004Ed4);
+    assert_eq!(m.version, ScormVersion::Scorm2004Ed2);
+    // A default that names no organization: the first one is played.
+    let m = ok(&mutate(r#"default="O""#, r#"default="X""#));
+    assert_eq!(m.organization, "O");
+    assert!(m.warnings.iter().any(|w| w.message.contains("`X` does not exist; the first organization, `O`, is played")), "{:?}", m.warnings);
     // Vendor extensions in other namespaces are ignored silently.
     let m = ok(&seq(r#"<imsss:controlMode flow="true"/><x:extra a="1"><x:deep/></x:extra>"#));
     assert!(m.warnings.is_empty(), "{:?}", m.warnings);
@@ -238,7 +242,28 @@ fn version_and_edition_detection() {
         ("3rd", mutate(sv, "<schemaversion>2004 3rd Edition</schemaversion>"), ScormVersion::Scorm2004Ed3, false),
         ("4th", BASE.to_string(), ScormVersion::Scorm2004Ed4, false),
         ("case and spaces", mutate(sv, "<schemaversion> 2004 4TH edition </schemaversion>"), ScormVersion::Scorm2004Ed4, false),
-        ("2004 namespaces only", mutate(sv, ""), ScormVersion::Scorm2004Ed4, true),
+        ("2004 namespaces only", mutate(sv, ""), ScormVersion::Scorm2004Ed2, true),
+        (
+            "2004 namespaces, declared only",
+            mutate(sv, "").replacen(r#" adlcp:scormType="sco""#, "", 1).replacen(r#"<imsss:sequencing><imsss:controlMode flow="true"/></imsss:sequencing>"#, "", 1),
+            ScormVersion::Scorm2004Ed2,
+            true,
+        ),
+        (
+            "2004 namespaces named in schemaLocation only",
+            mutate(sv, "")
+                .replacen(r#" adlcp:scormType="sco""#, "", 1)
+                .replacen(r#"<imsss:sequencing><imsss:controlMode flow="true"/></imsss:sequencing>"#, "", 1)
+                .replacen(r#" xmlns:adlcp="http://www.adlnet.org/xsd/adlcp_v1p3" xmlns:imsss="http://www.imsglobal.org/xsd/imsss""#, r#" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:schemaLocation="http://www.imsglobal.org/xsd/imscp_v1p1 imscp_v1p1.xsd http://www.adlnet.org/xsd/adlcp_v1p3 adlcp_v1p3.xsd""#, 1),
+            ScormVersion::Scorm2004Ed2,
+            true,
+        ),
+        (
+            "2004 namespaces and a 4th Edition element",
+            mutate(sv, "").replacen("<title>A</title>", r#"<title>A</title><adlcp:completionThreshold completedByMeasure="true" minProgressMeasure="0.5"/>"#, 1),
+            ScormVersion::Scorm2004Ed4,
+            true,
+        ),
         ("1.2 namespaces only", scorm12.replacen("<schemaversion>1.2</schemaversion>", "", 1), ScormVersion::Scorm12, true),
         ("1.2 declared", scorm12, ScormVersion::Scorm12, false),
     ];
@@ -290,4 +315,41 @@ fn hostile_shapes_stay_linear() {
     assert_eq!(m.warnings.len(), 201);
     assert!(m.warnings.iter().all(|w| w.line == 1));
     assert!(m.warnings.windows(2).all(|w| w[0].column <= w[1].column || w[1].message.contains("further")));
+}
+
+#[test]
+fn a_2004_manifest_without_schemaversion_says_how_it_was_read() {
+    let m = ok(&mutate("<schemaversion>2004 4th Edition</schemaversion>", ""));
+    let w: Vec<&str> = m.warnings.iter().filter(|w| w.kind == ErrorKind::Version).map(|w| w.message.as_str()).collect();
+    assert_eq!(w, ["no <schemaversion>; read as SCORM 2004 2nd Edition from the SCORM 2004 namespaces (no element of a later edition is used)"]);
+    // Its SCOs talk to the 2004 API.
+    assert!(m.version.is_2004());
+    assert_eq!(m.activity_tree.children[0].launch.as_ref().map(|l| l.is_sco), Some(true));
+}
+
+/// SCORM 1.2 lets an item with children reference a resource (eXe and other
+/// tools export such packages): it is launchable. SCORM 2004 launches leaves only.
+#[test]
+fn an_item_with_children_and_a_resource_launches_in_scorm_12_only() {
+    let v12 = r#"<manifest identifier="m" xmlns="http://www.imsproject.org/xsd/imscp_rootv1p1p2" xmlns:adlcp="http://www.adlnet.org/xsd/adlcp_rootv1p2">
+<metadata><schema>ADL SCORM</schema><schemaversion>1.2</schemaversion></metadata>
+<organizations default="O"><organization identifier="O"><title>T</title>
+<item identifier="P" identifierref="R1"><title>Parent page</title>
+<item identifier="C" identifierref="R2"><title>Child</title></item>
+</item></organization></organizations>
+<resources><resource identifier="R1" type="webcontent" adlcp:scormtype="sco" href="p.html"/>
+<resource identifier="R2" type="webcontent" adlcp:scormtype="sco" href="c.html"/></resources></manifest>"#;
+    let m = ok(v12);
+    assert!(m.warnings.is_empty(), "{:?}", m.warnings);
+    let parent = &m.activity_tree.children[0];
+    assert_eq!(parent.launch.as_ref().map(|l| l.href.as_str()), Some("p.html"));
+    assert_eq!(parent.children[0].launch.as_ref().map(|l| l.href.as_str()), Some("c.html"));
+
+    let v2004 = mutate(
+        r#"<item identifier="I1" identifierref="R1"><title>A</title>"#,
+        r#"<item identifier="P" identifierref="R1"><title>P</title><item identifier="I1" identifierref="R1"><title>A</title></item>"#,
+    );
+    let m = ok(&v2004);
+    assert_eq!(m.activity_tree.children[0].launch, None);
+    assert!(m.warnings.iter().any(|w| w.message.contains("cluster item may not reference a resource")), "{:?}", m.warnings);
 }

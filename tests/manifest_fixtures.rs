@@ -280,7 +280,7 @@ fn scorm12_manifest() {
     assert!(m.warnings.is_empty(), "{:?}", m.warnings);
     assert_eq!(m.version, ScormVersion::Scorm12);
     let s1 = find(&m, "S1");
-    assert_eq!(s1.prerequisites.as_deref(), Some("S0 & !S2"));
+    assert_eq!(s1.prerequisites.as_deref(), Some("S3 & !S2"));
     assert_eq!(s1.max_time_allowed.as_deref(), Some("00:30:00"));
     assert_eq!(s1.time_limit_action.as_deref(), Some("continue,no message"));
     assert_eq!(s1.data_from_lms.as_deref(), Some("start=intro"));

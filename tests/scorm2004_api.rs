@@ -102,7 +102,9 @@ fn commit_hands_over_changes_and_keeps_them_on_failure() {
         changes,
         &vec![
             ("cmi.session_time".to_string(), "PT1M30S".to_string()),
-            ("cmi.total_time".to_string(), "PT1M30S".to_string())
+            // recorded at Terminate: the session ended without a cmi.exit
+            ("cmi.exit".to_string(), String::new()),
+            ("cmi.total_time".to_string(), "PT1M30S".to_string()),
         ]
     );
     assert_eq!(host.last_snapshot.as_ref().and_then(|s| s.get("cmi.total_time")).map(String::as_str), Some("PT1M30S"));
@@ -286,6 +288,12 @@ fn interaction_rules() {
             ("cmi.location._children", "", "301"),
             ("cmi.location._count", "", "301"),
             ("cmi.nothing._count", "", "401"),
+            // _version: only cmi has one; a known element without it is 301 (ADL suite rule)
+            ("cmi._version", "1.0", "0"),
+            ("cmi.learner_id._version", "", "301"),
+            ("cmi.interactions._version", "", "301"),
+            ("cmi.score._version", "", "301"),
+            ("cmi.nothing._version", "", "401"),
         ],
     );
 }
@@ -464,7 +472,7 @@ fn failed_terminate_leaves_no_half_total_time() {
     assert_eq!(api.commit("", &mut host), "true");
     assert_eq!(host.persisted[0].1, vec![("cmi.session_time".to_string(), "PT10S".to_string())]);
     assert_eq!(api.terminate("", &mut host), "true");
-    assert_eq!(host.persisted[1].1, vec![("cmi.total_time".to_string(), "PT10S".to_string())]);
+    assert_eq!(host.persisted[1].1, vec![("cmi.exit".to_string(), String::new()), ("cmi.total_time".to_string(), "PT10S".to_string())]);
 }
 
 #[test]
@@ -482,4 +490,79 @@ fn saved_state_with_gaps_counts_only_the_contiguous_records() {
     api.initialize("");
     run_gets(&mut api, &[("cmi.objectives._count", "2", "0"), ("cmi.interactions._count", "0", "0"), ("cmi.objectives.999999999.id", "", "301")]);
     run_sets(&mut api, &[("cmi.objectives.2.id", "c", "true", "0")]);
+}
+
+/// RTE 4.2.8/4.2.12: outside a sequenced course, a relaunch after a session
+/// that ended the learner attempt starts a new attempt, unless the LMS asks
+/// to review the ended one; a suspended or unterminated session goes on.
+#[test]
+fn relaunch_after_an_ended_attempt() {
+    use scorm_shim::engine::scorm2004::relaunch;
+    for exit in [Some("normal"), Some("logout"), Some("time-out"), Some(""), None] {
+        let mut api = running(Launch::default());
+        let mut sets = vec![
+            ("cmi.location", "p3", "true", "0"),
+            ("cmi.suspend_data", "state", "true", "0"),
+            ("cmi.session_time", "PT5M", "true", "0"),
+        ];
+        if let Some(x) = exit {
+            sets.push(("cmi.exit", x, "true", "0"));
+        }
+        run_sets(&mut api, &sets);
+        let saved = end_session(&mut api);
+
+        let (launch, state, new_attempt) = relaunch(Launch::default(), Some(saved.clone()), false);
+        assert!(new_attempt, "{exit:?}");
+        let mut api = Api::new(launch, state);
+        api.initialize("");
+        run_gets(
+            &mut api,
+            &[
+                ("cmi.entry", "ab-initio", "0"),
+                ("cmi.total_time", "PT0H0M0S", "0"),
+                ("cmi.suspend_data", "", "403"),
+                ("cmi.location", "", "403"),
+                ("cmi.mode", "normal", "0"),
+            ],
+        );
+
+        // The LMS reviews the ended attempt instead.
+        let (launch, state, new_attempt) = relaunch(Launch::default(), Some(saved), true);
+        assert!(!new_attempt);
+        let mut api = Api::new(launch, state);
+        api.initialize("");
+        run_gets(
+            &mut api,
+            &[
+                ("cmi.mode", "review", "0"),
+                ("cmi.credit", "no-credit", "0"),
+                ("cmi.entry", "", "0"),
+                ("cmi.location", "p3", "0"),
+                ("cmi.total_time", "PT5M", "0"),
+            ],
+        );
+    }
+    // A suspended session resumes, whether by cmi.exit or suspendAll.
+    for (el, v) in [("cmi.exit", "suspend"), ("adl.nav.request", "suspendAll")] {
+        let mut api = running(Launch::default());
+        run_sets(&mut api, &[("cmi.location", "p3", "true", "0"), (el, v, "true", "0")]);
+        let saved = end_session(&mut api);
+        let (launch, state, new_attempt) = relaunch(Launch::default(), Some(saved), false);
+        assert!(!new_attempt);
+        let mut api = Api::new(launch, state);
+        api.initialize("");
+        run_gets(&mut api, &[("cmi.entry", "resume", "0"), ("cmi.location", "p3", "0"), ("cmi.mode", "normal", "0")]);
+    }
+    // A state a Commit stored (no Terminate, so no cmi.exit) goes on with entry "".
+    let mut api = running(Launch::default());
+    run_sets(&mut api, &[("cmi.location", "p2", "true", "0")]);
+    let mut host = RecordingHost::default();
+    assert_eq!(api.commit("", &mut host), "true");
+    let (launch, state, new_attempt) = relaunch(Launch::default(), Some(api.snapshot()), false);
+    assert!(!new_attempt);
+    let mut api = Api::new(launch, state);
+    api.initialize("");
+    run_gets(&mut api, &[("cmi.entry", "", "0"), ("cmi.location", "p2", "0")]);
+    // Nothing stored: a first attempt.
+    assert_eq!(relaunch(Launch::default(), None, false), (Launch::default(), None, false));
 }

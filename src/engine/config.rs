@@ -116,6 +116,17 @@ pub struct Config {
     pub course_id: String,
     /// The registration (attempt) the tracking data belongs to.
     pub registration_id: String,
+    /// True when the page set `courseId` (else a package opened in the
+    /// course player names its own course, [`crate::engine::course::identity`]).
+    pub course_id_set: bool,
+    /// True when the page set `registrationId` (else a package opened in the
+    /// course player gets a registration of its own).
+    pub registration_id_set: bool,
+    /// What a new launch of a SCO outside a sequenced course does with a
+    /// learner attempt that ended (SCORM 2004 `cmi.exit` normal, logout,
+    /// time-out or ""): false starts a new attempt, true reviews the ended one
+    /// (`endedAttempt`: "new" or "review").
+    pub review_ended_attempt: bool,
     /// The SCO whose data a single-SCO page tracks.
     pub sco_id: String,
     /// Which API objects to expose.
@@ -152,6 +163,9 @@ impl Default for Config {
             learner_name: "Learner".into(),
             course_id: "course".into(),
             registration_id: "registration".into(),
+            course_id_set: false,
+            registration_id_set: false,
+            review_ended_attempt: false,
             sco_id: "sco".into(),
             versions: Versions::Both,
             storage_prefix: "scorm-shim".into(),
@@ -203,12 +217,13 @@ pub const KEYS: &[&str] = &[
     "commentsFromLms",
     "scorm12SuspendDataLimit",
     "packageOrigins",
+    "endedAttempt",
 ];
 
 /// [`KEYS`] joined with ", ", written out (joining at run time costs code).
 const KNOWN_KEYS: &str = "endpoint, headers, credentials, learnerId, learnerName, courseId, registrationId, \
 scoId, versions, storagePrefix, commitInterval, logLevel, credit, mode, launchData, commentsFromLms, \
-scorm12SuspendDataLimit, packageOrigins";
+scorm12SuspendDataLimit, packageOrigins, endedAttempt";
 
 impl Config {
     /// Apply `(key, value)` pairs on top of `self`, later pairs winning.
@@ -242,7 +257,7 @@ impl Config {
     /// (`web::handover`). Every key of [`KEYS`] appears once.
     pub fn to_pairs(&self) -> Vec<(&'static str, String)> {
         let headers: Vec<String> = self.headers.iter().map(|(n, v)| format!("{n}: {v}")).collect();
-        vec![
+        let mut pairs = vec![
             ("endpoint", self.endpoint.clone().unwrap_or_default()),
             ("headers", headers.join("\n")),
             ("credentials", self.credentials.as_str().into()),
@@ -261,7 +276,16 @@ impl Config {
             ("commentsFromLms", self.comments_from_lms.clone()),
             ("scorm12SuspendDataLimit", self.scorm12_suspend_data_limit.to_string()),
             ("packageOrigins", self.package_origins.join(",")),
-        ]
+            ("endedAttempt", (if self.review_ended_attempt { "review" } else { "new" }).into()),
+        ];
+        // Ids the page never set stay unset: the course player then takes
+        // them from the package (course::identity).
+        pairs.retain(|(k, _)| match *k {
+            "courseId" => self.course_id_set,
+            "registrationId" => self.registration_id_set,
+            _ => true,
+        });
+        pairs
     }
 
     fn apply_one(&mut self, key: &str, value: &str) -> Result<(), String> {
@@ -279,8 +303,14 @@ impl Config {
             }
             "learnerId" => self.learner_id = identifier(v, 255, "learner")?,
             "learnerName" => self.learner_name = bounded(value, 255)?,
-            "courseId" => self.course_id = identifier(v, 255, "course")?,
-            "registrationId" => self.registration_id = identifier(v, 255, "registration")?,
+            "courseId" => {
+                self.course_id = identifier(v, 255, "course")?;
+                self.course_id_set = true;
+            }
+            "registrationId" => {
+                self.registration_id = identifier(v, 255, "registration")?;
+                self.registration_id_set = true;
+            }
             "scoId" => self.sco_id = identifier(v, 255, "sco")?,
             "versions" => {
                 let mut has12 = false;
@@ -356,6 +386,13 @@ impl Config {
                 }
             }
             "packageOrigins" => self.package_origins = parse_origins(v)?,
+            "endedAttempt" => {
+                self.review_ended_attempt = match v {
+                    "new" => false,
+                    "review" => true,
+                    _ => return Err(expected(v, "\"new\" or \"review\"", "new")),
+                }
+            }
             _ => {
                 return Err(format!("unknown key, ignored (known keys: {KNOWN_KEYS})"))
             }
@@ -507,6 +544,7 @@ mod tests {
             ("commentsFromLms", "hello"),
             ("scorm12SuspendDataLimit", "strict"),
             ("packageOrigins", "https://cdn.example.com, http://127.0.0.1:8081"),
+            ("endedAttempt", "review"),
         ];
         assert_eq!(pairs.len(), KEYS.len(), "one good value per known key");
         let (c, errors) = Config::from_pairs(pairs);
@@ -524,12 +562,26 @@ mod tests {
         assert!(!c.credit);
         assert_eq!(c.mode, "review");
         assert_eq!(c.scorm12_suspend_data_limit, 4096);
+        assert!(c.review_ended_attempt);
+        assert!(c.course_id_set && c.registration_id_set);
+    }
+
+    #[test]
+    fn course_and_registration_are_marked_set_only_when_valid() {
+        let (c, _) = Config::from_pairs([("courseId", "has space"), ("learnerId", "u")]);
+        assert!(!c.course_id_set && !c.registration_id_set);
+        let (c, _) = Config::from_pairs([("registrationId", "r-1")]);
+        assert!(!c.course_id_set && c.registration_id_set);
+        let (c, e) = Config::from_pairs([("endedAttempt", "again")]);
+        assert_eq!(e.len(), 1);
+        assert!(!c.review_ended_attempt);
     }
 
     #[test]
     fn to_pairs_round_trips_every_key() {
         let keys: Vec<&str> = Config::default().to_pairs().iter().map(|(k, _)| *k).collect();
-        assert_eq!(keys, KEYS, "every key, once, in the order of KEYS");
+        let unset: Vec<&str> = KEYS.iter().copied().filter(|k| !matches!(*k, "courseId" | "registrationId")).collect();
+        assert_eq!(keys, unset, "every key, once, in the order of KEYS; ids the page did not set left out");
         let (full, errors) = Config::from_pairs([
             ("endpoint", "https://lms.example/api/scorm"),
             ("headers", "Authorization: Bearer a.b.c; X-Tenant: 7"),
@@ -549,8 +601,11 @@ mod tests {
             ("commentsFromLms", "hello; world"),
             ("scorm12SuspendDataLimit", "70000"),
             ("packageOrigins", "https://cdn.example.com http://127.0.0.1:8081"),
+            ("endedAttempt", "review"),
         ]);
         assert!(errors.is_empty(), "{errors:?}");
+        let keys: Vec<&str> = full.to_pairs().iter().map(|(k, _)| *k).collect();
+        assert_eq!(keys, KEYS, "every key, once, in the order of KEYS");
         for c in [Config::default(), full] {
             let pairs = c.to_pairs();
             let (back, errors) = Config::from_pairs(pairs.iter().map(|(k, v)| (*k, v.as_str())));

@@ -3,8 +3,13 @@
 //! the sequencer and each SCO's run-time.
 //!
 //! SCORM 2004 packages are sequenced by [`Sequencer`] (SN book, OP.1).
-//! SCORM 1.2 packages have no sequencing: their leaves are offered in
-//! document order with free choice, which is what SCORM 1.2 LMSs do.
+//! SCORM 1.2 packages have no sequencing: [`Course12`] offers their
+//! launchable items in document order with free choice, keeps each SCO's
+//! status, honours `adlcp:prerequisites` and rolls a course status up, which
+//! is what SCORM 1.2 LMSs do.
+//!
+//! [`identity`] names the course and registration a package's tracking data
+//! belongs to.
 //!
 //! ```text
 //! let mut course = Course::open(xml, &ParseOptions::default())?;
@@ -17,12 +22,14 @@
 
 use std::collections::BTreeMap;
 
+use super::config::Config;
+use super::course12::{Course12, ScoReport, Step};
 use super::manifest::{self, Manifest, ManifestError, ParseOptions};
 use super::rte::Snapshot;
 use super::scorm2004::{self, DataStore, NavQuery, NavigationOracle};
 use super::sequencing::{
-    NavState, NavWhy, NavigationRequest, ObjectiveState, Outcome, ScoLaunchData, ScoObjective, ScoResult, SeqError, SeqState,
-    Sequencer, Why,
+    NavState, NavigationRequest, ObjectiveState, Outcome, ScoLaunchData, ScoObjective, ScoResult, SeqError, SeqState,
+    Sequencer,
 };
 use super::seqdef::Activity;
 
@@ -60,9 +67,61 @@ pub enum Delivery {
 
 enum Engine {
     Sequenced(Box<Sequencer>),
-    /// SCORM 1.2: leaves in document order, the current one, and the
-    /// lesson_status each SCO reported.
-    Simple { leaves: Vec<String>, current: Option<usize>, status: BTreeMap<String, String> },
+    /// SCORM 1.2.
+    Scorm12(Box<Course12>),
+}
+
+/// The course's overall result, for the learner and the LMS.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CourseResult {
+    /// "completed", "incomplete" or "unknown".
+    pub completion: &'static str,
+    /// "passed", "failed" or "unknown".
+    pub success: &'static str,
+    /// The scaled score (0..=1), when known: SCORM 2004, the root's primary
+    /// objective measure; SCORM 1.2, the mean of the SCOs' scores.
+    pub score: Option<f64>,
+}
+
+/// The course and registration a package's tracking data belongs to: what
+/// the LMS page configured, and otherwise names the package gives. The
+/// course is the manifest `identifier` (characters a configuration id may
+/// not hold become `_`; `package` when it has none). The registration, when
+/// the page set none, is the course id followed by `@` and 16 hex digits of
+/// a hash (FNV-1a, 64 bits) of the learner, the SCORM data model and the
+/// manifest's URL without its fragment: each learner gets a registration of
+/// their own per package, two packages that share an identifier do not
+/// share one, and a SCORM 1.2 and a 2004 package never meet in one.
+pub fn identity(config: &Config, manifest: &Manifest, manifest_url: &str) -> (String, String) {
+    let course = if config.course_id_set {
+        config.course_id.clone()
+    } else {
+        let id: String = manifest
+            .identifier
+            .chars()
+            .map(|c| if c.is_whitespace() || c.is_control() { '_' } else { c })
+            .take(200)
+            .collect();
+        if id.is_empty() { "package".to_string() } else { id }
+    };
+    if config.registration_id_set {
+        return (course, config.registration_id.clone());
+    }
+    let url = manifest_url.split('#').next().unwrap_or("");
+    let model = if manifest.version.is_2004() { "2004" } else { "1.2" };
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for part in [config.learner_id.as_str(), model, url] {
+        for b in part.bytes().chain([0u8]) {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    let mut reg = course.clone();
+    reg.push('@');
+    for i in (0..16).rev() {
+        reg.push(char::from(b"0123456789abcdef"[((h >> (i * 4)) & 0xf) as usize]));
+    }
+    (course, reg)
 }
 
 /// A course: the package, its sequencing session and its shared data.
@@ -102,10 +161,6 @@ impl NavigationOracle for Lookahead {
     }
 }
 
-fn leaves(root: &Activity) -> Vec<String> {
-    manifest::walk(root).into_iter().filter(|a| a.launch.is_some()).map(|a| a.id.clone()).collect()
-}
-
 fn find<'a>(root: &'a Activity, id: &str) -> Option<&'a Activity> {
     manifest::walk(root).into_iter().find(|a| a.id == id)
 }
@@ -130,30 +185,6 @@ fn navigate_sequenced(seq: &mut Sequencer, request: &NavigationRequest) -> Resul
             _ => Err(e),
         }
     })
-}
-
-/// What a request does to a SCORM 1.2 package.
-enum SimpleStep {
-    Launch(usize),
-    Ended,
-    Nothing,
-}
-
-/// SCORM 1.2: the leaf `request` leads to from `current`, or the end.
-fn simple_step(leaves: &[String], current: Option<usize>, request: &NavigationRequest) -> Result<SimpleStep, SeqError> {
-    let next = match (request, current) {
-        (NavigationRequest::Start | NavigationRequest::ResumeAll, _) => Some(current.unwrap_or(0)),
-        (NavigationRequest::Continue, Some(i)) => Some(i + 1),
-        (NavigationRequest::Previous, Some(i)) => i.checked_sub(1),
-        (NavigationRequest::Choice(id) | NavigationRequest::Jump(id), _) => leaves.iter().position(|l| l == id),
-        (NavigationRequest::Exit | NavigationRequest::Abandon, _) => return Ok(SimpleStep::Nothing),
-        (NavigationRequest::ExitAll | NavigationRequest::AbandonAll | NavigationRequest::SuspendAll, _) => {
-            return Ok(SimpleStep::Ended)
-        }
-        _ => return Err(SeqError { id: "NB.2.1-2" }),
-    };
-    let Some(i) = next else { return Err(SeqError { id: "NB.2.1-6" }) };
-    Ok(if i >= leaves.len() { SimpleStep::Ended } else { SimpleStep::Launch(i) })
 }
 
 /// A SCORM 2004 SCO's results for the tracking model (RTE → SN mapping),
@@ -237,7 +268,7 @@ impl Course {
         let engine = if manifest.version.is_2004() {
             Engine::Sequenced(Box::new(Sequencer::new(&manifest.activity_tree)))
         } else {
-            Engine::Simple { leaves: leaves(&manifest.activity_tree), current: None, status: BTreeMap::new() }
+            Engine::Scorm12(Box::new(Course12::new(&manifest.activity_tree)))
         };
         let mut course = Course { manifest, engine, shared: BTreeMap::new() };
         course.apply_organization_settings();
@@ -260,7 +291,15 @@ impl Course {
     pub fn sequencer(&self) -> Option<&Sequencer> {
         match &self.engine {
             Engine::Sequenced(s) => Some(s),
-            Engine::Simple { .. } => None,
+            Engine::Scorm12(_) => None,
+        }
+    }
+
+    /// The SCORM 1.2 session (SCORM 1.2 packages).
+    pub fn scorm12(&self) -> Option<&Course12> {
+        match &self.engine {
+            Engine::Scorm12(c) => Some(c),
+            Engine::Sequenced(_) => None,
         }
     }
 
@@ -271,8 +310,8 @@ impl Course {
     /// then the whole request, termination, sequencing and delivery,
     /// simulated on a copy of the sequencing state, with the results of the
     /// `running` SCO as if it ended now). The error is the exception the
-    /// request would end in. SCORM 1.2 packages: the same check as
-    /// [`Course::navigate`] makes.
+    /// request would end in. SCORM 1.2 packages: whether [`Course12`] would
+    /// process it.
     pub fn accepts(&self, request: &NavigationRequest, running: Option<&scorm2004::Api>) -> Result<(), SeqError> {
         match &self.engine {
             Engine::Sequenced(seq) => {
@@ -283,8 +322,24 @@ impl Course {
                 }
                 navigate_sequenced(&mut copy, request).map(|_| ())
             }
-            Engine::Simple { leaves, current, .. } => simple_step(leaves, *current, request).map(|_| ()),
+            Engine::Scorm12(c) => c.accepts(request),
         }
+    }
+
+    /// Why `request` is refused, in words a learner understands, when the
+    /// package says more than the exception does (SCORM 1.2 prerequisites).
+    pub fn explain(&self, request: &NavigationRequest) -> Option<String> {
+        self.scorm12().and_then(|c| c.explain(request))
+    }
+
+    /// Per activity that cannot be entered now and can say why in words
+    /// (SCORM 1.2 prerequisites): (identifier, reason).
+    pub fn unavailable(&self) -> Vec<(String, String)> {
+        let Some(c) = self.scorm12() else { return Vec::new() };
+        manifest::walk(&self.manifest.activity_tree)
+            .into_iter()
+            .filter_map(|a| c.why_unavailable(&a.id).map(|why| (a.id.clone(), why)))
+            .collect()
     }
 
     /// Process a navigation request (OP.1 for SCORM 2004).
@@ -307,24 +362,22 @@ impl Course {
                 Outcome::SessionEnded => Ok(Delivery::Ended),
                 Outcome::NoDelivery => Ok(Delivery::Nothing),
             },
-            Engine::Simple { leaves, current, .. } => {
-                let i = match simple_step(leaves, *current, &request)? {
-                    SimpleStep::Launch(i) => i,
-                    SimpleStep::Ended => return Ok(Delivery::Ended),
-                    SimpleStep::Nothing => return Ok(Delivery::Nothing),
-                };
-                *current = Some(i);
-                let a = leaves.get(i).and_then(|id| find(tree, id)).ok_or(SeqError { id: "DB.1.1-2" })?;
-                let launch = a.launch.as_ref().ok_or(SeqError { id: "DB.1.1-1" })?;
-                Ok(Delivery::Launch(LaunchInfo {
-                    activity_id: a.id.clone(),
-                    title: a.title.clone(),
-                    href: launch.href.clone(),
-                    is_sco: launch.is_sco,
-                    entry: String::new(),
-                    data: None,
-                }))
-            }
+            Engine::Scorm12(c) => match c.navigate(&request)? {
+                Step::Ended => Ok(Delivery::Ended),
+                Step::Nothing => Ok(Delivery::Nothing),
+                Step::Launch(id) => {
+                    let a = find(tree, &id).ok_or(SeqError { id: "DB.1.1-2" })?;
+                    let launch = a.launch.as_ref().ok_or(SeqError { id: "DB.1.1-1" })?;
+                    Ok(Delivery::Launch(LaunchInfo {
+                        activity_id: a.id.clone(),
+                        title: a.title.clone(),
+                        href: launch.href.clone(),
+                        is_sco: launch.is_sco,
+                        entry: String::new(),
+                        data: None,
+                    }))
+                }
+            },
         }
     }
 
@@ -403,17 +456,21 @@ impl Course {
         }
     }
 
-    /// A SCORM 1.2 SCO finished with this `cmi.core.lesson_status`.
-    pub fn finish_12(&mut self, activity_id: &str, lesson_status: &str) {
-        if let Engine::Simple { status, .. } = &mut self.engine {
-            status.insert(activity_id.to_string(), lesson_status.to_string());
+    /// A SCORM 1.2 SCO committed or finished: its status and score, from
+    /// its run-time state.
+    pub fn report_12(&mut self, activity_id: &str, state: &Snapshot) {
+        if let Engine::Scorm12(c) = &mut self.engine {
+            let num = |k: &str| state.get(k).and_then(|v| super::scorm12::types::decimal(v));
+            c.report(
+                activity_id,
+                ScoReport {
+                    status: state.get("cmi.core.lesson_status").cloned().unwrap_or_default(),
+                    raw: num("cmi.core.score.raw"),
+                    min: num("cmi.core.score.min"),
+                    max: num("cmi.core.score.max"),
+                },
+            );
         }
-    }
-
-    /// True when a suspended session can be resumed (`resumeAll` valid),
-    /// without computing the whole look-ahead.
-    pub fn can_resume(&self) -> bool {
-        self.sequencer().is_some_and(|s| s.is_valid(&NavigationRequest::ResumeAll))
     }
 
     /// What a user interface may offer now: the valid requests and, for
@@ -421,69 +478,51 @@ impl Course {
     pub fn nav_state(&self) -> NavState {
         match &self.engine {
             Engine::Sequenced(seq) => seq.lookahead(),
-            Engine::Simple { leaves, current, status } => {
-                // SCORM 1.2 has no sequencing: the reasons are the SN
-                // exceptions of the same situations
-                let session = current.is_some();
-                let continue_ = current.is_some_and(|i| i + 1 < leaves.len());
-                let previous = current.is_some_and(|i| i > 0);
-                let unless = |ok: bool, id: &'static str| (!ok).then_some(SeqError { id });
-                let no_session = "NB.2.1-2";
-                let mut nav = NavState {
-                    start: !session,
-                    continue_,
-                    previous,
-                    exit: session,
-                    exit_all: session,
-                    suspend_all: session,
-                    abandon: session,
-                    abandon_all: session,
-                    why: NavWhy::from_errors([
-                        unless(!session, "NB.2.1-1"),
-                        Some(SeqError { id: if session { "NB.2.1-1" } else { "NB.2.1-3" } }),
-                        unless(continue_, if session { "DB.1.1-2" } else { no_session }),
-                        unless(previous, if session { "SB.2.1-3" } else { no_session }),
-                        unless(session, no_session),
-                        unless(session, no_session),
-                        unless(session, no_session),
-                        unless(session, no_session),
-                        unless(session, no_session),
-                    ]),
-                    ..NavState::default()
-                };
-                let mut stack = vec![(&self.manifest.activity_tree, 0usize)];
-                while let Some((a, depth)) = stack.pop() {
-                    let st = status.get(&a.id).map(String::as_str).unwrap_or("not attempted");
-                    nav.activities.push(super::sequencing::ActivityNavState {
-                        id: a.id.clone(),
-                        title: a.title.clone(),
-                        depth,
-                        visible: a.visible,
-                        enabled: true,
-                        selectable: a.launch.is_some(),
-                        // a cluster of a SCORM 1.2 package has nothing to launch
-                        why: a.launch.is_none().then(|| Why::from(SeqError { id: "DB.1.1-1" })),
-                        active: current.and_then(|i| leaves.get(i)) == Some(&a.id),
-                        suspended: false,
-                        completion: match st {
-                            "completed" | "passed" | "failed" => "completed",
-                            "incomplete" | "browsed" => "incomplete",
-                            _ => "unknown",
-                        }
-                        .into(),
-                        success: match st {
-                            "passed" => "passed",
-                            "failed" => "failed",
-                            _ => "unknown",
-                        }
-                        .into(),
-                    });
-                    for c in a.children.iter().rev() {
-                        stack.push((c, depth + 1));
-                    }
+            Engine::Scorm12(c) => c.nav_state(),
+        }
+    }
+
+    /// The course's overall result so far.
+    pub fn result(&self) -> CourseResult {
+        match &self.engine {
+            Engine::Sequenced(seq) => CourseResult {
+                completion: match seq.attempt_completed(0) {
+                    Some(true) => "completed",
+                    Some(false) => "incomplete",
+                    None => "unknown",
+                },
+                success: match seq.objective_view(0, 0).satisfied() {
+                    Some(true) => "passed",
+                    Some(false) => "failed",
+                    None => "unknown",
+                },
+                score: seq.objective_view(0, 0).measure(),
+            },
+            Engine::Scorm12(c) => {
+                let r = c.rollup();
+                CourseResult {
+                    completion: match r.status.as_str() {
+                        "passed" | "completed" | "failed" => "completed",
+                        "incomplete" => "incomplete",
+                        _ => "unknown",
+                    },
+                    success: match r.status.as_str() {
+                        "passed" => "passed",
+                        "failed" => "failed",
+                        _ => "unknown",
+                    },
+                    score: r.score,
                 }
-                nav
             }
+        }
+    }
+
+    /// Whether a suspended session can be resumed (`resumeAll` valid),
+    /// without computing the whole look-ahead.
+    pub fn can_resume(&self) -> bool {
+        match &self.engine {
+            Engine::Sequenced(seq) => seq.is_valid(&NavigationRequest::ResumeAll),
+            Engine::Scorm12(c) => c.can_resume(),
         }
     }
 
@@ -524,6 +563,56 @@ impl Course {
     /// The sequencing state and shared data to save (suspend, relaunch).
     pub fn save(&self) -> Option<(SeqState, BTreeMap<String, String>)> {
         self.sequencer().map(|s| (s.snapshot(), self.shared.clone()))
+    }
+
+    /// The whole session as the text to store (`<prefix>:<registration>:course`):
+    /// SCORM 2004, the sequencing state and shared data
+    /// ([`super::views::saved_course_json`]); SCORM 1.2, `{"scorm12": …}`
+    /// ([`Course12::to_json`]).
+    pub fn saved_text(&self) -> String {
+        match &self.engine {
+            Engine::Sequenced(seq) => super::views::saved_course_json(&seq.snapshot(), &self.shared),
+            Engine::Scorm12(c) => format!("{{\"scorm12\":{}}}", c.to_json()),
+        }
+    }
+
+    /// Restore what [`Course::saved_text`] wrote. `Ok(false)`: nothing saved
+    /// for this kind of package; an error: the text does not fit this
+    /// package (the session is left as it was).
+    pub fn restore_text(&mut self, text: &str) -> Result<bool, String> {
+        match &mut self.engine {
+            Engine::Sequenced(_) => match super::views::saved_course(text) {
+                Some((Some(seq), shared)) => self.restore(seq, shared).map(|()| true).map_err(|e| e.to_string()),
+                Some((None, _)) => Ok(false),
+                None => Err("the saved course state cannot be read".into()),
+            },
+            Engine::Scorm12(c) => {
+                let v = super::persist::json::parse(text).map_err(|e| format!("the saved course state cannot be read: {e}"))?;
+                match v.get("scorm12") {
+                    Some(s) => c.restore_json(s).map(|()| true),
+                    None => Ok(false),
+                }
+            }
+        }
+    }
+
+    /// Statuses the backend holds for SCOs of a SCORM 1.2 package (their
+    /// stored `cmi.core.*`), for those this session has none of.
+    pub fn adopt_backend_states<'a>(&mut self, states: impl IntoIterator<Item = (&'a String, &'a Snapshot)>) {
+        if let Engine::Scorm12(c) = &mut self.engine {
+            let num = |s: &Snapshot, k: &str| s.get(k).and_then(|v| super::scorm12::types::decimal(v));
+            c.adopt_reports(states.into_iter().map(|(id, s)| {
+                (
+                    id.clone(),
+                    ScoReport {
+                        status: s.get("cmi.core.lesson_status").cloned().unwrap_or_default(),
+                        raw: num(s, "cmi.core.score.raw"),
+                        min: num(s, "cmi.core.score.min"),
+                        max: num(s, "cmi.core.score.max"),
+                    },
+                )
+            }));
+        }
     }
 
     /// Restore what [`Course::save`] returned.

@@ -2,9 +2,11 @@
 
 pub mod config;
 pub mod course;
+pub mod course12;
 pub mod manifest;
 pub mod num;
 pub mod persist;
+pub mod prerequisites;
 pub mod rte;
 pub mod scorm12;
 pub mod scorm2004;

@@ -32,6 +32,12 @@ impl Shim {
 
     /// No packages in this build: nothing to record when a SCO ends.
     pub(super) fn sco_ended_12(&mut self) {}
+
+    /// No packages in this build: nothing to record when a SCO commits.
+    pub(super) fn sco_committed_12(&mut self) {}
+
+    /// No packages in this build: nothing to take from the backend's state.
+    pub(super) fn course_observed_server(&mut self, _state: &crate::engine::persist::ServerState) {}
 }
 
 /// The JavaScript value of a JSON text the engine wrote (plain objects,
@@ -55,8 +61,7 @@ impl Shim {
 
     fn save_course(&self) {
         let Some(course) = &self.course else { return };
-        let Some((seq, shared)) = course.save() else { return };
-        let text = views::saved_course_json(&seq, &shared);
+        let text = course.saved_text();
         let stored = (|| {
             let storage = web_sys::window()?.local_storage().ok()??;
             storage.set_item(&self.course_key(), &text).ok()
@@ -66,17 +71,27 @@ impl Shim {
         }
     }
 
-    /// The saved sequencing state (`None` in it: saved before any) and shared data.
-    #[allow(clippy::type_complexity)]
-    fn load_course_state(
-        &self,
-    ) -> Option<(Option<crate::engine::sequencing::SeqState>, std::collections::BTreeMap<String, String>)> {
+    /// The saved course session text, if any.
+    fn load_course_text(&self) -> Option<String> {
         let storage = web_sys::window()?.local_storage().ok()??;
-        let text = storage.get_item(&self.course_key()).ok()??;
-        views::saved_course(&text)
+        storage.get_item(&self.course_key()).ok()?
     }
 
-    fn deliver(&mut self, result: Result<Delivery, crate::engine::sequencing::SeqError>) -> JsValue {
+    /// Keep a saved session that no longer fits the package aside (under
+    /// `<key>:unused`) instead of overwriting it: no stored data is lost.
+    fn set_aside_course_text(&self, text: &str) {
+        let kept = (|| {
+            let storage = web_sys::window()?.local_storage().ok()??;
+            storage.set_item(&format!("{}:unused", self.course_key()), text).ok()
+        })();
+        if kept.is_none() {
+            console_error("scorm-shim: the saved course state that does not fit could not be set aside");
+        }
+    }
+
+    /// `explanation`: the refusal in plain words, when the package has one
+    /// ([`Course::explain`], taken before the request was processed).
+    fn deliver(&mut self, result: Result<Delivery, crate::engine::sequencing::SeqError>, explanation: Option<String>) -> JsValue {
         let view = match result {
             Ok(Delivery::Launch(info)) => {
                 let version = if self.course.as_ref().is_some_and(Course::is_2004) { "2004" } else { "1.2" };
@@ -96,7 +111,7 @@ impl Shim {
                 views::to_json(&views::Delivery::Ended)
             }
             Ok(Delivery::Nothing) => views::to_json(&views::Delivery::Nothing),
-            Err(e) => views::to_json(&views::Delivery::Error { id: e.id, message: e.description() }),
+            Err(e) => views::to_json(&views::Delivery::Error { id: e.id, message: &explanation.unwrap_or_else(|| e.description().to_string()) }),
         };
         self.save_course();
         to_js(&view)
@@ -135,11 +150,28 @@ impl Shim {
         }
     }
 
-    /// A SCORM 1.2 SCO finished.
+    /// A SCORM 1.2 SCO finished: its status and score go to the course.
     pub(super) fn sco_ended_12(&mut self) {
+        self.sco_committed_12();
+    }
+
+    /// A SCORM 1.2 SCO committed: the course (and its table of contents)
+    /// shows its status at once, and it is kept for the next visit.
+    pub(super) fn sco_committed_12(&mut self) {
         if let (Some(course), Some(info)) = (&mut self.course, &self.current) {
-            let status = self.api12.snapshot().get("cmi.core.lesson_status").cloned().unwrap_or_default();
-            course.finish_12(&info.activity_id, &status);
+            course.report_12(&info.activity_id, &self.api12.snapshot());
+            self.save_course();
+        }
+    }
+
+    /// The backend's state arrived: a SCORM 1.2 course takes the statuses
+    /// it holds for SCOs this device has none of (another device's session).
+    pub(super) fn course_observed_server(&mut self, state: &crate::engine::persist::ServerState) {
+        if let Some(course) = &mut self.course {
+            if !course.is_2004() {
+                course.adopt_backend_states(state.scos.iter());
+                self.save_course();
+            }
         }
     }
 }
@@ -148,19 +180,34 @@ impl Shim {
 #[wasm_bindgen]
 impl Shim {
     /// Open a package from its `imsmanifest.xml` text (`organization`: the
-    /// one to play, or empty for the default). A suspended session of the
-    /// same registration is restored. Throws the parse error (with line and
-    /// column) when the manifest cannot be used.
+    /// one to play, or empty for the default; `manifest_url`: where it was
+    /// loaded from). The tracking data goes to the course and registration
+    /// [`crate::engine::course::identity`] names (what the page configured,
+    /// else the package's own); a suspended session of that registration is
+    /// restored. Answers `{identifier, title, version, organization,
+    /// warnings, canResume, courseId, registrationId}`. Throws the parse
+    /// error (with line and column) when the manifest cannot be used.
     #[wasm_bindgen(js_name = openCourse)]
-    pub fn open_course(&mut self, xml: &str, organization: &str) -> Result<JsValue, JsValue> {
+    pub fn open_course(&mut self, xml: &str, organization: &str, manifest_url: Option<String>) -> Result<JsValue, JsValue> {
+        use crate::engine::rte::ApiState;
+        if self.api12.state() == ApiState::Running || self.api2004.state() == ApiState::Running {
+            return Err(JsValue::from_str("scorm-shim: a SCO is still running; unload it before opening another package"));
+        }
         let options = ParseOptions {
             organization: (!organization.is_empty()).then(|| organization.to_string()),
             ..ParseOptions::default()
         };
         let mut course = Course::open(xml, &options).map_err(|e| JsValue::from_str(&e.to_string()))?;
-        if let Some((Some(seq), shared)) = self.load_course_state() {
-            if let Err(e) = course.restore(seq, shared) {
-                console_error(&format!("scorm-shim: the saved sequencing state does not fit this package ({e}); starting over"));
+        let (course_id, registration_id) =
+            crate::engine::course::identity(&self.config, &course.manifest, manifest_url.as_deref().unwrap_or(""));
+        self.config.course_id = course_id;
+        self.config.registration_id = registration_id;
+        let mut notes: Vec<String> = Vec::new();
+        if let Some(text) = self.load_course_text() {
+            if let Err(e) = course.restore_text(&text) {
+                console_error(&format!("scorm-shim: the saved course state does not fit this package ({e}); starting over"));
+                self.set_aside_course_text(&text);
+                notes.push("The progress saved for this course no longer fits the package (it may have been updated): the course starts over. The old progress was kept aside.".into());
                 course = Course::open(xml, &options).map_err(|e| JsValue::from_str(&e.to_string()))?;
             }
         }
@@ -170,11 +217,29 @@ impl Shim {
         } else {
             crate::engine::config::Versions::Scorm12
         };
-        let out = to_js(&views::course_info_json(&course.manifest, course.can_resume()));
+        let mut info = views::course_info_json(&course.manifest, course.can_resume());
+        // courseId, registrationId and the notes, added to the info object.
+        info.pop();
+        for (k, v) in [("courseId", &self.config.course_id), ("registrationId", &self.config.registration_id)] {
+            info.push_str(",\"");
+            info.push_str(k);
+            info.push_str("\":");
+            crate::engine::persist::json::write_str(&mut info, v);
+        }
+        info.push_str(",\"notes\":[");
+        for (i, n) in notes.iter().enumerate() {
+            if i > 0 {
+                info.push(',');
+            }
+            crate::engine::persist::json::write_str(&mut info, n);
+        }
+        info.push_str("]}");
         self.course = Some(course);
         self.current = None;
         self.pending = None;
-        Ok(out)
+        // The API instances and local storage now belong to this package's registration.
+        self.launch();
+        Ok(to_js(&info))
     }
 
     /// Process a navigation request from the user interface (`start`,
@@ -193,11 +258,14 @@ impl Shim {
         };
         self.end_running_sco(&req);
         self.pending = None;
-        let result = match &mut self.course {
-            Some(c) => c.navigate(req),
+        let (result, why) = match &mut self.course {
+            Some(c) => {
+                let why = c.explain(&req);
+                (c.navigate(req), why)
+            }
             None => return JsValue::NULL,
         };
-        self.deliver(result)
+        self.deliver(result, why)
     }
 
     /// `null` when the sequencer accepts `request` now (NB.2.1), else the
@@ -213,21 +281,76 @@ impl Shim {
     #[wasm_bindgen(js_name = takeDelivery)]
     pub fn take_delivery(&mut self) -> JsValue {
         let Some(req) = self.pending.take() else { return JsValue::NULL };
-        let result = match &mut self.course {
-            Some(c) => c.navigate(req),
+        let (result, why) = match &mut self.course {
+            Some(c) => {
+                let why = c.explain(&req);
+                (c.navigate(req), why)
+            }
             None => return JsValue::NULL,
         };
-        self.deliver(result)
+        self.deliver(result, why)
     }
 
     /// The navigation look-ahead for a user interface: which requests are
     /// valid and, per activity, `visible`, `enabled`, `selectable`, status.
+    ///
+    /// The running SCO's own status shows at once (SCORM 2004: what it set
+    /// in `cmi.completion_status` / `cmi.success_status`, before its results
+    /// reach the tracking model at Terminate). An activity that cannot be
+    /// entered for a reason the package states (SCORM 1.2 prerequisites)
+    /// carries `why: {id, message}`.
     #[wasm_bindgen(js_name = navState)]
     pub fn nav_state(&self) -> JsValue {
-        match &self.course {
-            Some(c) => to_js(&views::to_json(&c.nav_state())),
-            None => JsValue::NULL,
+        use crate::engine::rte::ApiState;
+        let Some(c) = &self.course else { return JsValue::NULL };
+        let mut nav = c.nav_state();
+        if let (true, Some(info), ApiState::Running) = (c.is_2004(), &self.current, self.api2004.state()) {
+            let s = self.api2004.snapshot();
+            if let Some(a) = nav.activities.iter_mut().find(|a| a.id == info.activity_id) {
+                if let Some(v @ ("completed" | "incomplete")) = s.get("cmi.completion_status").map(String::as_str) {
+                    a.completion = v.into();
+                }
+                if let Some(v @ ("passed" | "failed")) = s.get("cmi.success_status").map(String::as_str) {
+                    a.success = v.into();
+                }
+            }
         }
+        let out = to_js(&views::to_json(&nav));
+        let unavailable = c.unavailable();
+        if !unavailable.is_empty() {
+            let activities = js_sys::Reflect::get(&out, &"activities".into()).unwrap_or(JsValue::UNDEFINED);
+            let list = js_sys::Array::from(&activities);
+            for a in list.iter() {
+                let id = js_sys::Reflect::get(&a, &"id".into()).ok().and_then(|v| v.as_string()).unwrap_or_default();
+                if let Some((_, why)) = unavailable.iter().find(|(u, _)| *u == id) {
+                    let w = js_sys::Object::new();
+                    let _ = js_sys::Reflect::set(&w, &"id".into(), &"prerequisites".into());
+                    let _ = js_sys::Reflect::set(&w, &"message".into(), &why.as_str().into());
+                    let _ = js_sys::Reflect::set(&a, &"why".into(), &w);
+                }
+            }
+        }
+        out
+    }
+
+    /// The course's overall result so far: `{completion, success, score}`
+    /// ("completed"/"incomplete"/"unknown", "passed"/"failed"/"unknown",
+    /// the scaled score 0..1 or `null`); `null` when no course is open.
+    #[wasm_bindgen(js_name = courseResult)]
+    pub fn course_result(&self) -> JsValue {
+        let Some(c) = &self.course else { return JsValue::NULL };
+        let r = c.result();
+        let mut o = String::from("{\"completion\":");
+        crate::engine::persist::json::write_str(&mut o, r.completion);
+        o.push_str(",\"success\":");
+        crate::engine::persist::json::write_str(&mut o, r.success);
+        o.push_str(",\"score\":");
+        match r.score {
+            Some(x) => crate::engine::persist::json::write_f64(&mut o, x),
+            None => o.push_str("null"),
+        }
+        o.push('}');
+        to_js(&o)
     }
 
     /// Read a manifest for an import report without opening it:
@@ -272,15 +395,18 @@ impl Shim {
     /// `request` parsed, when a course is open and the sequencer accepts it
     /// now (NB.2.1); else the `{type: "error", id, message}` view.
     fn accepted(&self, request: &str) -> Result<NavigationRequest, JsValue> {
-        let error = |id, message| view_js(&views::Delivery::Error { id, message });
+        let error = |id: &'static str, message: &str| view_js(&views::Delivery::Error { id, message });
         let req = NavigationRequest::parse(request).ok_or_else(|| error("NB.2.1-13", "Undefined navigation request"))?;
+        let Some(c) = self.course.as_ref() else { return Err(error("NB.2.1-2", "No course is open")) };
         // the running SCO's results count as if it ended now: the whole
         // request is simulated on a copy (Course::accepts)
         let running = (self.api2004.state() == crate::engine::rte::ApiState::Running).then_some(&self.api2004);
-        match self.course.as_ref().map(|c| c.accepts(&req, running)) {
-            None => Err(error("NB.2.1-2", "No course is open")),
-            Some(Ok(())) => Ok(req),
-            Some(Err(e)) => Err(error(e.id, e.description())),
+        match c.accepts(&req, running) {
+            Ok(()) => Ok(req),
+            Err(e) => Err(match c.explain(&req) {
+                Some(why) => error(e.id, &why),
+                None => error(e.id, e.description()),
+            }),
         }
     }
 

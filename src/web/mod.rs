@@ -93,6 +93,20 @@ fn launch12(c: &Config) -> scorm12::Launch {
     }
 }
 
+/// The SCORM 2004 API of a SCO that no sequencer delivers (a single-SCO
+/// page, a relaunch, a reload): a learner attempt that ended starts anew, or
+/// is reviewed when the configuration says so ([`scorm2004::relaunch`]).
+fn api2004_outside_course(c: &Config, host: &mut LocalHost) -> scorm2004::Api {
+    let saved = host.load();
+    let had_state = saved.is_some();
+    let (launch, saved, new_attempt) = scorm2004::relaunch(launch2004(c), saved, c.review_ended_attempt);
+    // The new attempt's first batch replaces the ended attempt's stored state;
+    // a review of the ended attempt records nothing (it stays as it ended).
+    host.full_next = new_attempt;
+    host.review_only = had_state && launch.mode == "review" && c.mode != "review";
+    scorm2004::Api::new(launch, saved)
+}
+
 fn launch2004(c: &Config) -> scorm2004::Launch {
     scorm2004::Launch {
         learner_id: c.learner_id.clone(),
@@ -111,7 +125,7 @@ impl Shim {
         let mut host12 = LocalHost::new(&config, DataModel::Scorm12, &nonce);
         let mut host2004 = LocalHost::new(&config, DataModel::Scorm2004, &nonce);
         let api12 = scorm12::Api::new(launch12(&config), host12.load());
-        let api2004 = scorm2004::Api::new(launch2004(&config), host2004.load());
+        let api2004 = api2004_outside_course(&config, &mut host2004);
         Shim { config, api12, api2004, host12, host2004, nonce, io: Vec::new(), io_result: String::new(),
             #[cfg(feature = "course")]
             course: None,
@@ -181,10 +195,18 @@ impl Shim {
             reuse && self.api2004.state() == ApiState::NotInitialized && host2004.same_state_as(&mut self.host2004);
         self.host12 = host12;
         self.host2004 = host2004;
-        // Same registration: keep the queue this page already holds.
+        // Same registration: keep the queue this page already holds (with
+        // what it took over from stored queues). A course player learns the
+        // course from the package after the page started: the queue of the
+        // same learner, registration and data model then goes on with it.
         for (host, queue, server) in [(&mut self.host12, queue12, server12), (&mut self.host2004, queue2004, server2004)] {
             if let Some(slot) = host.slot.as_mut() {
-                if let Some(q) = queue.filter(|q| q.identity() == slot.queue.identity()) {
+                let (want, course) = (slot.queue.identity(), slot.queue.identity().course_id.clone());
+                if let Some(mut q) = queue.filter(|q| {
+                    let have = q.identity();
+                    have.learner_id == want.learner_id && have.registration_id == want.registration_id && have.version == want.version
+                }) {
+                    q.set_course(&course);
                     slot.queue = q;
                     slot.server = server;
                 }
@@ -202,7 +224,7 @@ impl Shim {
         if keep2004 {
             self.api2004.clear_error();
         } else {
-            self.api2004 = scorm2004::Api::new(launch2004(&self.config), self.host2004.load());
+            self.api2004 = api2004_outside_course(&self.config, &mut self.host2004);
         }
     }
 
@@ -315,6 +337,8 @@ impl Shim {
             c.scorm12_suspend_data_limit.to_string(),
             "packageOrigins".into(),
             c.package_origins.join(","),
+            "endedAttempt".into(),
+            (if c.review_ended_attempt { "review" } else { "new" }).into(),
         ];
         for (name, value) in &c.headers {
             v.push("header".into());
@@ -467,6 +491,7 @@ impl Shim {
             slot.queue.observe_server(&state);
             slot.server = Some(state.clone());
         }
+        self.course_observed_server(&state);
         None
     }
 
@@ -500,6 +525,33 @@ impl Shim {
             })
             .collect();
         format!("{{{}}}", parts.join(","))
+    }
+
+    /// The batches the backend refused for good, as JSON: `{"1.2": [...],
+    /// "2004": [...]}` ([`crate::engine::persist::Queue::failed_json`]).
+    #[wasm_bindgen(js_name = failedBatches)]
+    pub fn failed_batches(&mut self) -> String {
+        let parts: Vec<String> = self
+            .slots()
+            .map(|s| format!("\"{}\":{}", s.queue.identity().version.as_str(), s.queue.failed_json()))
+            .collect();
+        format!("{{{}}}", parts.join(","))
+    }
+
+    /// Send the refused batch `id` again (`retry`) or discard it; the queue
+    /// is written. Returns whether a refused batch of that id was found.
+    #[wasm_bindgen(js_name = decideFailed)]
+    pub fn decide_failed(&mut self, id: &str, retry: bool) -> bool {
+        for slot in self.slots() {
+            let done = if retry { slot.queue.retry_failed(id).is_some() } else { slot.queue.discard_failed(id).is_some() };
+            if done {
+                if let Err(e) = slot.save() {
+                    console_error(&format!("scorm-shim: the queue could not be stored after the decision: {e}"));
+                }
+                return true;
+            }
+        }
+        false
     }
 
     // ---- GetValue cache of the installer -----------------------------------
@@ -658,6 +710,9 @@ impl Shim {
     pub fn lms_commit(&mut self, param: &str) -> bool {
         let r = self.api12.commit(param, &mut self.host12);
         self.trace("LMSCommit", &[param], r, || self.api12.get_last_error());
+        if r == "true" {
+            self.sco_committed_12();
+        }
         r == "true"
     }
 

@@ -140,6 +140,12 @@ pub struct LocalHost {
     pub slot: Option<QueueSlot>,
     /// Local writes that failed since the last look (for the `storageError` event).
     pub errors: Vec<String>,
+    /// The next batch replaces the SCO's stored state instead of adding to
+    /// it: a new learner attempt started over an ended one.
+    pub full_next: bool,
+    /// Nothing is recorded: the SCO reviews a learner attempt that ended
+    /// (`endedAttempt: "review"`), which stays as it was.
+    pub review_only: bool,
     /// The text this page wrote under the state key at its last Terminate,
     /// with the snapshot it encodes.
     resume: Option<(String, Snapshot)>,
@@ -169,6 +175,8 @@ impl LocalHost {
             sco_id: config.sco_id.clone(),
             slot,
             errors: Vec::new(),
+            full_next: false,
+            review_only: false,
             resume: None,
             source: None,
         }
@@ -181,7 +189,9 @@ impl LocalHost {
         self.source = None;
         if let Some(slot) = &self.slot {
             if slot.server.is_some() {
-                return Some(slot.queue.resume_snapshot(slot.server.as_ref(), &self.sco_id));
+                // Nothing stored anywhere is a first launch (cmi.entry
+                // "ab-initio"), not an empty earlier session.
+                return Some(slot.queue.resume_snapshot(slot.server.as_ref(), &self.sco_id)).filter(|s| !s.is_empty());
             }
         }
         let raw = storage().ok().and_then(|s| s.get_item(&self.state_key).ok().flatten());
@@ -236,6 +246,8 @@ impl LocalHost {
             });
         if same {
             self.source = old.source.take();
+            self.full_next = old.full_next;
+            self.review_only = old.review_only;
         }
         same
     }
@@ -243,9 +255,14 @@ impl LocalHost {
 
 impl Host for LocalHost {
     fn persist(&mut self, reason: PersistReason, changes: &ChangeSet, snapshot: &Snapshot) -> Result<(), String> {
+        if self.review_only {
+            return Ok(());
+        }
         let result = match &mut self.slot {
             Some(slot) => {
-                slot.queue.enqueue(now_ms(), &self.sco_id, reason, changes, snapshot);
+                // (The page's queues keep the default policy: diffs, unless a
+                // new attempt replaces the stored state.)
+                slot.queue.enqueue_with(now_ms(), &self.sco_id, reason, changes, snapshot, self.full_next);
                 slot.save()
             }
             None => Ok(()),
@@ -255,6 +272,7 @@ impl Host for LocalHost {
             write(&self.state_key, &text)?;
             // A relaunch follows a Terminate: keep the state it will read.
             self.resume = (reason == PersistReason::Terminate).then(|| (text, snapshot.clone()));
+            self.full_next = false;
             Ok(())
         });
         if let Err(e) = &result {

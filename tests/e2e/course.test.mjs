@@ -1,9 +1,11 @@
 // End-to-end: the course player opens a SCORM 2004 package by URL, the
-// sequencer delivers its activities, SCOs navigate with adl.nav.request, the
-// table of contents follows the look-ahead, and a suspended course resumes.
+// sequencer delivers its activities, SCOs navigate with adl.nav.request,
+// the table of contents follows the look-ahead, a suspended course resumes,
+// and the player's states say what is going on (issue 13.4).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { startBackend, launchBrowser } from "./harness.mjs";
+import { playerContext, tocState, buttons } from "./player-harness.mjs";
 
 let backend, browser;
 before(async () => {
@@ -28,34 +30,33 @@ function sco(page) {
   return page.frames().find((f) => f.url().includes("courses/sequenced/sco.html"));
 }
 
-async function tocState(page) {
-  return page.$$eval("#toc li", (lis) => lis.map((li) => ({
-    title: li.firstChild.textContent,
-    selectable: li.firstChild.tagName === "BUTTON" && !li.firstChild.disabled,
-    current: li.classList.contains("current"),
-  })));
+async function open(url = "/course.html") {
+  const context = await playerContext(browser, backend);
+  const page = await context.newPage();
+  page.errors = [];
+  page.on("pageerror", (e) => page.errors.push(String(e)));
+  await page.goto(backend.url + url);
+  return { context, page };
 }
 
 test("a sequenced SCORM 2004 package plays through: flow, disabled quiz until lessons are done, rollup, suspend and resume", async () => {
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  const errors = [];
-  page.on("pageerror", (e) => errors.push(String(e)));
-  await page.goto(backend.url + "/course.html");
+  const { context, page } = await open();
   await activity(page, "L1");
   let toc = await tocState(page);
   assert.deepEqual(toc.map((t) => t.title), ["Lessons", "1. Local first", "2. Retries and backoff", "3. Quiz"]);
   assert.equal(toc.find((t) => t.title === "3. Quiz").selectable, false, "quiz disabled until the lessons are satisfied");
-  assert.equal(await page.isDisabled("button[data-request=previous]"), true);
+  assert.equal((await buttons(page)).previous, false);
 
   // The SCO asks for "continue" itself.
   await sco(page).click("#done");
   await activity(page, "L2");
   assert.equal(await sco(page).evaluate(() => document.getElementById("text").textContent.includes("first visit")), true);
+  assert.equal((await tocState(page)).find((t) => t.id === "L1").status, "passed", "the finished lesson shows its status");
 
   // Suspend the whole course from inside the SCO, then reload the player: it resumes L2.
   await sco(page).click("#later");
   await page.waitForFunction(() => document.documentElement.dataset.delivery === "ended");
+  assert.equal(await page.textContent("#message-title"), "Your place is saved.");
   await page.reload();
   await activity(page, "L2");
   assert.equal(await sco(page).evaluate(() => document.getElementById("text").textContent.includes("welcome back")), true);
@@ -67,25 +68,26 @@ test("a sequenced SCORM 2004 package plays through: flow, disabled quiz until le
   await sco(page).check("input[value=right]");
   await sco(page).click("#done");
   await page.waitForFunction(() => document.documentElement.dataset.delivery === "ended");
-  const status = await page.$$eval("#toc .status", (s) => s.map((x) => x.textContent));
+  const status = (await tocState(page)).map((t) => t.status);
   assert.ok(status.includes("passed"), status.join(","));
+  // The course's result: the rolled-up root, in the header and in the end message.
+  assert.match(await page.textContent("#course-result"), /^Course: Passed · score \d+%$/);
+  assert.equal(await page.textContent("#message-title"), "Well done: you passed the course.");
   const failed = await page.$$eval("#calls li.err", (lis) => lis.map((li) => li.textContent));
   assert.deepEqual(failed, []);
-  assert.deepEqual(errors, []);
+  assert.deepEqual(page.errors, []);
   await context.close();
 });
 
 test("the user's navigation: TOC choice and Previous unload the running SCO first", async () => {
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  await page.goto(backend.url + "/course.html");
+  const { context, page } = await open();
   await activity(page, "L1");
-  await page.click("#toc button:has-text('2. Retries and backoff')");
+  await page.click("#toc .entry:has-text('2. Retries and backoff')");
   await activity(page, "L2");
   await page.click("button[data-request=previous]");
   await activity(page, "L1");
   // The LMS's own Continue button follows the look-ahead (flow is on).
-  assert.equal(await page.isEnabled("button[data-request=continue]"), true);
+  assert.equal((await buttons(page)).continue, true);
   await page.click("button[data-request=continue]");
   await activity(page, "L2");
   const calls = await page.$$eval("#calls li", (lis) => lis.map((li) => li.textContent));
@@ -95,9 +97,7 @@ test("the user's navigation: TOC choice and Previous unload the running SCO firs
 });
 
 test("a SCORM 1.2 package: the SCO finds window.API only, with the manifest's values", async () => {
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  await page.goto(backend.url + "/course.html?manifest=courses/sample/imsmanifest12.xml");
+  const { context, page } = await open("/course.html?manifest=courses/sample/imsmanifest12.xml");
   await page.waitForFunction(() => {
     const d = document.getElementById("content").contentDocument;
     return d && d.documentElement && d.documentElement.dataset.lms === "1.2";
@@ -122,15 +122,15 @@ test("a SCORM 1.2 package: the SCO finds window.API only, with the manifest's va
   await frame.click("#submit");
   await frame.click("#finish");
   await frame.waitForFunction(() => document.documentElement.dataset.ended === "normal");
-  const status = await page.$$eval("#toc .status", (s) => s.map((x) => x.textContent));
+  await page.waitForFunction(() => [...document.querySelectorAll("#toc .status")].some((s) => s.textContent === "failed"));
+  const status = (await tocState(page)).map((t) => t.status);
   assert.deepEqual(status, ["failed"]);
+  assert.match(await page.textContent("#course-result"), /^Course: Not passed · score 0%$/);
   await context.close();
 });
 
 test("a navigation request the sequencer refuses leaves the running SCO alone", async () => {
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  await page.goto(backend.url + "/course.html");
+  const { context, page } = await open();
   await activity(page, "L1");
   const src = await page.evaluate(() => document.getElementById("content").src);
   // start while a session runs: refused by the Navigation Request Process
@@ -144,5 +144,61 @@ test("a navigation request the sequencer refuses leaves the running SCO alone", 
   // an accepted request still ends it and moves on
   await sco(page).click("#done");
   await activity(page, "L2");
+  await context.close();
+});
+
+test("after the session ends every navigation button is off and Continue launches nothing", async () => {
+  const { context, page } = await open();
+  await activity(page, "L1");
+  await page.click("button[data-request=exitAll]");
+  await page.waitForFunction(() => document.documentElement.dataset.delivery === "ended");
+  assert.deepEqual(await buttons(page), { previous: false, continue: false, exit: false, suspendAll: false, exitAll: false });
+  // Pressing one anyway (keyboard users can reach it) says why and launches nothing.
+  await page.focus("button[data-request=continue]");
+  await page.keyboard.press("Enter");
+  await page.waitForSelector("#messages .msg-info");
+  assert.match(await page.textContent("#messages"), /Continue: The course session has ended\./);
+  assert.equal(await page.evaluate(() => document.getElementById("content").getAttribute("src")), "about:blank");
+  assert.equal(await page.evaluate(() => document.documentElement.dataset.delivery), "ended");
+  // The end panel offers what is possible: start again.
+  assert.deepEqual(await page.$$eval("#message-actions button", (bs) => bs.map((b) => b.textContent)), ["Start again"]);
+  await page.click("#message-actions button:has-text('Start again')");
+  await activity(page, "L1");
+  await context.close();
+});
+
+test("exit with nothing to flow to says so instead of a blank pane", async () => {
+  // Flow off at the root: after Exit the learner has to choose.
+  const manifest = "/packages/choice-only/imsmanifest.xml";
+  const { context, page } = await open("/course.html?manifest=" + encodeURIComponent(manifest));
+  await page.waitForFunction(() => document.documentElement.dataset.delivery === "choose");
+  // Flow is off: the course does not start by itself, and that is no error.
+  assert.equal(await page.textContent("#message-title"), "Where would you like to begin?");
+  assert.equal(await page.$$eval("#messages .msg", (m) => m.length), 0);
+  await page.click("#toc .entry:has-text('Part B')");
+  await page.waitForFunction(() => document.documentElement.dataset.activity === "B");
+  // adlnav:hideLMSUI of part B: those LMS buttons are not shown while it runs.
+  const shown = await page.$$eval("#lms-nav button[data-request]", (bs) => bs.filter((b) => !b.hidden).map((b) => b.dataset.request));
+  assert.deepEqual(shown, ["continue", "exit", "exitAll"]);
+  await page.click("button[data-request=exit]");
+  await page.waitForFunction(() => document.documentElement.dataset.delivery === "nothing");
+  assert.equal(await page.isVisible("#message"), true);
+  assert.equal(await page.textContent("#message-title"), "You left the activity.");
+  assert.equal(await page.isHidden("#content"), true);
+  await context.close();
+});
+
+test("a manifest that cannot be read: the precise error stays, the buttons stay off", async () => {
+  const { context, page } = await open("/course.html?manifest=" + encodeURIComponent("/packages/broken-manifest/imsmanifest.xml"));
+  await page.waitForFunction(() => document.documentElement.dataset.state === "error");
+  assert.equal(await page.textContent("#course-title"), "This course cannot be played");
+  const text = await page.textContent("#messages");
+  assert.match(text, /line 9, column \d+/, text);
+  assert.deepEqual(await buttons(page), { previous: false, continue: false, exit: false, suspendAll: false, exitAll: false });
+  await page.focus("button[data-request=continue]");
+  await page.keyboard.press("Enter");
+  await page.waitForSelector('#messages [data-key="refused"]');
+  assert.match(await page.textContent("#messages"), /line 9, column \d+/, "the parse error is not replaced");
+  assert.doesNotMatch(await page.textContent("#messages"), /NB\.2\.1/);
   await context.close();
 });

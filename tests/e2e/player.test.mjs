@@ -117,3 +117,91 @@ test("SCORM 1.2: a full attempt through window.API suspends, relaunches, resumes
   assert.deepEqual(calls.filter((c) => c.error !== "0"), [], "no API call failed");
   await page.close();
 });
+
+/** The running SCO's view of the SCORM 2004 run-time. */
+async function attempt(frame) {
+  return frame.evaluate(() => {
+    const api = window.parent.API_1484_11;
+    const get = (k) => api.GetValue(k);
+    return { entry: get("cmi.entry"), total: get("cmi.total_time"), suspendData: get("cmi.suspend_data"), mode: get("cmi.mode"), credit: get("cmi.credit") };
+  });
+}
+
+/** Press "Relaunch course" and wait for the new launch's SCO to initialize. */
+async function relaunched(page) {
+  await page.click("#relaunch");
+  await page.waitForFunction(() => !document.getElementById("calls").textContent.includes("Terminate"));
+  return frameWhere(page, () => document.getElementById("calls").textContent.includes("Initialize"));
+}
+
+async function answerAndFinish(frame) {
+  await frame.click("#next");
+  await frame.click("#next");
+  await frame.check("input[value=local]");
+  await frame.click("#submit");
+  await frame.click("#finish");
+  await frame.waitForFunction(() => document.documentElement.dataset.ended === "normal");
+}
+
+test("SCORM 2004 on a single-SCO page: an attempt that ended starts anew on relaunch and reload, or is reviewed when the LMS asks", async () => {
+  const page = await openPlayer();
+  let frame = await courseFrame(page);
+  await answerAndFinish(frame);
+  // Relaunch: a new learner attempt (RTE 4.2.8/4.2.12), not the old one continued.
+  frame = await relaunched(page);
+  assert.deepEqual(await attempt(frame), { entry: "ab-initio", total: "PT0H0M0S", suspendData: "", mode: "normal", credit: "credit" });
+  await answerAndFinish(frame);
+  // A page reload is a relaunch too.
+  await page.reload();
+  frame = await courseFrame(page);
+  assert.deepEqual(await attempt(frame), { entry: "ab-initio", total: "PT0H0M0S", suspendData: "", mode: "normal", credit: "credit" });
+  await answerAndFinish(frame);
+  // The LMS asks for a review of the ended attempt instead.
+  await page.evaluate(() => ScormShim.configure({ endedAttempt: "review" }));
+  frame = await relaunched(page);
+  const review = await attempt(frame);
+  assert.equal(review.mode, "review");
+  assert.equal(review.credit, "no-credit");
+  assert.equal(review.entry, "");
+  assert.equal(review.suspendData, "answered", "the ended attempt's data is there to review");
+  assert.notEqual(review.total, "PT0H0M0S");
+  // The backend holds the attempts' data too: the new attempt replaced the ended one there
+  // (its first batch was a full one), so a reload that resumes from the backend has no
+  // leftovers from before. Suspend half-way: the resumed attempt has only its own data.
+  // (The reviewing SCO is unloaded first: configuration does not change under a running SCO.)
+  await page.evaluate(() => new Promise((resolve) => {
+    const f = document.getElementById("content");
+    f.onload = () => { f.onload = null; resolve(ScormShim.configure({ endedAttempt: "new" })); };
+    f.src = "about:blank";
+  }));
+  frame = await relaunched(page);
+  await frame.click("#suspend");
+  await frame.waitForFunction(() => document.documentElement.dataset.ended === "suspend");
+  await page.waitForFunction(() => Object.values(ScormShim.queueStatus()).every((q) => q.pending === 0));
+  const res = await fetch(backend.url + "/api/state?registration=demo-registration");
+  const stored = (await res.json()).scos["sample-sco"];
+  assert.equal(stored["cmi.exit"], "suspend");
+  assert.equal(stored["cmi.suspend_data"], undefined, "the ended attempt's suspend_data was replaced, not kept");
+  await page.close();
+});
+
+test("GetValue of a keyword an element does not have answers 301 (cmi.learner_id._version)", async () => {
+  const page = await openPlayer();
+  const frame = await courseFrame(page);
+  const r = await frame.evaluate(() => {
+    const api = window.parent.API_1484_11;
+    const out = {};
+    for (const el of ["cmi.learner_id._version", "cmi.score._version", "cmi._version", "cmi.bogus._version"]) {
+      const v = api.GetValue(el);
+      out[el] = [v, api.GetLastError()];
+    }
+    return out;
+  });
+  assert.deepEqual(r, {
+    "cmi.learner_id._version": ["", "301"],
+    "cmi.score._version": ["", "301"],
+    "cmi._version": ["1.0", "0"],
+    "cmi.bogus._version": ["", "401"],
+  });
+  await page.close();
+});

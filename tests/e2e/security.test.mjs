@@ -3,6 +3,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { startBackend, launchBrowser } from "./harness.mjs";
+import { playerContext } from "./player-harness.mjs";
 
 let backend, browser;
 before(async () => {
@@ -35,7 +36,7 @@ const HREFS = [
 
 for (const href of HREFS) {
   test(`a launch location that becomes a scheme URL is refused: ${href}`, async () => {
-    const context = await browser.newContext();
+    const context = await playerContext(browser, backend);
     const page = await context.newPage();
     await page.route("**/evil/imsmanifest.xml", (route) =>
       route.fulfill({ status: 200, contentType: "application/xml", body: manifest(href) }));
@@ -50,7 +51,7 @@ for (const href of HREFS) {
 }
 
 test("course.html?manifest= on another origin is refused before anything is fetched", async () => {
-  const context = await browser.newContext();
+  const context = await playerContext(browser, backend);
   const page = await context.newPage();
   const requested = [];
   page.on("request", (r) => requested.push(r.url()));

@@ -129,12 +129,18 @@ pub(crate) fn read_manifest(cx: &mut Cx<'_>, root: &Node, options: &ParseOptions
         organizations.push(org);
         trees.push(tree);
     }
-    if let Some(d) = &default_organization {
-        if !organizations.iter().any(|o| &o.identifier == d) {
-            return Err(cx.error(ErrorKind::DanglingReference, orgs, format!("the default organization `{d}` does not exist")));
-        }
+    // A `default` that names no organization: LMSs play the first one, and
+    // so do we, with a warning (CAM: `default` must name an organization).
+    let default_found = default_organization.as_ref().filter(|d| organizations.iter().any(|o| &o.identifier == *d));
+    if let (Some(d), None) = (&default_organization, default_found) {
+        let first = organizations.first().map(|o| o.identifier.as_str()).unwrap_or("");
+        cx.warn(
+            ErrorKind::DanglingReference,
+            orgs,
+            format!("the default organization `{d}` does not exist; the first organization, `{first}`, is played"),
+        );
     }
-    let wanted = options.organization.clone().or_else(|| default_organization.clone());
+    let wanted = options.organization.clone().or_else(|| default_found.cloned());
     let chosen = match &wanted {
         Some(id) => organizations
             .iter()
@@ -209,7 +215,10 @@ fn read_organization(cx: &mut Cx<'_>, o: &Node, ctx: &mut Ctx<'_>) -> Res<(Organ
         return Err(cx.error(ErrorKind::MissingElement, o, "an organization needs at least one `<item>`"));
     }
     let mut count = 0usize;
-    let tree = read_activity(cx, o, ctx, &mut count)?;
+    let mut tree = read_activity(cx, o, ctx, &mut count)?;
+    if !cx.version.is_2004() {
+        check_prerequisites(cx, o, &mut tree);
+    }
     let org = Organization {
         identifier,
         title: tree.title.clone(),
@@ -265,6 +274,11 @@ fn read_activity(cx: &mut Cx<'_>, n: &Node, ctx: &mut Ctx<'_>, count: &mut usize
         let idref = cx.attr(n, Ns::None, "identifierref").filter(|s| !s.is_empty());
         match (idref, a.children.is_empty()) {
             (Some(r), true) => a.launch = Some(launch(cx, n, ctx, r)?),
+            // SCORM 1.2 (IMS CP 1.1.2) lets any item reference a resource, and
+            // packages (eXe and others) put a page on an item with children;
+            // LMSs launch it. SCORM 2004 launches leaves only (SN: a cluster
+            // is not delivered).
+            (Some(r), false) if !cx.version.is_2004() => a.launch = Some(launch(cx, n, ctx, r)?),
             (Some(_), false) => cx.warn(ErrorKind::UnexpectedElement, n, "a cluster item may not reference a resource; `identifierref` ignored"),
             (None, true) => cx.warn(ErrorKind::MissingAttribute, n, "a leaf item has no `identifierref`; nothing to launch"),
             (None, false) => {}
@@ -337,4 +351,33 @@ fn read_adlcp(cx: &mut Cx<'_>, n: &Node, a: &mut Activity) -> Res<()> {
         }
     }
     Ok(())
+}
+
+/// SCORM 1.2 `adlcp:prerequisites` that cannot be honoured (malformed, or
+/// naming an item the organization does not have) are dropped with a
+/// warning: a broken script must not lock the learner out of an item.
+fn check_prerequisites(cx: &mut Cx<'_>, org: &Node, tree: &mut Activity) {
+    let ids: Vec<String> = super::walk(tree).iter().map(|a| a.id.clone()).collect();
+    let mut stack: Vec<&mut Activity> = vec![tree];
+    while let Some(a) = stack.pop() {
+        if let Some(script) = &a.prerequisites {
+            let problem = match crate::engine::prerequisites::parse(script) {
+                Err(e) => Some(e),
+                Ok(expr) => expr
+                    .identifiers()
+                    .into_iter()
+                    .find(|id| !ids.iter().any(|i| i == id))
+                    .map(|id| format!("`{id}` names no item of this organization")),
+            };
+            if let Some(problem) = problem {
+                cx.warn(
+                    ErrorKind::InvalidValue,
+                    org,
+                    format!("item `{}`: prerequisites `{script}` ignored: {problem}", a.id),
+                );
+                a.prerequisites = None;
+            }
+        }
+        stack.extend(a.children.iter_mut());
+    }
 }

@@ -454,27 +454,83 @@ const SCHEMA_VERSIONS: &[(&str, ScormVersion)] = &[
     ("2004 4th Edition", ScormVersion::Scorm2004Ed4),
 ];
 
-fn detect_version(cx: &mut Cx<'_>, root: &xml::Node, declared: Option<&str>, facts: &xml::NsFacts) -> ScormVersion {
-    let from_ns = if facts.saw_2004 {
-        Some(ScormVersion::Scorm2004Ed4)
-    } else if facts.saw_12 {
-        Some(ScormVersion::Scorm12)
-    } else {
-        None
-    };
-    if let Some(v) = declared {
-        let v = v.trim();
-        if let Some((_, ver)) = SCHEMA_VERSIONS.iter().find(|(s, _)| s.eq_ignore_ascii_case(v)) {
-            if from_ns.is_some_and(|n| n.is_2004() != ver.is_2004()) {
-                cx.warn(ErrorKind::Version, root, format!("schemaversion `{v}` does not match the namespaces used"));
-            }
-            return *ver;
+/// Elements (and attributes of elements) that only SCORM 2004 4th Edition
+/// defines, as (namespace, element, attribute): a 2004 manifest without a
+/// usable `<schemaversion>` that has one of them is read as 4th Edition.
+/// Sorted by element, then attribute.
+const FOURTH_EDITION_ONLY: &[(xml::Ns, &str, &str)] = &[
+    (xml::Ns::Adlcp, "completionThreshold", "completedByMeasure"),
+    (xml::Ns::Adlcp, "completionThreshold", "minProgressMeasure"),
+    (xml::Ns::Adlcp, "completionThreshold", "progressWeight"),
+    (xml::Ns::Adlcp, "data", ""),
+    (xml::Ns::Adlcp, "map", ""),
+    (xml::Ns::Adlseq, "objectives", ""),
+    (xml::Ns::Cp, "organization", "sharedDataGlobalToSystem"),
+];
+
+/// True when the document uses a construct of [`FOURTH_EDITION_ONLY`].
+fn uses_fourth_edition(root: &xml::Node) -> bool {
+    let mut stack = vec![root];
+    while let Some(n) = stack.pop() {
+        let hit = FOURTH_EDITION_ONLY.iter().any(|(ns, el, at)| {
+            *ns == n.ns && *el == n.name && (at.is_empty() || n.attrs.iter().any(|a| a.name == *at))
+        });
+        if hit {
+            return true;
         }
-        cx.warn(ErrorKind::Version, root, format!("unknown schemaversion `{v}`; version taken from the namespaces"));
-    } else {
-        cx.warn(ErrorKind::Version, root, "no <schemaversion>; version taken from the namespaces");
+        stack.extend(n.children.iter());
     }
-    from_ns.unwrap_or(ScormVersion::Scorm12)
+    false
+}
+
+/// The version and edition: the `<schemaversion>` when it is one of
+/// [`SCHEMA_VERSIONS`]; otherwise read from the namespaces, first those
+/// used by elements and attributes, then those declared (`xmlns`,
+/// `xsi:schemaLocation`). The 2004 editions share their namespaces: a
+/// manifest without a usable `<schemaversion>` is read as the oldest
+/// edition whose constructs it uses (2nd Edition, or 4th Edition when it
+/// uses one of [`FOURTH_EDITION_ONLY`]). A manifest that says nothing
+/// either way is read as SCORM 1.2, whose packages most often omit it.
+fn detect_version(cx: &mut Cx<'_>, root: &xml::Node, declared: Option<&str>, facts: &xml::NsFacts) -> ScormVersion {
+    let family = |v12: bool, v2004: bool| match (v12, v2004) {
+        (true, false) => Some(false),
+        (false, true) | (true, true) => Some(true),
+        (false, false) => None,
+    };
+    // Some(true): SCORM 2004.
+    let is_2004 = family(facts.saw_12, facts.saw_2004).or_else(|| family(facts.declared_12, facts.declared_2004));
+    let from_ns = is_2004.map(|v| match v {
+        false => ScormVersion::Scorm12,
+        true if uses_fourth_edition(root) => ScormVersion::Scorm2004Ed4,
+        true => ScormVersion::Scorm2004Ed2,
+    });
+    let unusable = match declared.map(str::trim) {
+        Some(v) => match SCHEMA_VERSIONS.iter().find(|(s, _)| s.eq_ignore_ascii_case(v)) {
+            Some((_, ver)) => {
+                if from_ns.is_some_and(|n| n.is_2004() != ver.is_2004()) {
+                    cx.warn(ErrorKind::Version, root, format!("schemaversion `{v}` does not match the namespaces used"));
+                }
+                return *ver;
+            }
+            None => format!("unknown schemaversion `{v}`"),
+        },
+        None => "no <schemaversion>".to_string(),
+    };
+    let version = from_ns.unwrap_or(ScormVersion::Scorm12);
+    let why = match (from_ns, version) {
+        (None, _) => "no SCORM namespace says otherwise",
+        (Some(_), ScormVersion::Scorm12) => "from the SCORM 1.2 namespaces",
+        (Some(_), ScormVersion::Scorm2004Ed4) => "from the SCORM 2004 namespaces and 4th Edition elements",
+        (Some(_), _) => "from the SCORM 2004 namespaces (no element of a later edition is used)",
+    };
+    let name = match version {
+        ScormVersion::Scorm12 => "SCORM 1.2",
+        ScormVersion::Scorm2004Ed2 => "SCORM 2004 2nd Edition",
+        ScormVersion::Scorm2004Ed3 => "SCORM 2004 3rd Edition",
+        ScormVersion::Scorm2004Ed4 => "SCORM 2004 4th Edition",
+    };
+    cx.warn(ErrorKind::Version, root, format!("{unusable}; read as {name} {why}"));
+    version
 }
 
 /// Sorted, deduplicated strings gathered from every activity (iteratively).
@@ -497,4 +553,18 @@ pub fn walk(root: &Activity) -> Vec<&Activity> {
         stack.extend(a.children.iter().rev());
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fourth_edition_table_is_sorted() {
+        let keys: Vec<(&str, &str)> = FOURTH_EDITION_ONLY.iter().map(|(_, e, a)| (*e, *a)).collect();
+        let mut sorted = keys.clone();
+        sorted.sort_unstable();
+        sorted.dedup();
+        assert_eq!(keys, sorted);
+    }
 }

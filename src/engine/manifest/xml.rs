@@ -121,6 +121,25 @@ pub(crate) struct NsFacts {
     pub saw_12: bool,
     /// A SCORM 2004 namespace was declared and used.
     pub saw_2004: bool,
+    /// A SCORM 1.2 namespace was declared (`xmlns…`) or named in
+    /// `xsi:schemaLocation`, used or not.
+    pub declared_12: bool,
+    /// A SCORM 2004 namespace was declared or named in `xsi:schemaLocation`.
+    pub declared_2004: bool,
+}
+
+impl NsFacts {
+    /// Note the namespace URIs named in `text` (an `xmlns` value, or the
+    /// pairs of `xsi:schemaLocation`).
+    fn declare(&mut self, text: &str) {
+        for uri in text.split_ascii_whitespace() {
+            match NAMESPACES.iter().find(|(u, _, _)| *u == uri).and_then(|(_, _, v)| *v) {
+                Some(true) => self.declared_12 = true,
+                Some(false) => self.declared_2004 = true,
+                None => {}
+            }
+        }
+    }
 }
 
 /// Source positions: byte offset to 1-based line and column (in characters).
@@ -380,8 +399,13 @@ fn make_node<'a>(
         }
         let a = a.map_err(|e| xml_err(lines, pos, format!("malformed XML: attribute of `{name}`: {e}")))?;
         let key = a.key.as_ref();
-        if key == b"xmlns" || key.starts_with(b"xmlns:") {
-            continue;
+        if key == b"xmlns" || key.starts_with(b"xmlns:") || key.ends_with(b":schemaLocation") {
+            if let Ok(v) = std::str::from_utf8(&a.value) {
+                facts.declare(v);
+            }
+            if !key.ends_with(b":schemaLocation") {
+                continue;
+            }
         }
         let (res, local) = reader.resolve_attribute(a.key);
         let ans = classify(&res, facts, true, notes, pos);

@@ -544,6 +544,16 @@ impl Queue {
         &self.policy
     }
 
+    /// The page learned which course its registration is for (a package
+    /// opened in the course player names it): later requests carry it. The
+    /// batches and their numbering stay as they are.
+    pub fn set_course(&mut self, course_id: &str) {
+        if self.identity.course_id != course_id {
+            self.identity.course_id = course_id.to_owned();
+            self.touch();
+        }
+    }
+
     /// The revision of the persistent state (bumped by every change).
     pub fn rev(&self) -> u64 {
         self.rev
@@ -1046,6 +1056,77 @@ impl Queue {
     /// Returns it, or `None` when `seq` is not a failed batch.
     pub fn dismiss_failed(&mut self, seq: u64) -> Option<Batch> {
         let i = self.batches.iter().position(|b| b.seq == Some(seq) && matches!(b.state, BatchState::Failed { .. }))?;
+        self.touch();
+        Some(self.batches.remove(i))
+    }
+
+    /// The batches the server refused for good, in queue order: kept until
+    /// someone decides ([`Queue::retry_failed`], [`Queue::discard_failed`]).
+    pub fn failed_batches(&self) -> impl Iterator<Item = &Batch> {
+        self.batches.iter().filter(|b| matches!(b.state, BatchState::Failed { .. }))
+    }
+
+    /// The refused batches as a JSON array: `[{"id", "seq", "sco", "status",
+    /// "reason", "ts", "changes": [[element, value], …]}]`.
+    pub fn failed_json(&self) -> String {
+        let mut o = String::from("[");
+        for (n, b) in self.failed_batches().enumerate() {
+            if n > 0 {
+                o.push(',');
+            }
+            o.push('{');
+            write_key(&mut o, "id", true);
+            write_str(&mut o, &b.id);
+            write_key(&mut o, "seq", false);
+            o.push_str(&b.seq.unwrap_or(0).to_string());
+            write_key(&mut o, "sco", false);
+            write_str(&mut o, &b.sco_id);
+            if let BatchState::Failed { status, reason } = &b.state {
+                write_key(&mut o, "status", false);
+                o.push_str(&status.to_string());
+                write_key(&mut o, "reason", false);
+                write_str(&mut o, reason);
+            }
+            write_key(&mut o, "ts", false);
+            o.push_str(&b.created_ms.to_string());
+            write_key(&mut o, "changes", false);
+            write_changes(&mut o, &b.changes);
+            o.push('}');
+        }
+        o.push(']');
+        o
+    }
+
+    /// Send a refused batch again (after the cause was fixed, e.g. the
+    /// registration was corrected on the server): its changes go back into
+    /// the queue as a new batch after every other one, with a new sequence
+    /// number and key when sent; the refused one is removed. Returns the new
+    /// batch's id, or `None` when `id` names no refused batch.
+    pub fn retry_failed(&mut self, id: &str) -> Option<String> {
+        let i = self.batches.iter().position(|b| b.id == id && matches!(b.state, BatchState::Failed { .. }))?;
+        let old = self.batches.remove(i);
+        let new_id = self.new_id();
+        self.clock = self.clock.saturating_add(1);
+        self.batches.push(Batch {
+            id: new_id.clone(),
+            order: self.clock,
+            gen: 1,
+            seq: None,
+            key: None,
+            attempts: 0,
+            state: BatchState::Pending,
+            ..old
+        });
+        self.sort();
+        self.touch();
+        self.events.push(Event::Queued { id: new_id.clone(), sco_id: self.batches.last().map(|b| b.sco_id.clone()).unwrap_or_default() });
+        Some(new_id)
+    }
+
+    /// Forget a refused batch by its id (someone decided its data is not
+    /// wanted). Returns it, or `None` when `id` names no refused batch.
+    pub fn discard_failed(&mut self, id: &str) -> Option<Batch> {
+        let i = self.batches.iter().position(|b| b.id == id && matches!(b.state, BatchState::Failed { .. }))?;
         self.touch();
         Some(self.batches.remove(i))
     }

@@ -267,6 +267,39 @@ fn fmt_real(v: f64) -> String {
     crate::engine::num::format_decimal(v, 7)
 }
 
+/// What a new launch of a SCO that no sequencer delivers (a single-SCO LMS
+/// page, `ScormShim.relaunch()`, a reload) starts from, given the state its
+/// last session stored. RTE §4.2.8 (`cmi.entry`) and §4.2.12 (`cmi.exit`):
+/// a session that terminated with `cmi.exit` "normal", "logout",
+/// "time-out" or "" ended the learner attempt, so the next launch is a new
+/// attempt (`cmi.entry` "ab-initio", `cmi.total_time` "PT0H0M0S", no
+/// `cmi.suspend_data` or `cmi.location`) — unless the LMS asks to review
+/// the ended attempt (`review_ended`): then its data is kept and the SCO
+/// runs in `cmi.mode` "review", `cmi.credit` "no-credit". A suspended
+/// session (`cmi.exit` "suspend" or `adl.nav.request` "suspendAll")
+/// resumes, and a state without `cmi.exit` (stored by a Commit, the SCO
+/// never terminated) continues with `cmi.entry` "".
+///
+/// Answers the launch, the state to give [`Api::new`], and whether a new
+/// attempt starts (then the first batch of it should replace the stored
+/// state, not add to it).
+pub fn relaunch(mut launch: Launch, saved: Option<Snapshot>, review_ended: bool) -> (Launch, Option<Snapshot>, bool) {
+    let ended = saved.as_ref().is_some_and(|s| {
+        let exit = s.get("cmi.exit").map(String::as_str);
+        let suspended = s.get("adl.nav.request").map(String::as_str) == Some("suspendAll");
+        !suspended && matches!(exit, Some("normal" | "logout" | "time-out" | ""))
+    });
+    if !ended {
+        return (launch, saved, false);
+    }
+    if review_ended {
+        launch.mode = "review".into();
+        launch.credit = false;
+        return (launch, saved, false);
+    }
+    (launch, None, true)
+}
+
 impl Api {
     /// A new API instance. `saved` is the state of an earlier session of the
     /// same SCO attempt (`None` starts a new attempt: `cmi.entry` is
@@ -478,6 +511,15 @@ impl Api {
         // kept only once it was persisted.
         let prev_total = self.values.get("cmi.total_time").cloned();
         let mut dirty = self.dirty.clone();
+        // The stored state records how the session ended: `cmi.exit` "" when
+        // the SCO set none (its value at Terminate), so that a later launch
+        // outside a sequenced course knows the learner attempt ended (see
+        // [`relaunch`]).
+        let set_exit = !self.values.contains_key("cmi.exit");
+        if set_exit {
+            self.values.insert("cmi.exit".into(), String::new());
+            dirty.mark("cmi.exit");
+        }
         if let Some(session) = self.values.get("cmi.session_time").and_then(|s| types::parse_interval(s)) {
             let total = prev_total.as_deref().and_then(types::parse_interval).unwrap_or(0);
             self.values.insert("cmi.total_time".into(), types::format_interval(total.saturating_add(session)));
@@ -489,6 +531,9 @@ impl Api {
                 Some(t) => self.values.insert("cmi.total_time".into(), t),
                 None => self.values.remove("cmi.total_time"),
             };
+            if set_exit {
+                self.values.remove("cmi.exit");
+            }
             return self.fail(111, format!("the data could not be stored: {e}"));
         }
         self.dirty.clear();
@@ -518,8 +563,14 @@ impl Api {
 
     /// Whether the keyword-suffixed name `element` names a keyword of an
     /// element that exists but has no such keyword (GetValue → 301).
+    /// (`cmi.learner_id._version`, `cmi.score._count`: the ADL test suite
+    /// answers 301 for a keyword of an element without it, and 401 only for
+    /// a name that is no element at all.)
     fn is_keyword_of_known(element: &str) -> bool {
-        let base = element.strip_suffix("._children").or_else(|| element.strip_suffix("._count"));
+        let base = element
+            .strip_suffix("._children")
+            .or_else(|| element.strip_suffix("._count"))
+            .or_else(|| element.strip_suffix("._version"));
         base.is_some_and(|b| {
             model::resolve(b).is_some() || ["_children", "_count"].iter().any(|k| model::resolve(&format!("{b}.{k}")).is_some())
         })

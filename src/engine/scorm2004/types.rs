@@ -166,14 +166,15 @@ pub fn parse_interval(s: &str) -> Option<u128> {
         let cur = take_units(t, &[(b'H', 3600 * 100), (b'M', 60 * 100)], &mut total, &mut tparts)?;
         if !cur.is_empty() {
             let body = cur.strip_suffix('S')?;
-            let (i, f) = match body.split_once('.') {
-                Some((i, f)) => (i, f),
-                None => (body, ""),
+            // (A byte search: see `find_delim` on why not `str::contains`.)
+            let (i, f, dot) = match body.split_once('.') {
+                Some((i, f)) => (i, f, true),
+                None => (body, "", false),
             };
             if i.is_empty() || i.len() > 12 || !i.bytes().all(|b| b.is_ascii_digit()) {
                 return None;
             }
-            if body.contains('.') && !(1..=2).contains(&f.len()) || !f.bytes().all(|b| b.is_ascii_digit()) {
+            if dot && !(1..=2).contains(&f.len()) || !f.bytes().all(|b| b.is_ascii_digit()) {
                 return None;
             }
             let secs = digits_value(i)?;

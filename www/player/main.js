@@ -1,0 +1,274 @@
+// The course player: opens a content package by the URL of its manifest
+// (`course.html?manifest=…`), shows its table of contents and the LMS
+// navigation buttons from the sequencer's look-ahead, launches what the
+// sequencer delivers, and says in the page what goes wrong. One module per
+// concern: messages, table of contents, content frame, call log, the
+// backend's queue, plain words.
+import { createMessages } from "./messages.js";
+import { createCallLog } from "./calls.js";
+import { renderToc, whyText } from "./toc.js";
+import { createContent, probe } from "./content.js";
+import { watchQueue } from "./queue.js";
+import { refusal, resultWords } from "./words.js";
+
+const $ = (id) => document.getElementById(id);
+const root = document.documentElement;
+const params = new URLSearchParams(location.search);
+const MANIFEST = params.get("manifest") || "courses/sequenced/imsmanifest.xml";
+const REQUESTS = ["previous", "continue", "exit", "suspendAll", "exitAll"];
+
+const messages = createMessages($("messages"));
+const content = createContent($("content"), $("message"), $("message-title"), $("message-text"), $("message-actions"));
+const log = createCallLog($("calls"), $("calls-count"), $("log-panel"), $("log-toggle"));
+const navButtons = [...document.querySelectorAll("#lms-nav button[data-request]")];
+
+let shim = null;
+let launchable = new Set();
+let hidden = new Map(); // activity id -> adlnav:hideLMSUI of it
+let courseTitle = "";
+let ended = false;
+let busy = false;
+
+root.dataset.state = "loading";
+
+// The table of contents folds away on small screens (a phone in landscape).
+const narrow = window.matchMedia("(max-width: 900px)");
+function setToc(open) {
+  $("toc-panel").hidden = !open;
+  $("toc-toggle").setAttribute("aria-expanded", String(open));
+}
+setToc(!narrow.matches);
+narrow.addEventListener("change", (e) => setToc(!e.matches));
+$("toc-toggle").addEventListener("click", () => setToc($("toc-panel").hidden));
+
+function walk(a, f) {
+  const stack = [a];
+  while (stack.length) {
+    const x = stack.pop();
+    f(x);
+    for (const c of x.children || []) stack.push(c);
+  }
+}
+
+/** Enable a control, or mark it unavailable (still focusable) with the reason when there is one. */
+function setAvailable(button, ok, why) {
+  if (ok) {
+    button.removeAttribute("aria-disabled");
+    button.removeAttribute("title");
+  } else {
+    button.setAttribute("aria-disabled", "true");
+    if (why) button.title = why; else button.removeAttribute("title");
+  }
+}
+
+/** Why `request` is refused, when the package says so in words (SCORM 1.2 prerequisites). */
+function explain(request) {
+  if (root.dataset.version !== "1.2") return ""; // SCORM 2004: the sequencer's why, when it gives one
+  const v = shim.course.accepts(request);
+  return v && /^Not available yet/.test(v.message) ? v.message : "";
+}
+
+function render() {
+  const nav = shim && shim.course.navState();
+  if (!nav) return;
+  const current = nav.activities.filter((a) => a.active).pop(); // the deepest active one: the running activity
+  const hide = (current && hidden.get(current.id)) || {};
+  for (const b of navButtons) {
+    const key = b.dataset.request;
+    const ok = !ended && !busy && !!nav[key];
+    let why = "";
+    if (!ok && !busy) why = ended ? "The course session has ended." : whyText(nav.why && nav.why[key]) || explain(key);
+    setAvailable(b, ok, why);
+    b.hidden = !!hide[key];
+  }
+  renderToc($("toc"), nav, launchable, {
+    choose: (id) => {
+      if (narrow.matches) setToc(false); // the drawer gives the screen back to the content
+      go("{target=" + id + "}choice");
+    },
+    explain: (title, why) => messages.show({ key: "refused", level: "info", text: `“${title}”: ${why}` }),
+  });
+  const words = resultWords(shim.course.result());
+  $("course-result").textContent = words.line ? "Course: " + words.line : "";
+}
+
+let pending = 0;
+function renderSoon() {
+  if (pending) return;
+  pending = requestAnimationFrame(() => { pending = 0; render(); });
+}
+
+function endPanel(title, text) {
+  const nav = shim.course.navState();
+  const actions = [];
+  if (nav && nav.resumeAll) actions.push({ label: "Resume", run: () => go("resumeAll") });
+  if (nav && nav.start) actions.push({ label: nav.resumeAll ? "Start over" : "Start again", run: () => go("start") });
+  content.showMessage({ title, text, actions });
+}
+
+async function deliver(view, request) {
+  if (!view) return render();
+  messages.clear("refused");
+  root.dataset.delivery = view.type;
+  if (view.type === "launch") {
+    ended = false;
+    const missing = await probe(view.url);
+    root.dataset.activity = view.activityId;
+    if (missing) {
+      content.blank();
+      const path = new URL(view.url).pathname;
+      const answer = missing.status ? `the server answered ${missing.status}${missing.text ? " " + missing.text : ""}` : "it could not be loaded";
+      content.showMessage({
+        title: `“${view.title}” cannot be shown.`,
+        text: `Its page is missing from the course package (${answer}). Please tell the course administrator. ` +
+          "You can choose another part of the course from the contents.",
+      });
+      messages.show({ key: "missing", level: "error", title: "A file of this course is missing.", text: `“${view.title}” cannot be shown.`, detail: `${view.url}\n${path}: ${answer}` });
+      root.dataset.delivery = "missing";
+    } else {
+      messages.clear("missing");
+      content.showFrame();
+      $("content").src = view.url;
+    }
+  } else if (view.type === "ended") {
+    ended = true;
+    content.blank();
+    root.dataset.activity = "";
+    const result = shim.course.result();
+    const words = resultWords(result);
+    const nav = shim.course.navState();
+    if (nav && nav.resumeAll) {
+      endPanel("Your place is saved.", "You can resume the course where you left it, now or later." + (words.line ? ` (${words.line}.)` : ""));
+    } else {
+      endPanel(words.title || "The course session has ended.", words.text);
+    }
+    root.dataset.result = result ? `${result.completion}/${result.success}` : "";
+  } else if (view.type === "nothing") {
+    content.blank();
+    root.dataset.activity = "";
+    content.showMessage({
+      title: "You left the activity.",
+      text: "Choose what to do next from the contents, or use the buttons above.",
+    });
+  } else if (view.type === "error") {
+    const nav = shim.course.navState();
+    const shown = root.dataset.activity;
+    const running = !!nav && nav.activities.some((a) => a.id === shown && a.active);
+    const r = refusal(request || "", view);
+    if (running) {
+      // Nothing changed: the activity shown goes on.
+      messages.show({ key: "refused", level: "info", text: r.text, detail: r.detail });
+    } else {
+      // The request ended the activity shown, then found nothing to deliver.
+      content.blank();
+      root.dataset.activity = "";
+      content.showMessage({
+        title: "The course cannot go on from here.",
+        text: r.text + " Choose an activity from the contents.",
+      });
+      messages.show({ key: "refused", level: "info", text: r.text, detail: r.detail });
+    }
+  }
+  render();
+}
+
+async function go(request) {
+  if (busy || !shim) return;
+  busy = true;
+  render();
+  let view;
+  try {
+    view = await shim.course.navigate(request, $("content"));
+  } catch (e) {
+    view = { type: "error", id: "player", message: String(e && e.message ? e.message : e) };
+  }
+  busy = false;
+  await deliver(view, request);
+}
+
+for (const b of navButtons) {
+  b.addEventListener("click", () => {
+    if (b.getAttribute("aria-disabled") === "true") {
+      const why = b.title || (ended ? "The course session has ended." : "Not available now.");
+      messages.show({ key: "refused", level: "info", text: `${b.textContent}: ${why}` });
+      return;
+    }
+    go(b.dataset.request);
+  });
+}
+
+function fail(title, e) {
+  root.dataset.state = "error";
+  const text = String(e && e.message ? e.message : e);
+  $("course-title").textContent = "This course cannot be played";
+  document.title = "This course cannot be played";
+  for (const b of navButtons) setAvailable(b, false, "");
+  content.blank();
+  content.showMessage({ title, text: `${text.replace(/^scorm-shim: /, "")}. Please tell the course administrator.` });
+  messages.show({ key: "open", level: "error", sticky: true, title, text, detail: `Manifest: ${MANIFEST}` });
+}
+
+async function start() {
+  if (typeof window.ScormShim === "undefined") {
+    fail("The player could not start.", new Error("the scorm-shim script did not load"));
+    return;
+  }
+  try {
+    shim = await window.ScormShim.ready;
+  } catch (e) {
+    fail("The player could not start.", e);
+    return;
+  }
+  shim.onCall((e) => {
+    log.add(e);
+    // Statuses show in the table of contents as soon as the SCO commits them.
+    if (/^(LMS)?(Commit|Finish|Terminate)$/.test(e.method)) renderSoon();
+  });
+  let info;
+  try {
+    info = await shim.course.open(MANIFEST);
+  } catch (e) {
+    fail("This course cannot be played.", e);
+    return;
+  }
+  courseTitle = info.title || info.identifier;
+  $("course-title").textContent = courseTitle;
+  document.title = courseTitle + " · course player";
+  root.dataset.state = "open";
+  root.dataset.version = info.version;
+  root.dataset.registration = info.registrationId;
+  const tree = shim.course.tree();
+  walk(tree, (a) => {
+    if (a.launch) launchable.add(a.id);
+    if (a.hideLmsUi) hidden.set(a.id, a.hideLmsUi);
+  });
+  if (info.warnings.length) {
+    const n = info.warnings.length;
+    messages.show({
+      key: "warnings",
+      level: "warning",
+      title: `The course package has ${n === 1 ? "a problem" : n + " problems"} in its manifest.`,
+      text: "It plays anyway. If something does not work as expected, tell the course administrator.",
+      detail: info.warnings.join("\n"),
+    });
+  }
+  for (const [i, note] of (info.notes || []).entries()) {
+    messages.show({ key: "note-" + i, level: "warning", text: note });
+  }
+  watchQueue(shim, messages);
+  shim.course.onDeliver((view) => deliver(view, "adl.nav.request"));
+  const first = info.canResume ? "resumeAll" : "start";
+  const view = await shim.course.navigate(first, $("content"));
+  if (view.type === "error") {
+    // A course that does not start by itself (choice only, no flow): the
+    // learner picks where to begin; nothing went wrong.
+    root.dataset.delivery = "choose";
+    content.showMessage({ title: "Where would you like to begin?", text: "Choose a part of the course from the contents." });
+    if (narrow.matches) setToc(true);
+    render();
+  } else {
+    await deliver(view, first);
+  }
+}
+
+start();
