@@ -429,8 +429,7 @@ impl Course12 {
         use NavigationRequest as N;
         let (start, resume_all) = (ok(N::Start), ok(N::ResumeAll));
         let (continue_, previous) = (running && ok(N::Continue), running && ok(N::Previous));
-        NavState {
-            why: NavWhy::from_errors([
+        let mut why = NavWhy::from_errors([
                 err(start, N::Start),
                 err(resume_all, N::ResumeAll),
                 err(continue_, N::Continue),
@@ -440,7 +439,15 @@ impl Course12 {
                 err(running, N::SuspendAll),
                 err(self.active, N::Abandon),
                 err(running, N::AbandonAll),
-            ]),
+            ]);
+        // a request the prerequisites refuse says so in words
+        for (w, r) in [(&mut why.start, N::Start), (&mut why.resume_all, N::ResumeAll), (&mut why.continue_, N::Continue), (&mut why.previous, N::Previous)] {
+            if let (Some(w), Some(words)) = (w.as_mut(), self.explain(&r)) {
+                w.message = words;
+            }
+        }
+        NavState {
+            why,
             start,
             resume_all,
             continue_,

@@ -20,6 +20,7 @@ const PKG = path.join(ROOT, "pkg");
 const PRELUDE = `
 declare const frame: HTMLIFrameElement;
 declare const courseUrl: string;
+declare const file: File;
 `;
 
 /** The JavaScript of README's examples, in order. */
@@ -52,7 +53,13 @@ function compile(snippets) {
         lib: ["ES2022", "DOM"],
         types: [],
         skipLibCheck: false,
-        paths: { "scorm-shim": [path.join(PKG, "index.d.ts")], "scorm-shim/rte": [path.join(PKG, "rte/index.d.ts")] },
+        paths: {
+          "scorm-shim": [path.join(PKG, "index.d.ts")],
+          "scorm-shim/rte": [path.join(PKG, "rte/index.d.ts")],
+          // the package store and service-worker bridge of the pages (www/lib/)
+          "/www/lib/package-store.js": [path.join(ROOT, "www/lib/package-store.d.ts")],
+          "/www/lib/sw-bridge.js": [path.join(ROOT, "www/lib/sw-bridge.d.ts")],
+        },
       },
       files,
     }));
