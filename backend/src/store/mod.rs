@@ -246,7 +246,7 @@ pub struct RequestOutcome {
     pub stop: Option<(u16, Value)>,
     /// The request does not fit the registration (nothing was looked at).
     pub mismatch: Option<Mismatch>,
-    /// Batches past the per-request limit, not looked at.
+    /// Batches after the per-request limit of written batches, not looked at.
     pub unprocessed: usize,
     pub applied: u64,
     pub duplicates: u64,
@@ -436,8 +436,9 @@ pub struct Retention {
 pub trait Store: Send + Sync {
     /// Which implementation: "sqlite" or "postgres".
     fn kind(&self) -> &'static str;
-    /// Process a request's batches, at most `limit` of them, in one
-    /// transaction (docs/PROTOCOL.md, "Processing rules").
+    /// Process a request's batches in one transaction, writing at most
+    /// `limit` of them (replays are answered without counting; the batches
+    /// after the limit are left unprocessed) (docs/PROTOCOL.md, "Processing rules").
     async fn apply(&self, env: &Envelope, limit: usize) -> Result<RequestOutcome, StoreError>;
     /// The registration's head and snapshots, if it exists.
     async fn state(&self, reg: &str) -> Result<Option<(RegRow, BTreeMap<String, BTreeMap<String, String>>)>, StoreError>;

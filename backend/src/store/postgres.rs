@@ -245,7 +245,12 @@ impl PgStore {
             .await
             .map_err(classify)?;
         let mut wrote = false;
-        for b in env.batches.iter().take(limit) {
+        let mut written = 0usize;
+        for (i, b) in env.batches.iter().enumerate() {
+            if written >= limit {
+                out.unprocessed = env.batches.len() - i;
+                break;
+            }
             let hash = body_hash(env, b);
             let known = tx.query_opt(&find, &[&reg, &b.key]).await.map_err(classify)?.map(|r| KnownKey {
                 status: r.get::<_, i16>(0) as u16,
@@ -306,13 +311,11 @@ impl PgStore {
                 }
                 row.last_seq = b.seq;
                 wrote = true;
+                written += 1;
             }
             if !out.record(d) {
                 break;
             }
-        }
-        if out.stop.is_none() {
-            out.unprocessed = env.batches.len().saturating_sub(limit);
         }
         if wrote {
             tx.commit().await.map_err(classify)?;

@@ -213,7 +213,12 @@ fn apply_sync(conn: &mut Connection, env: &Envelope, limit: usize) -> rusqlite::
         return Ok(out); // rolled back
     }
     let mut wrote = false;
-    for b in env.batches.iter().take(limit) {
+    let mut written = 0usize;
+    for (i, b) in env.batches.iter().enumerate() {
+        if written >= limit {
+            out.unprocessed = env.batches.len() - i;
+            break;
+        }
         let hash = body_hash(env, b);
         let known = tx
             .prepare_cached("SELECT status, answer, body_hash FROM batches WHERE registration = ?1 AND key = ?2")?
@@ -259,13 +264,11 @@ fn apply_sync(conn: &mut Connection, env: &Envelope, limit: usize) -> rusqlite::
             advance(&tx, reg, b.seq)?;
             row.last_seq = b.seq;
             wrote = true;
+            written += 1;
         }
         if !out.record(d) {
             break;
         }
-    }
-    if out.stop.is_none() {
-        out.unprocessed = env.batches.len().saturating_sub(limit);
     }
     if wrote {
         tx.commit()?;
