@@ -75,10 +75,14 @@ fn classify(e: tokio_postgres::Error) -> StoreError {
     let code = e.code().map(|c| c.code().to_owned()).unwrap_or_default();
     // Connection problems, shutdowns, too many connections, lock and
     // serialization failures: the next try may succeed.
-    if e.is_closed() || code.starts_with("08") || code.starts_with("57P") || code.starts_with("53") || code == "40001" || code == "40P01" || code == "55P03" || code.is_empty() {
-        StoreError::Unavailable(e.to_string())
+    let detail = match std::error::Error::source(&e) {
+        Some(s) => format!("{e}: {s}"),
+        None => e.to_string(),
+    };
+    if e.is_closed() || code.starts_with("08") || code.starts_with("57P") || code.starts_with("53") || code == "40001" || code == "40P01" || code == "55P03" {
+        StoreError::Unavailable(detail)
     } else {
-        StoreError::Failed(format!("{e} ({code})"))
+        StoreError::Failed(format!("{detail} ({code})"))
     }
 }
 
@@ -302,7 +306,7 @@ impl PgStore {
                 insert_log(&tx, reg, &entry).await.map_err(classify)?;
                 // Compare-and-set: only from seq - 1.
                 let adv = tx
-                    .prepare_cached("UPDATE registrations SET last_seq = $2 WHERE registration = $1 AND last_seq = $2 - 1")
+                    .prepare_cached("UPDATE registrations SET last_seq = $2::bigint WHERE registration = $1 AND last_seq = $2::bigint - 1")
                     .await
                     .map_err(classify)?;
                 let n = tx.execute(&adv, &[&reg, &(b.seq as i64)]).await.map_err(classify)?;
