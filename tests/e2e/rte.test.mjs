@@ -21,7 +21,9 @@ after(async () => {
 const NO_PACKAGES = /this build has no package support.*scorm-shim\.js/;
 
 async function state(registration) {
-  const res = await fetch(`${backend.url}/api/state?registration=${encodeURIComponent(registration)}`);
+  const res = await fetch(`${backend.url}/api/state?registration=${encodeURIComponent(registration)}`,
+    { headers: backend.authHeaders("learner-rte", registration, "course-rte") });
+  assert.equal(res.status, 200);
   return res.json();
 }
 
@@ -39,7 +41,8 @@ async function openClassic(context, registration) {
   const url = `${backend.url}/rte-${registration}.html`;
   await servePage(page, url, `<!doctype html>
     <script src="/pkg/scorm-shim-rte.js" data-endpoint="/api" data-registration-id="${registration}"
-            data-learner-id="learner-rte" data-course-id="course-rte" data-sco-id="sco-1" data-commit-interval="0"></script>
+            data-learner-id="learner-rte" data-course-id="course-rte" data-sco-id="sco-1" data-commit-interval="0"
+            data-headers="Authorization: Bearer ${backend.token("learner-rte", registration, "course-rte")}"></script>
     <script>window.sync = { api: typeof window.API, api2004: typeof window.API_1484_11 };</script>`);
   await page.goto(url);
   await page.evaluate(() => ScormShim.ready);
@@ -136,7 +139,8 @@ test("ES module run-time-only entry (pkg/rte/): a SCORM 2004 session persists an
   await servePage(page, url, `<!doctype html>
     <script type="module">
       import { load } from "/pkg/rte/index.js";
-      window.shim = await load({ endpoint: "/api", registrationId: "${reg}", learnerId: "learner-rte", courseId: "course-rte", scoId: "sco-1", commitInterval: "0" });
+      window.shim = await load({ endpoint: "/api", registrationId: "${reg}", learnerId: "learner-rte", courseId: "course-rte", scoId: "sco-1", commitInterval: "0",
+        headers: { Authorization: "Bearer ${backend.token("learner-rte", reg, "course-rte")}" } });
       window.loaded = true;
     </script>`);
   await page.goto(url);
