@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/build.sh
-cargo build --release -p scorm-backend
+cargo build --profile server -p scorm-backend
 ADDR=${ADDR:-127.0.0.1:8080}
 # Launch tokens: a fresh secret for each run unless one is given; the demo
 # page gets its token from the development endpoint (--dev-tokens), which a
@@ -14,4 +14,4 @@ if [ -z "${SCORM_AUTH_SECRET:-}" ]; then
   export SCORM_AUTH_SECRET
 fi
 echo "==> open http://$ADDR/ (Ctrl-C stops the server)"
-exec target/release/scorm-backend --addr "$ADDR" --www www --pkg pkg --db "${DB:-scorm-demo.sqlite}" --dev-tokens --log-format text
+exec target/server/scorm-backend --addr "$ADDR" --www www --pkg pkg --db "${DB:-scorm-demo.sqlite}" --dev-tokens --log-format text

@@ -56,7 +56,7 @@ impl Default for Limits {
     fn default() -> Self {
         Limits {
             max_body: 1 << 20,
-            max_batches: 1000,
+            max_batches: 100,
             header_timeout: Duration::from_secs(10),
             body_timeout: Duration::from_secs(10),
             request_timeout: Duration::from_secs(30),
@@ -150,6 +150,9 @@ impl App {
         }
     }
 }
+
+/// Longest delay before a 429 for the per-address limit.
+const TARPIT: Duration = Duration::from_millis(500);
 
 /// The client's address, put on each request by the accept loop.
 #[derive(Clone, Copy)]
@@ -300,7 +303,13 @@ async fn common(State(app): State<Arc<App>>, mut req: Request, next: Next) -> Re
             if let (Some(l), Some(p)) = (&app.rate_ip, peer) {
                 if let Err(wait) = l.check_key(&p.ip()) {
                     app.metrics.rate_limited.inc();
-                    let secs = wait.wait_time_from(app.clock.now()).as_secs_f64().ceil().max(1.0) as u64;
+                    let wait = wait.wait_time_from(app.clock.now());
+                    // Tarpit: a client that does not honour Retry-After
+                    // gets its answer late, so a flood on one connection
+                    // costs us at most a few answers a second (before any
+                    // in-flight slot is taken).
+                    tokio::time::sleep(wait.min(TARPIT)).await;
+                    let secs = wait.as_secs_f64().ceil().max(1.0) as u64;
                     break 'answer with_retry_after(error(429, "rate_limited", "too many requests from this address"), secs);
                 }
             }

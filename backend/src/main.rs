@@ -39,7 +39,7 @@ Options (environment variable in brackets):
   --dev-tokens                enable POST /api/dev/token (anyone may mint tokens: never in production)
   --allow-origin ORIGIN       another origin whose pages may call the API (CORS); repeatable
   --max-body BYTES            largest request body, default 1048576
-  --max-batches N             batches looked at per request, default 1000
+  --max-batches N             batches written per request, default 100
   --header-timeout SECONDS    time for a request head, default 10
   --body-timeout SECONDS      time for a request body, default 10
   --request-timeout SECONDS   time for an answer, default 30

@@ -19,6 +19,18 @@ pub const SECRET: &str = "test-secret-0123456789abcdef-0123456789";
 
 static N: AtomicU32 = AtomicU32::new(0);
 
+/// The backend binary: Cargo's for tests, else `SCORM_BACKEND_BIN`, else
+/// the `server` profile's build (examples).
+pub fn bin() -> PathBuf {
+    if let Some(b) = option_env!("CARGO_BIN_EXE_scorm-backend") {
+        return b.into();
+    }
+    if let Some(b) = std::env::var_os("SCORM_BACKEND_BIN") {
+        return b.into();
+    }
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/server/scorm-backend")
+}
+
 pub fn now_s() -> u64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs()
 }
@@ -95,7 +107,7 @@ impl Config {
         self
     }
     pub fn command(&self, dir: &Path) -> Command {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_scorm-backend"));
+        let mut cmd = Command::new(bin());
         cmd.args(["--addr", &self.addr, "--db", &self.db, "--log-level", "warn"])
             .arg("--www")
             .arg(dir.join("www"))
