@@ -575,7 +575,10 @@ async function main() {
       }
     }
     m.loadAfter = os.loadavg()[0].toFixed(2);
-    const md = report(m, sz, st, runs, cyc, chk);
+    let md = report(m, sz, st, runs, cyc, chk);
+    // Sections other tools write (backend load test) survive a rerun.
+    const keep = existsSync(OUT) ? /<!-- backend-load:start -->[\s\S]*<!-- backend-load:end -->/.exec(readFileSync(OUT, "utf8")) : null;
+    if (keep) md = md.trimEnd() + "\n\n" + keep[0] + "\n";
     writeFileSync(OUT, md);
     mkdirSync(path.join(HERE, "results"), { recursive: true });
     writeFileSync(path.join(HERE, "results/latest.json"), JSON.stringify({ machine: m, config: CFG, peerSettings: PEER_SETTINGS, sizes: sz, startup: st, calls: runs, cycles: cyc, check: chk }, null, 1));
