@@ -396,6 +396,11 @@ local server with `fsync=off` (as in the tests), so its figures show the backend
         None => out.push("| PostgreSQL | not installed | | | | | |".into()),
     }
     out.push(String::new());
+    out.push("Every process here runs on the same two cores as the load generator and PostgreSQL, so three processes cannot outrun one: \
+the 3-process row shows what the row locks and the extra processes cost, with each batch still applied exactly once \
+(the PostgreSQL soak with 3 processes checks that), not the scaling of processes on separate machines."
+        .into());
+    out.push(String::new());
 
     // --------------------------------------------------------------- abuse
     let legit_n = 16;
