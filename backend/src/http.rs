@@ -2,6 +2,9 @@
 //! limits, metrics, logs, static files, and the accept loop (connection
 //! caps, header-read timeout, graceful shutdown).
 
+// The helpers answer `Err(Response)`: the answer to send at once.
+#![allow(clippy::result_large_err)]
+
 use crate::auth::{self, AuthError, Claims, Keys};
 use crate::metrics::Metrics;
 use crate::statics;

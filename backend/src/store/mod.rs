@@ -137,6 +137,9 @@ fn validate(version: &str, element: &str, value: &str) -> Result<(), String> {
     }
 }
 
+/// A registration's snapshots: SCO → element → value.
+pub type Scos = BTreeMap<String, BTreeMap<String, String>>;
+
 /// The stored head of a registration.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RegRow {
@@ -341,7 +344,7 @@ impl LogEntry {
 pub struct RegistrationDump {
     pub registration: String,
     pub row: RegRow,
-    pub scos: BTreeMap<String, BTreeMap<String, String>>,
+    pub scos: Scos,
     pub batches: Vec<LogEntry>,
 }
 
@@ -390,7 +393,7 @@ impl RegistrationDump {
 }
 
 /// The resume state of a registration (`GET /api/state`).
-pub fn state_json(reg: &str, dump: Option<(&RegRow, &BTreeMap<String, BTreeMap<String, String>>)>) -> Value {
+pub fn state_json(reg: &str, dump: Option<(&RegRow, &Scos)>) -> Value {
     match dump {
         None => json!({"registration": reg, "last_seq": 0, "scos": {}}),
         Some((row, scos)) => json!({
@@ -441,7 +444,7 @@ pub trait Store: Send + Sync {
     /// after the limit are left unprocessed) (docs/PROTOCOL.md, "Processing rules").
     async fn apply(&self, env: &Envelope, limit: usize) -> Result<RequestOutcome, StoreError>;
     /// The registration's head and snapshots, if it exists.
-    async fn state(&self, reg: &str) -> Result<Option<(RegRow, BTreeMap<String, BTreeMap<String, String>>)>, StoreError>;
+    async fn state(&self, reg: &str) -> Result<Option<(RegRow, Scos)>, StoreError>;
     /// Everything stored about a registration (head, snapshots, log).
     async fn dump(&self, reg: &str) -> Result<Option<RegistrationDump>, StoreError>;
     /// Registration ids in order, after `after`, at most `limit`; only a

@@ -10,7 +10,7 @@
 
 use super::{
     body_hash, decide, dedup_changes, now_ms, owner_matches, Decision, Envelope, KnownKey, LogEntry, RegRow, RegistrationDump,
-    RequestOutcome, Retention, Store, StoreError,
+    RequestOutcome, Retention, Scos, Store, StoreError,
 };
 use async_trait::async_trait;
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
@@ -340,7 +340,7 @@ impl Store for PgStore {
         self.apply_tx(env, limit).await
     }
 
-    async fn state(&self, reg: &str) -> Result<Option<(RegRow, BTreeMap<String, BTreeMap<String, String>>)>, StoreError> {
+    async fn state(&self, reg: &str) -> Result<Option<(RegRow, Scos)>, StoreError> {
         let mut c = self.pool.get().await.map_err(pool_error)?;
         let tx = c.build_transaction().isolation_level(IsolationLevel::RepeatableRead).read_only(true).start().await.map_err(classify)?;
         let Some(row) = head_of(&tx, reg).await.map_err(classify)? else { return Ok(None) };

@@ -7,7 +7,7 @@
 
 use super::{
     body_hash, decide, dedup_changes, now_ms, owner_matches, Decision, Envelope, KnownKey, LogEntry, RegRow, RegistrationDump,
-    RequestOutcome, Retention, Store, StoreError,
+    RequestOutcome, Retention, Scos, Store, StoreError,
 };
 use async_trait::async_trait;
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
@@ -402,7 +402,7 @@ impl Store for SqliteStore {
         self.write(move |c| apply_sync(c, &env, limit).map_err(failed)).await
     }
 
-    async fn state(&self, reg: &str) -> Result<Option<(RegRow, BTreeMap<String, BTreeMap<String, String>>)>, StoreError> {
+    async fn state(&self, reg: &str) -> Result<Option<(RegRow, Scos)>, StoreError> {
         let reg = reg.to_owned();
         self.read(move |c| {
             let Some(row) = row_of(c, &reg)? else { return Ok(None) };
