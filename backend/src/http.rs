@@ -345,10 +345,12 @@ async fn common(State(app): State<Arc<App>>, mut req: Request, next: Next) -> Re
     let status = resp.status().as_u16();
     let secs = started.elapsed().as_secs_f64();
     app.metrics.observe(route, status, secs);
+    let ms = (secs * 1e6).round() / 1e3;
+    let peer = peer.map(|p| p.to_string()).unwrap_or_default();
     if status >= 500 {
-        tracing::warn!(request_id = id.0, %method, route, status, ms = secs * 1000.0, peer = ?peer, "request");
+        tracing::warn!(request_id = id.0, %method, route, status, ms, %peer, "request");
     } else {
-        tracing::info!(request_id = id.0, %method, route, status, ms = secs * 1000.0, peer = ?peer, "request");
+        tracing::info!(request_id = id.0, %method, route, status, ms, %peer, "request");
     }
     resp
 }
