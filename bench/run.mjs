@@ -718,7 +718,8 @@ async function main() {
     // hand-written sections (between <!-- keep:NAME:start/end --> markers,
     // e.g. the sequencing look-ahead figures) survive a rerun
     const old = existsSync(OUT) ? readFileSync(OUT, "utf8") : "";
-    const kept = old.match(/<!-- keep:[\w-]+:start -->[\s\S]*?<!-- keep:[\w-]+:end -->/g) || [];
+    // (and the backend load test's section, which its own tool rewrites)
+    const kept = old.match(/<!-- (keep:[\w-]+|backend-load):start -->[\s\S]*?<!-- \1:end -->/g) || [];
     writeFileSync(OUT, kept.length ? md.trimEnd() + "\n\n" + kept.join("\n\n") + "\n" : md);
     mkdirSync(path.join(HERE, "results"), { recursive: true });
     writeFileSync(path.join(HERE, "results/latest.json"), JSON.stringify({ machine: m, config: CFG, peerSettings: PEER_SETTINGS, sizes: sz, startup: st, player: pl, calls: runs, cycles: cyc, check: chk }, null, 1));

@@ -4,7 +4,8 @@
 #   scripts/deps.sh build   wasm32 target, the pinned nightly that builds the
 #                           shipped wasm (with rust-src and the wasm32 target),
 #                           wasm-bindgen-cli (pinned), npm packages
-#   scripts/deps.sh test    the same, plus Chromium and ChromeDriver
+#   scripts/deps.sh test    the same, plus Chromium and ChromeDriver, and PostgreSQL's server
+#                           binaries (the backend's PostgreSQL tests start a throwaway server)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 MODE=${1:-test}
@@ -39,5 +40,14 @@ if [ "$MODE" = test ]; then
     echo "==> apt-get install chromium chromium-driver"
     as_root apt-get update -q
     DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -q chromium chromium-driver
+  fi
+fi
+if [ "$MODE" = test ]; then
+  if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+    echo "==> apt-get install postgresql (the backend's PostgreSQL tests; no server is left running)"
+    as_root apt-get update -q
+    DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -q postgresql
+    # The package starts a cluster on port 5432; the tests use their own.
+    if command -v pg_ctlcluster >/dev/null; then as_root pg_ctlcluster --skip-systemctl-redirect 15 main stop 2>/dev/null || true; fi
   fi
 fi

@@ -1,9 +1,60 @@
-// The demo player: launches the sample SCO in the frame and shows every call
-// the SCO makes to the API objects installed by scorm-shim.js.
+// The demo player: gets a launch token, loads scorm-shim.js configured with
+// it, launches the sample SCO in the frame and shows every call the SCO
+// makes to the API objects.
 (function () {
   var frame = document.getElementById("content");
   var calls = document.getElementById("calls");
+  var message = document.getElementById("message");
   var COURSE = "courses/sample/index.html";
+  // The call log keeps the last MAX_CALLS entries.
+  var MAX_CALLS = 500;
+  // One registration holds one SCORM version's data: a 1.2 run gets its own.
+  var versions = new URLSearchParams(location.search).get("versions") === "1.2" ? "1.2" : "1.2,2004";
+  var ids = {
+    learnerId: "demo-learner",
+    learnerName: "Doe, Jane",
+    courseId: "sample",
+    registrationId: versions === "1.2" ? "demo-registration-12" : "demo-registration",
+    scoId: "sample-sco",
+  };
+
+  function showError(text) {
+    message.textContent = text;
+    message.hidden = false;
+  }
+
+  // What an LMS does at launch: a token for this learner, registration and
+  // course. The demo asks the backend's development endpoint.
+  function fetchToken() {
+    return fetch("/api/dev/token", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ learner: ids.learnerId, registration: ids.registrationId, course: ids.courseId }),
+    }).then(function (res) {
+      if (!res.ok) throw new Error("the backend gave no launch token (HTTP " + res.status + "); start it with --dev-tokens (scripts/demo.sh does)");
+      return res.json();
+    }).then(function (v) { return v.token; });
+  }
+
+  // The script tag an LMS page would have written, with the token in it.
+  function loadShim(token) {
+    return new Promise(function (resolve, reject) {
+      var s = document.createElement("script");
+      s.src = "../pkg/scorm-shim.js";
+      s.dataset.learnerId = ids.learnerId;
+      s.dataset.learnerName = ids.learnerName;
+      s.dataset.courseId = ids.courseId;
+      s.dataset.registrationId = ids.registrationId;
+      s.dataset.scoId = ids.scoId;
+      s.dataset.versions = versions;
+      s.dataset.endpoint = "/api";
+      s.dataset.headers = "Authorization: Bearer " + token;
+      s.dataset.logLevel = "info";
+      s.onload = function () { resolve(window.ScormShim.ready); };
+      s.onerror = function () { reject(new Error("scorm-shim.js could not be loaded")); };
+      document.head.appendChild(s);
+    });
+  }
 
   // Unload the current SCO first (it terminates on pagehide), then start a
   // fresh launch: the API instances must not change under a running SCO.
@@ -18,7 +69,13 @@
     frame.src = "about:blank";
   }
 
-  ScormShim.ready.then(function (shim) {
+  document.getElementById("version").value = versions;
+  document.getElementById("version").onchange = function (ev) {
+    // Another registration needs another token: a new page load.
+    location.search = ev.target.value === "1.2" ? "?versions=1.2" : "";
+  };
+
+  fetchToken().then(loadShim).then(function (shim) {
     document.getElementById("shim-info").textContent =
       "v" + shim.version + " · wasm compiled " + shim.mode + " · learner " + shim.config().learnerId;
     shim.onCall(function (e) {
@@ -27,13 +84,14 @@
         JSON.stringify(e.result) + (e.error !== "0" ? "  [error " + e.error + "]" : "");
       if (e.error !== "0") li.className = "err";
       calls.appendChild(li);
+      while (calls.childElementCount > MAX_CALLS) calls.removeChild(calls.firstElementChild);
       li.scrollIntoView({ block: "nearest" });
     });
-    document.getElementById("version").onchange = function (ev) {
-      // One registration holds one SCORM version's data: a 1.2 run gets its own.
-      var v = ev.target.value;
-      launch(function () { shim.configure({ versions: v, registrationId: v === "1.2" ? "demo-registration-12" : "demo-registration" }); });
-    };
+    shim.onEvent(function (e) {
+      if (e.type === "failedPermanently" || e.type === "authRequired") {
+        showError("The backend refused tracking data (" + (e.status || e.type) + "): it stays stored in this browser.");
+      }
+    });
     document.getElementById("relaunch").onclick = function () { launch(); };
     document.getElementById("clear").onclick = function () {
       launch(function () {
@@ -41,6 +99,10 @@
         Object.keys(localStorage).forEach(function (k) { if (k.indexOf(prefix) === 0) localStorage.removeItem(k); });
       });
     };
+    document.getElementById("relaunch").disabled = false;
+    document.getElementById("clear").disabled = false;
     launch();
+  }).catch(function (e) {
+    showError("The player could not start: " + (e && e.message ? e.message : e));
   });
 })();

@@ -1,60 +1,181 @@
 //! `scorm-backend`: the reference backend of scorm-shim.
 //!
 //! Serves the static files of `www/` and `pkg/`, and the commit-queue API of
-//! docs/PROTOCOL.md on SQLite. Run `scorm-backend --help` for the options.
+//! docs/PROTOCOL.md on SQLite (embedded, the default) or PostgreSQL (several
+//! processes on one database). Run `scorm-backend --help` for the options.
 
+mod auth;
+mod http;
+mod metrics;
+mod statics;
 mod store;
 
 use serde_json::{json, Value};
-use std::io::Read;
-use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
-use tiny_http::{Header, Method, Request, Response, Server};
+use std::io::{BufRead, Write};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
 
 const USAGE: &str = "scorm-backend: reference backend for scorm-shim
 
+Usage:
+  scorm-backend [serve] [options]       serve www/, pkg/ and the API (docs/PROTOCOL.md)
+  scorm-backend backup  --db DB [--out FILE]           every registration as JSON lines
+  scorm-backend restore --db DB [--in FILE]            a backup into a database (refuses existing registrations)
+  scorm-backend export  --db DB --learner ID [--out FILE]  one learner's records as JSON
+  scorm-backend prune   --db DB --log-retention-days N [--key-retention-days M]
+  scorm-backend token   --learner ID --registration ID --course ID [--ttl SECONDS]
+                        print a token signed with the auth secret (for an LMS's tests)
+
 Options (environment variable in brackets):
-  --addr HOST:PORT   listen address, default 127.0.0.1:8080 [SCORM_BACKEND_ADDR]
-  --db PATH          SQLite database, default scorm-backend.sqlite; :memory: allowed [SCORM_BACKEND_DB]
-  --www DIR          static root for /, default www [SCORM_BACKEND_WWW]
-  --pkg DIR          static root for /pkg/, default pkg [SCORM_BACKEND_PKG]
-  --test-faults      enable POST /api/_faults (fault injection, for tests only)
-  --help             this text
+  --addr HOST:PORT            listen address, default 127.0.0.1:8080 [SCORM_BACKEND_ADDR]
+  --db DB                     SQLite file (default scorm-backend.sqlite; :memory: allowed) or a
+                              postgres://user:password@host:port/database URL [SCORM_BACKEND_DB]
+  --www DIR                   static root for /, default www [SCORM_BACKEND_WWW]
+  --pkg DIR                   static root for /pkg/, default pkg [SCORM_BACKEND_PKG]
+  --auth-secret SECRET        HS256 secret of the launch tokens, at least 32 bytes [SCORM_AUTH_SECRET]
+  --auth-secret-file FILE     the same, read from a file (preferred: not visible in ps)
+  --insecure-no-auth          serve the API without authentication (local experiments only)
+  --dev-tokens                enable POST /api/dev/token (anyone may mint tokens: never in production)
+  --allow-origin ORIGIN       another origin whose pages may call the API (CORS); repeatable
+  --max-body BYTES            largest request body, default 1048576
+  --max-batches N             batches written per request, default 100
+  --header-timeout SECONDS    time for a request head, default 10
+  --body-timeout SECONDS      time for a request body, default 10
+  --request-timeout SECONDS   time for an answer, default 30
+  --max-inflight N            API requests worked on at once, default 256
+  --max-connections N         open connections, default 4096
+  --max-connections-per-ip N  open connections per client address, default 256 (0: no limit)
+  --rate-limit-ip N           API requests per second per client address, default 200 (0: off)
+  --rate-limit-registration N API requests per second per registration, default 20 (0: off)
+  --pool-size N               PostgreSQL connections, default 16
+  --log-retention-days N      drop the changes of logged batches older than N days (0: keep), default 0
+  --key-retention-days N      drop whole log records older than N days but each registration's
+                              newest (0: keep; see docs/PROTOCOL.md before using it), default 0
+  --log-format json|text      structured log lines on standard error, default json
+  --log-level LEVEL           error, warn, info, debug; default info [RUST_LOG for filters]
+  --shutdown-grace SECONDS    time in-flight requests get at SIGTERM, default 10
+  --test-faults               enable POST /api/_faults (fault injection, for tests only)
+  --help                      this text
 ";
 
-/// Largest accepted request body.
-const MAX_BODY: usize = 1 << 20;
-
+#[derive(Debug)]
 struct Options {
+    command: String,
     addr: String,
     db: String,
     www: PathBuf,
     pkg: PathBuf,
+    auth_secret: Option<String>,
+    auth_secret_file: Option<PathBuf>,
+    insecure_no_auth: bool,
+    dev_tokens: bool,
+    allow_origins: Vec<String>,
+    limits: http::Limits,
+    pool_size: usize,
+    log_retention_days: u64,
+    key_retention_days: u64,
+    log_format: String,
+    log_level: String,
     test_faults: bool,
+    out: Option<PathBuf>,
+    input: Option<PathBuf>,
+    learner: Option<String>,
+    registration: Option<String>,
+    course: Option<String>,
+    ttl: u64,
 }
 
 fn parse_args(args: impl Iterator<Item = String>) -> Result<Options, String> {
     let env = |k: &str, d: &str| std::env::var(k).unwrap_or_else(|_| d.to_owned());
     let mut o = Options {
+        command: "serve".into(),
         addr: env("SCORM_BACKEND_ADDR", "127.0.0.1:8080"),
         db: env("SCORM_BACKEND_DB", "scorm-backend.sqlite"),
         www: env("SCORM_BACKEND_WWW", "www").into(),
         pkg: env("SCORM_BACKEND_PKG", "pkg").into(),
+        auth_secret: std::env::var("SCORM_AUTH_SECRET").ok().filter(|s| !s.is_empty()),
+        auth_secret_file: None,
+        insecure_no_auth: false,
+        dev_tokens: false,
+        allow_origins: Vec::new(),
+        limits: http::Limits::default(),
+        pool_size: 16,
+        log_retention_days: 0,
+        key_retention_days: 0,
+        log_format: "json".into(),
+        log_level: "info".into(),
         test_faults: false,
+        out: None,
+        input: None,
+        learner: None,
+        registration: None,
+        course: None,
+        ttl: 3600,
     };
-    let mut args = args;
+    let mut args = args.peekable();
+    if let Some(c) = args.peek().filter(|a| !a.starts_with('-')) {
+        o.command = c.clone();
+        args.next();
+        if !["serve", "backup", "restore", "export", "prune", "token"].contains(&o.command.as_str()) {
+            return Err(format!("unknown command {:?}", o.command));
+        }
+    }
     while let Some(a) = args.next() {
         let (flag, inline) = match a.split_once('=') {
             Some((f, v)) if f.starts_with("--") => (f.to_owned(), Some(v.to_owned())),
             _ => (a.clone(), None),
         };
         let mut value = || inline.clone().or_else(|| args.next()).ok_or(format!("{flag} needs a value"));
+        fn num<T: std::str::FromStr>(flag: &str, v: String) -> Result<T, String> {
+            v.parse().map_err(|_| format!("{flag} needs a number, not {v:?}"))
+        }
+        let secs = |flag: &str, v: String| num::<u64>(flag, v).map(Duration::from_secs);
+        let l = &mut o.limits;
         match flag.as_str() {
             "--addr" => o.addr = value()?,
             "--db" => o.db = value()?,
             "--www" => o.www = value()?.into(),
             "--pkg" => o.pkg = value()?.into(),
+            "--auth-secret" => o.auth_secret = Some(value()?),
+            "--auth-secret-file" => o.auth_secret_file = Some(value()?.into()),
+            "--insecure-no-auth" => o.insecure_no_auth = true,
+            "--dev-tokens" => o.dev_tokens = true,
+            "--allow-origin" => {
+                let v = value()?;
+                if !(v.starts_with("http://") || v.starts_with("https://")) || v.trim_end_matches('/') != v || v.matches('/').count() != 2 {
+                    return Err(format!("--allow-origin needs an origin such as https://lms.example.com, not {v:?}"));
+                }
+                o.allow_origins.push(v);
+            }
+            "--max-body" => l.max_body = num(&flag, value()?)?,
+            "--max-batches" => l.max_batches = num::<usize>(&flag, value()?)?.max(1),
+            "--header-timeout" => l.header_timeout = secs(&flag, value()?)?,
+            "--body-timeout" => l.body_timeout = secs(&flag, value()?)?,
+            "--request-timeout" => l.request_timeout = secs(&flag, value()?)?,
+            "--max-inflight" => l.max_inflight = num(&flag, value()?)?,
+            "--max-connections" => l.max_connections = num(&flag, value()?)?,
+            "--max-connections-per-ip" => l.max_connections_per_ip = num(&flag, value()?)?,
+            "--rate-limit-ip" => l.rate_ip = num(&flag, value()?)?,
+            "--rate-limit-registration" => l.rate_registration = num(&flag, value()?)?,
+            "--shutdown-grace" => l.shutdown_grace = secs(&flag, value()?)?,
+            "--pool-size" => o.pool_size = num(&flag, value()?)?,
+            "--log-retention-days" => o.log_retention_days = num(&flag, value()?)?,
+            "--key-retention-days" => o.key_retention_days = num(&flag, value()?)?,
+            "--log-format" => {
+                o.log_format = value()?;
+                if o.log_format != "json" && o.log_format != "text" {
+                    return Err("--log-format is json or text".into());
+                }
+            }
+            "--log-level" => o.log_level = value()?,
             "--test-faults" => o.test_faults = true,
+            "--out" => o.out = Some(value()?.into()),
+            "--in" => o.input = Some(value()?.into()),
+            "--learner" => o.learner = Some(value()?),
+            "--registration" => o.registration = Some(value()?),
+            "--course" => o.course = Some(value()?),
+            "--ttl" => o.ttl = num(&flag, value()?)?,
             "--help" | "-h" => return Err(String::new()),
             _ => return Err(format!("unknown argument {a:?}")),
         }
@@ -62,330 +183,214 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<Options, String> {
     Ok(o)
 }
 
-/// Injected failures for end-to-end tests (`--test-faults`).
-#[derive(Default)]
-struct Faults {
-    fail_next: u64,
-    status: u16,
-    retry_after: Option<u64>,
-    /// Apply the batches, then answer with the failure (a lost answer).
-    after_apply: bool,
+/// The signing keys, or `None` with `--insecure-no-auth`. Without a secret
+/// and without that flag the backend does not start.
+fn keys(o: &Options) -> Result<Option<auth::Keys>, String> {
+    let secret = match (&o.auth_secret_file, &o.auth_secret) {
+        (Some(f), _) => Some(
+            std::fs::read_to_string(f).map_err(|e| format!("cannot read {}: {e}", f.display()))?.trim_end_matches(['\n', '\r']).to_owned(),
+        ),
+        (None, s) => s.clone(),
+    };
+    match secret {
+        Some(s) if o.insecure_no_auth => Err(format!("--insecure-no-auth and an auth secret ({} bytes) exclude each other", s.len())),
+        Some(s) => auth::Keys::new(s.as_bytes()).map(Some),
+        None if o.insecure_no_auth => Ok(None),
+        None => Err("no auth secret: give --auth-secret-file FILE or SCORM_AUTH_SECRET (at least 32 bytes), \
+                     or --insecure-no-auth to serve the API without authentication (never in production)"
+            .into()),
+    }
 }
 
-/// What the request threads share: the static roots, and the API state
-/// behind one lock (SQLite is used from one thread at a time).
-struct App {
-    www: PathBuf,
-    pkg: PathBuf,
-    api: Mutex<Api>,
+fn init_logs(o: &Options) {
+    let filter = std::env::var("RUST_LOG").ok().unwrap_or_else(|| format!("scorm_backend={0},warn", o.log_level));
+    let filter = tracing_subscriber::EnvFilter::try_new(&filter).unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let b = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_target(false);
+    if o.log_format == "json" {
+        b.json().flatten_event(true).init();
+    } else {
+        b.with_ansi(false).init();
+    }
 }
 
-/// The API state.
-struct Api {
-    store: store::Store,
-    test_faults: bool,
-    faults: Faults,
+fn retention(log_days: u64, key_days: u64) -> store::Retention {
+    let day = 86_400_000u64;
+    let now = store::now_ms();
+    store::Retention {
+        content_before_ms: (log_days > 0).then(|| now.saturating_sub(log_days.saturating_mul(day))),
+        records_before_ms: (key_days > 0).then(|| now.saturating_sub(key_days.saturating_mul(day))),
+    }
 }
 
-/// Request threads: static files are served in parallel; API calls take
-/// turns on the store.
-const THREADS: usize = 4;
-
-fn header(k: &str, v: &str) -> Header {
-    // Only fixed ASCII names and values are passed here.
-    Header::from_bytes(k.as_bytes(), v.as_bytes()).unwrap_or_else(|_| Header::from_bytes(&b"X-Invalid"[..], &b"1"[..]).expect("static header"))
+async fn shutdown_signal() {
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {},
+        _ = term => {},
+    }
 }
 
-type Reply = Response<std::io::Cursor<Vec<u8>>>;
-
-fn json_reply(status: u16, v: &Value) -> Reply {
-    Response::from_data(v.to_string().into_bytes())
-        .with_status_code(status)
-        .with_header(header("Content-Type", "application/json; charset=utf-8"))
-        .with_header(header("Cache-Control", "no-store"))
+async fn serve(o: Options) -> Result<(), String> {
+    let keys = keys(&o)?;
+    if o.dev_tokens && keys.is_none() {
+        return Err("--dev-tokens needs an auth secret".into());
+    }
+    let store = store::open(&o.db, o.pool_size).await?;
+    let listener = tokio::net::TcpListener::bind(&o.addr).await.map_err(|e| format!("cannot listen on {}: {e}", o.addr))?;
+    let addr = listener.local_addr().map_or_else(|_| o.addr.clone(), |a| a.to_string());
+    // tests/e2e/harness.mjs and the Rust tests read this first line.
+    println!("scorm-backend listening on http://{addr}");
+    let _ = std::io::stdout().flush();
+    if keys.is_none() {
+        tracing::warn!("serving the API WITHOUT authentication (--insecure-no-auth): anyone can read and write every registration");
+    }
+    if o.dev_tokens {
+        tracing::warn!("POST /api/dev/token is on (--dev-tokens): anyone can mint tokens; never use this in production");
+    }
+    tracing::info!(addr = %addr, store = store.kind(), auth = keys.is_some(), "started");
+    let app = Arc::new(http::App::new(store, o.www.clone(), o.pkg.clone(), keys, o.dev_tokens, o.test_faults, o.allow_origins.clone(), o.limits.clone()));
+    // Maintenance: retention and rate-limit bookkeeping, at start and then
+    // every 10 minutes.
+    let maint = {
+        let (app, days) = (app.clone(), (o.log_retention_days, o.key_retention_days));
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(Duration::from_secs(600));
+            loop {
+                tick.tick().await;
+                app.tidy();
+                let r = retention(days.0, days.1);
+                if r.content_before_ms.is_some() || r.records_before_ms.is_some() {
+                    match app.store.prune(r).await {
+                        Ok((c, k)) if c + k > 0 => tracing::info!(contents = c, records = k, "retention pruned the batch log"),
+                        Ok(_) => {}
+                        Err(e) => tracing::warn!(error = %e, "retention failed"),
+                    }
+                }
+            }
+        })
+    };
+    let result = http::serve(listener, app, shutdown_signal()).await.map_err(|e| e.to_string());
+    maint.abort();
+    tracing::info!("stopped");
+    result
 }
 
-fn error(status: u16, code: &str, reason: &str) -> Reply {
-    json_reply(status, &json!({"error": code, "reason": reason}))
-}
-
-/// The value of query parameter `name` (percent-decoded).
-fn query_param(url: &str, name: &str) -> Option<String> {
-    let q = url.split_once('?')?.1;
-    q.split('&').find_map(|kv| {
-        let (k, v) = kv.split_once('=').unwrap_or((kv, ""));
-        (percent_decode(k, true).as_deref() == Some(name)).then(|| percent_decode(v, true)).flatten()
+fn output(o: &Options) -> Result<Box<dyn Write>, String> {
+    Ok(match &o.out {
+        Some(p) => Box::new(std::io::BufWriter::new(std::fs::File::create(p).map_err(|e| format!("cannot write {}: {e}", p.display()))?)),
+        None => Box::new(std::io::BufWriter::new(std::io::stdout())),
     })
 }
 
-/// Decode `%XX` escapes (and `+` as space in query strings). `None` for bad
-/// escapes or bytes that are not UTF-8.
-fn percent_decode(s: &str, plus: bool) -> Option<String> {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while let Some(&c) = b.get(i) {
-        match c {
-            b'%' => {
-                let h = std::str::from_utf8(b.get(i + 1..i + 3)?).ok()?;
-                out.push(u8::from_str_radix(h, 16).ok()?);
-                i += 3;
-            }
-            b'+' if plus => {
-                out.push(b' ');
-                i += 1;
-            }
-            _ => {
-                out.push(c);
-                i += 1;
+/// The backup format's first line.
+const BACKUP_FORMAT: &str = "scorm-backend-backup";
+
+async fn backup(o: &Options) -> Result<(), String> {
+    let s = store::open(&o.db, 2).await?;
+    let mut out = output(o)?;
+    let w = |out: &mut Box<dyn Write>, v: &Value| writeln!(out, "{v}").map_err(|e| e.to_string());
+    w(&mut out, &json!({"format": BACKUP_FORMAT, "version": 1, "created_ms": store::now_ms(), "store": s.kind()}))?;
+    let mut after: Option<String> = None;
+    let mut n = 0u64;
+    loop {
+        let page = s.registrations(after.as_deref(), None, 500).await.map_err(|e| e.to_string())?;
+        let Some(last) = page.last().cloned() else { break };
+        for reg in &page {
+            // A registration removed meanwhile is simply not in the backup.
+            if let Some(d) = s.dump(reg).await.map_err(|e| e.to_string())? {
+                w(&mut out, &d.to_json())?;
+                n += 1;
             }
         }
+        after = Some(last);
     }
-    String::from_utf8(out).ok()
+    w(&mut out, &json!({"end": true, "registrations": n}))?;
+    out.flush().map_err(|e| e.to_string())?;
+    eprintln!("scorm-backend: backed up {n} registrations");
+    Ok(())
 }
 
-const CONTENT_TYPES: &[(&str, &str)] = &[
-    ("html", "text/html; charset=utf-8"),
-    ("htm", "text/html; charset=utf-8"),
-    ("js", "text/javascript; charset=utf-8"),
-    ("mjs", "text/javascript; charset=utf-8"),
-    ("wasm", "application/wasm"),
-    ("css", "text/css; charset=utf-8"),
-    ("json", "application/json"),
-    ("map", "application/json"),
-    ("xml", "application/xml"),
-    ("xsd", "application/xml"),
-    ("txt", "text/plain; charset=utf-8"),
-    ("svg", "image/svg+xml"),
-    ("png", "image/png"),
-    ("jpg", "image/jpeg"),
-    ("jpeg", "image/jpeg"),
-    ("gif", "image/gif"),
-    ("webp", "image/webp"),
-    ("ico", "image/x-icon"),
-    ("woff", "font/woff"),
-    ("woff2", "font/woff2"),
-    ("ttf", "font/ttf"),
-    ("mp3", "audio/mpeg"),
-    ("wav", "audio/wav"),
-    ("mp4", "video/mp4"),
-    ("webm", "video/webm"),
-    ("pdf", "application/pdf"),
-    ("swf", "application/x-shockwave-flash"),
-    ("zip", "application/zip"),
-    ("ts", "text/plain; charset=utf-8"),
-];
-
-fn content_type(path: &Path) -> &'static str {
-    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
-    CONTENT_TYPES.iter().find(|(e, _)| *e == ext).map_or("application/octet-stream", |(_, t)| t)
-}
-
-/// Map a URL path to a file under `www` or `pkg`, refusing anything that
-/// could leave the root: `..`, `.`, backslashes, NUL, drive letters, and
-/// symbolic links pointing outside.
-fn resolve(www: &Path, pkg: &Path, url_path: &str) -> Result<PathBuf, u16> {
-    let decoded = percent_decode(url_path, false).ok_or(400u16)?;
-    let (root, rest) = match decoded.strip_prefix("/pkg/") {
-        Some(rest) => (pkg, rest.to_owned()),
-        None if decoded == "/pkg" => (pkg, String::new()),
-        None => (www, decoded.trim_start_matches('/').to_owned()),
+async fn restore(o: &Options) -> Result<(), String> {
+    let s = store::open(&o.db, 2).await?;
+    let input: Box<dyn BufRead> = match &o.input {
+        Some(p) => Box::new(std::io::BufReader::new(std::fs::File::open(p).map_err(|e| format!("cannot read {}: {e}", p.display()))?)),
+        None => Box::new(std::io::BufReader::new(std::io::stdin())),
     };
-    let mut rel = PathBuf::new();
-    for seg in rest.split('/') {
-        if seg.is_empty() {
-            continue;
+    let mut lines = input.lines();
+    let head: Value = lines
+        .next()
+        .ok_or("empty backup")?
+        .map_err(|e| e.to_string())
+        .and_then(|l| serde_json::from_str(&l).map_err(|_| "the first line is not a backup header".to_owned()))?;
+    if head["format"] != BACKUP_FORMAT || head["version"] != 1 {
+        return Err("not a scorm-backend backup (version 1)".into());
+    }
+    let mut n = 0u64;
+    for (i, line) in lines.enumerate() {
+        let line = line.map_err(|e| e.to_string())?;
+        let v: Value = serde_json::from_str(&line).map_err(|_| format!("line {}: not JSON", i + 2))?;
+        if v.get("end") == Some(&Value::Bool(true)) {
+            if v["registrations"] != n {
+                return Err(format!("the backup says {} registrations, {n} were read", v["registrations"]));
+            }
+            eprintln!("scorm-backend: restored {n} registrations");
+            return Ok(());
         }
-        if seg == "." || seg == ".." || seg.contains(['\\', '\0', ':']) {
-            return Err(403);
-        }
-        rel.push(seg);
+        let d = store::RegistrationDump::from_json(&v).map_err(|e| format!("line {}: {e}", i + 2))?;
+        s.restore(&d).await.map_err(|e| format!("line {}: {e}", i + 2))?;
+        n += 1;
     }
-    let root = root.canonicalize().map_err(|_| 404u16)?;
-    let mut full = root.join(&rel);
-    if full.is_dir() {
-        full.push("index.html");
-    }
-    let full = full.canonicalize().map_err(|_| 404u16)?;
-    if !full.starts_with(&root) {
-        return Err(403);
-    }
-    if !full.is_file() {
-        return Err(404);
-    }
-    Ok(full)
+    Err(format!("the backup is truncated (no end line); {n} registrations were restored"))
 }
 
-impl App {
-    fn serve_static(&self, req: Request) {
-        let url = req.url().to_owned();
-        let path = url.split(['?', '#']).next().unwrap_or("/");
-        let head = *req.method() == Method::Head;
-        let result = match resolve(&self.www, &self.pkg, path) {
-            Ok(p) => std::fs::File::open(&p).map(|f| (p, f)).map_err(|_| 404u16),
-            Err(s) => Err(s),
-        };
-        let _ = match result {
-            Ok((p, f)) => {
-                let len = f.metadata().map(|m| m.len() as usize).ok();
-                let headers = vec![
-                    header("Content-Type", content_type(&p)),
-                    header("Cache-Control", "no-cache"),
-                    header("X-Content-Type-Options", "nosniff"),
-                ];
-                if head {
-                    let r = Response::new(200.into(), headers, std::io::empty(), len, None);
-                    req.respond(r)
-                } else {
-                    let r = Response::new(200.into(), headers, f, len, None);
-                    req.respond(r)
-                }
+async fn export(o: &Options) -> Result<(), String> {
+    let learner = o.learner.as_deref().ok_or("export needs --learner ID")?;
+    let s = store::open(&o.db, 2).await?;
+    let mut regs = Vec::new();
+    let mut after: Option<String> = None;
+    loop {
+        let page = s.registrations(after.as_deref(), Some(learner), 500).await.map_err(|e| e.to_string())?;
+        let Some(last) = page.last().cloned() else { break };
+        for reg in &page {
+            if let Some(d) = s.dump(reg).await.map_err(|e| e.to_string())? {
+                regs.push(d.to_json());
             }
-            Err(s) => {
-                let text = match s {
-                    400 => "bad request",
-                    403 => "forbidden",
-                    _ => "not found",
-                };
-                req.respond(
-                    Response::from_string(text)
-                        .with_status_code(s)
-                        .with_header(header("Content-Type", "text/plain; charset=utf-8")),
-                )
-            }
-        };
+        }
+        after = Some(last);
     }
+    let mut out = output(o)?;
+    let doc = json!({"learner": learner, "exported_ms": store::now_ms(), "registrations": regs});
+    writeln!(out, "{}", serde_json::to_string_pretty(&doc).unwrap_or_default()).map_err(|e| e.to_string())?;
+    out.flush().map_err(|e| e.to_string())
 }
 
-impl Api {
-    fn post_batches(&mut self, body: &str) -> Reply {
-        let env = match store::parse_envelope(body) {
-            Ok(e) => e,
-            Err(e) => return error(400, "bad_request", &e),
-        };
-        let inject = self.faults.fail_next > 0;
-        if inject {
-            self.faults.fail_next -= 1;
-            if !self.faults.after_apply {
-                return self.fault_reply();
-            }
-        }
-        let mut acks = Vec::new();
-        for b in &env.batches {
-            match self.store.apply(&env, b) {
-                Ok(o) if o.status == 200 => acks.push(o.answer),
-                Ok(o) => {
-                    let mut answer = o.answer;
-                    answer["acks"] = Value::Array(acks);
-                    return if inject { self.fault_reply() } else { json_reply(o.status, &answer) };
-                }
-                Err(e) => return error(500, "storage_error", &e.to_string()),
-            }
-        }
-        if inject {
-            return self.fault_reply();
-        }
-        let last = acks.last().and_then(|a| a.get("seq")).cloned().unwrap_or(Value::Null);
-        json_reply(200, &json!({"acks": acks, "last_seq": last}))
+async fn prune(o: &Options) -> Result<(), String> {
+    let r = retention(o.log_retention_days, o.key_retention_days);
+    if r.content_before_ms.is_none() && r.records_before_ms.is_none() {
+        return Err("prune needs --log-retention-days N or --key-retention-days N".into());
     }
-
-    fn fault_reply(&self) -> Reply {
-        let mut r = error(self.faults.status, "injected_fault", "fault injected by --test-faults");
-        if let Some(s) = self.faults.retry_after {
-            r = r.with_header(header("Retry-After", &s.to_string()));
-        }
-        r
-    }
-
-    fn set_faults(&mut self, body: &str) -> Reply {
-        let v: Value = match serde_json::from_str(body) {
-            Ok(v) => v,
-            Err(e) => return error(400, "bad_request", &e.to_string()),
-        };
-        let status = v.get("status").and_then(Value::as_u64).unwrap_or(500);
-        if !(100..=599).contains(&status) {
-            return error(400, "bad_request", "status must be an HTTP status");
-        }
-        self.faults = Faults {
-            fail_next: v.get("fail_next").and_then(Value::as_u64).unwrap_or(0),
-            status: status as u16,
-            retry_after: v.get("retry_after").and_then(Value::as_u64),
-            after_apply: v.get("after_apply").and_then(Value::as_bool).unwrap_or(false),
-        };
-        json_reply(200, &json!({"fail_next": self.faults.fail_next, "status": self.faults.status}))
-    }
-
+    let s = store::open(&o.db, 2).await?;
+    let (c, k) = s.prune(r).await.map_err(|e| e.to_string())?;
+    eprintln!("scorm-backend: removed the changes of {c} logged batches and {k} whole records");
+    Ok(())
 }
 
-impl App {
-    fn registration_of(url: &str, prefix: &str) -> Option<String> {
-        let path = url.split('?').next().unwrap_or("");
-        match path.strip_prefix(prefix) {
-            Some(rest) if !rest.is_empty() => percent_decode(rest, false),
-            _ => query_param(url, "registration"),
-        }
-        .filter(|r| !r.is_empty())
-    }
-
-    fn handle(&self, mut req: Request) {
-        let url = req.url().to_owned();
-        let path = url.split('?').next().unwrap_or("").to_owned();
-        let method = req.method().clone();
-        if !path.starts_with("/api/") && path != "/api" {
-            if method == Method::Get || method == Method::Head {
-                return self.serve_static(req);
-            }
-            let _ = req.respond(error(405, "method_not_allowed", "static files are GET only"));
-            return;
-        }
-        let mut body = String::new();
-        if method == Method::Post {
-            if req.body_length().is_some_and(|n| n > MAX_BODY) {
-                let _ = req.respond(error(413, "too_large", "request body over 1 MiB"));
-                return;
-            }
-            let mut buf = Vec::new();
-            let read = req.as_reader().take(MAX_BODY as u64 + 1).read_to_end(&mut buf);
-            if read.is_err() || buf.len() > MAX_BODY {
-                let _ = req.respond(error(413, "too_large", "request body over 1 MiB or unreadable"));
-                return;
-            }
-            match String::from_utf8(buf) {
-                Ok(s) => body = s,
-                Err(_) => {
-                    let _ = req.respond(error(400, "bad_request", "body is not UTF-8"));
-                    return;
-                }
-            }
-        }
-        let mut api = self.api.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        let reply = match (method, path.as_str()) {
-            (Method::Post, "/api/batches") => api.post_batches(&body),
-            (Method::Get, p) if p == "/api/state" || p.starts_with("/api/state/") => {
-                match Self::registration_of(&url, "/api/state/") {
-                    Some(reg) => match api.store.state(&reg) {
-                        Ok(v) => json_reply(200, &v),
-                        Err(e) => error(500, "storage_error", &e.to_string()),
-                    },
-                    None => error(400, "bad_request", "registration is required"),
-                }
-            }
-            (Method::Get, p) if p == "/api/batches" || p.starts_with("/api/batches/") => {
-                match Self::registration_of(&url, "/api/batches/") {
-                    Some(reg) => match api.store.log(&reg) {
-                        Ok(v) => json_reply(200, &v),
-                        Err(e) => error(500, "storage_error", &e.to_string()),
-                    },
-                    None => error(400, "bad_request", "registration is required"),
-                }
-            }
-            (Method::Post, "/api/_faults") if api.test_faults => api.set_faults(&body),
-            (_, "/api/batches" | "/api/state") => error(405, "method_not_allowed", "see docs/PROTOCOL.md"),
-            _ => error(404, "not_found", "no such endpoint"),
-        };
-        drop(api);
-        let _ = req.respond(reply);
-    }
+fn token(o: &Options) -> Result<(), String> {
+    let keys = keys(o)?.ok_or("token needs the auth secret")?;
+    let (Some(l), Some(r), Some(c)) = (&o.learner, &o.registration, &o.course) else {
+        return Err("token needs --learner, --registration and --course".into());
+    };
+    let now = auth::now_s();
+    let claims = auth::Claims { learner: l.clone(), registration: r.clone(), course: c.clone(), iat: now, exp: now + o.ttl.max(1) };
+    println!("{}", keys.mint(&claims));
+    Ok(())
 }
 
 fn main() {
@@ -396,44 +401,31 @@ fn main() {
                 print!("{USAGE}");
                 return;
             }
-            eprintln!("{e}\n\n{USAGE}");
+            eprintln!("scorm-backend: {e}\n\n{USAGE}");
             std::process::exit(2);
         }
     };
-    let store = match store::Store::open(&opts.db) {
-        Ok(s) => s,
+    init_logs(&opts);
+    let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
         Err(e) => {
             eprintln!("scorm-backend: {e}");
             std::process::exit(1);
         }
     };
-    let server = match Server::http(&opts.addr) {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("scorm-backend: cannot listen on {}: {e}", opts.addr);
-            std::process::exit(1);
+    let command = opts.command.clone();
+    let result = rt.block_on(async {
+        match command.as_str() {
+            "backup" => backup(&opts).await,
+            "restore" => restore(&opts).await,
+            "export" => export(&opts).await,
+            "prune" => prune(&opts).await,
+            "token" => token(&opts),
+            _ => serve(opts).await,
         }
-    };
-    let addr = server.server_addr().to_ip().map_or_else(|| opts.addr.clone(), |a| a.to_string());
-    println!("scorm-backend listening on http://{addr}");
-    let _ = std::io::Write::flush(&mut std::io::stdout());
-    let app = Arc::new(App {
-        www: opts.www,
-        pkg: opts.pkg,
-        api: Mutex::new(Api { store, test_faults: opts.test_faults, faults: Faults::default() }),
     });
-    let server = Arc::new(server);
-    let workers: Vec<_> = (0..THREADS)
-        .map(|_| {
-            let (server, app) = (Arc::clone(&server), Arc::clone(&app));
-            std::thread::spawn(move || {
-                while let Ok(req) = server.recv() {
-                    app.handle(req);
-                }
-            })
-        })
-        .collect();
-    for w in workers {
-        let _ = w.join();
+    if let Err(e) = result {
+        eprintln!("scorm-backend: {e}");
+        std::process::exit(1);
     }
 }

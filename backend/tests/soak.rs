@@ -1,8 +1,13 @@
 //! Fault-injection soak of the commit queue against the real backend
 //! (project issue 7: "tracking data is never lost").
 //!
-//! The `scorm-backend` binary is started on 127.0.0.1 with a temporary SQLite
-//! database and `--test-faults`. Each of many randomized sessions drives the
+//! The `scorm-backend` binary is started on 127.0.0.1 with `--test-faults`
+//! and authentication on (every request carries the session's launch
+//! token): one process on a temporary SQLite database, and three processes
+//! sharing one PostgreSQL database (a throwaway server, see tests/pg.rs),
+//! which the client alternates between request by request (two devices of
+//! one learner start on different processes, so they hit different
+//! processes at once). Each of many randomized sessions drives the
 //! engine's [`Queue`] as the browser layer would (docs in
 //! `src/engine/persist/mod.rs`), over real HTTP/1.1, with a fake clock (no
 //! sleeping: retry delays and `Retry-After` are honoured by moving the clock),
@@ -16,9 +21,9 @@
 //!   text with a new nonce (sometimes in the middle of a request);
 //! * page unloads: [`Queue::flush_for_unload`] sent as a `text/plain` beacon
 //!   whose answer nobody reads, then a reload;
-//! * backend crashes: the process is killed (SIGKILL) and restarted on the
+//! * backend crashes: a process is killed (SIGKILL) and restarted on the
 //!   same port and database, sometimes after a downtime during which requests
-//!   fail to connect;
+//!   to it fail to connect;
 //! * offline/online switches ([`Queue::set_online`]), and now and then a
 //!   large `suspend_data` (10–60 KB) so beacons hit their 64 KiB budget;
 //! * two devices of one registration (about 30 % of the sessions), each with
@@ -32,18 +37,19 @@
 //! or client batch twice), no gap, nothing refused. On every reload the
 //! resume snapshot ([`Queue::resume_snapshot`]) must equal what the SCO set.
 //!
-//! `SOAK_SESSIONS` (default 200) and `SOAK_SEED` change the run; the summary
-//! line is printed on standard error (`cargo test -p scorm-backend --test soak
-//! -- --nocapture`).
+//! `SOAK_SESSIONS` (default 200 on SQLite, 60 on PostgreSQL) and `SOAK_SEED`
+//! change the run; `SOAK_FULL=1` runs 1,000 sessions on each. The summary
+//! lines are printed on standard error (`cargo test -p scorm-backend --test
+//! soak -- --nocapture`).
+
+mod common;
 
 use scorm_shim::engine::persist::{DataModel, Failure, Identity, Policy, Queue, ServerState, UNLOAD_BUDGET};
 use scorm_shim::engine::rte::{ChangeSet, PersistReason, Snapshot};
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::process::Child;
 use std::time::{Duration, Instant};
 
 /// SplitMix64: small, deterministic, good enough for choosing actions.
@@ -74,81 +80,74 @@ impl Rng {
     }
 }
 
-/// The backend process, restartable on the same port and database.
-struct Backend {
+/// One backend process, restartable on the same port.
+struct Proc {
     child: Option<Child>,
     addr: String,
-    db: String,
+}
+
+/// The backend processes sharing one database.
+struct Backend {
+    procs: Vec<Proc>,
+    cfg: common::Config,
     dir: PathBuf,
 }
 
 impl Backend {
-    fn spawn(addr: &str, db: &str, dir: &std::path::Path) -> std::io::Result<(Child, String)> {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_scorm-backend"))
-            .args(["--addr", addr, "--db", db, "--test-faults"])
-            .arg("--www")
-            .arg(dir.join("www"))
-            .arg("--pkg")
-            .arg(dir.join("pkg"))
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()?;
-        let mut line = String::new();
-        let out = child.stdout.take().ok_or_else(|| std::io::Error::other("no stdout"))?;
-        BufReader::new(out).read_line(&mut line)?;
-        match line.trim().rsplit("http://").next() {
-            Some(a) if a.starts_with("127.0.0.1:") => Ok((child, a.to_owned())),
-            _ => {
-                let _ = child.kill();
-                let _ = child.wait();
-                Err(std::io::Error::other(format!("backend did not start: {line:?}")))
-            }
+    fn spawn(cfg: &common::Config, dir: &std::path::Path) -> std::io::Result<(Child, String)> {
+        common::try_spawn(cfg, dir).map_err(std::io::Error::other)
+    }
+
+    fn start(db: &str, processes: usize) -> Backend {
+        let dir = common::tempdir("soak");
+        let mut cfg = common::Config::new(db).faults();
+        let mut procs = Vec::new();
+        for _ in 0..processes {
+            let (child, addr) = Backend::spawn(&cfg, &dir).expect("backend starts");
+            procs.push(Proc { child: Some(child), addr });
         }
+        cfg.addr = String::new();
+        Backend { procs, cfg, dir }
     }
 
-    fn start() -> Backend {
-        // SQLite with synchronous=FULL: put the database on a RAM disk when
-        // there is one, so fsync does not dominate the run time.
-        let base = if std::path::Path::new("/dev/shm").is_dir() { PathBuf::from("/dev/shm") } else { std::env::temp_dir() };
-        let dir = base.join(format!("scorm-soak-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(dir.join("www")).expect("temp dir");
-        std::fs::create_dir_all(dir.join("pkg")).expect("temp dir");
-        let db = dir.join("soak.sqlite").display().to_string();
-        let (child, addr) = Backend::spawn("127.0.0.1:0", &db, &dir).expect("backend starts");
-        Backend { child: Some(child), addr, db, dir }
+    fn is_up(&self, i: usize) -> bool {
+        self.procs[i].child.is_some()
     }
 
-    fn is_up(&self) -> bool {
-        self.child.is_some()
+    fn addr(&self, i: usize) -> &str {
+        &self.procs[i].addr
     }
 
     /// SIGKILL: a crash, not a clean shutdown.
-    fn kill(&mut self) {
-        if let Some(mut c) = self.child.take() {
+    fn kill(&mut self, i: usize) {
+        if let Some(mut c) = self.procs[i].child.take() {
             let _ = c.kill();
             let _ = c.wait();
         }
     }
 
-    fn restart(&mut self) {
-        self.kill();
-        for _ in 0..50 {
-            match Backend::spawn(&self.addr, &self.db, &self.dir) {
+    fn restart(&mut self, i: usize) {
+        self.kill(i);
+        let mut cfg = self.cfg.clone();
+        cfg.addr = self.procs[i].addr.clone();
+        for _ in 0..100 {
+            match Backend::spawn(&cfg, &self.dir) {
                 Ok((c, _)) => {
-                    self.child = Some(c);
+                    self.procs[i].child = Some(c);
                     return;
                 }
                 Err(_) => std::thread::sleep(Duration::from_millis(20)),
             }
         }
-        panic!("the backend could not be restarted on {}", self.addr);
+        panic!("the backend could not be restarted on {}", self.procs[i].addr);
     }
 }
 
 impl Drop for Backend {
     fn drop(&mut self) {
-        self.kill();
+        for i in 0..self.procs.len() {
+            self.kill(i);
+        }
         let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
@@ -160,61 +159,18 @@ struct Resp {
     body: String,
 }
 
-/// One HTTP/1.1 request on its own connection. `Err` for connection errors.
-fn http(addr: &str, method: &str, path: &str, ctype: &str, body: &str) -> Result<Resp, String> {
-    let mut s = TcpStream::connect(addr).map_err(|e| e.to_string())?;
-    s.set_read_timeout(Some(Duration::from_secs(10))).map_err(|e| e.to_string())?;
-    let req = format!(
-        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Type: {ctype}\r\nContent-Length: {}\r\n\r\n{body}",
-        body.len()
-    );
-    s.write_all(req.as_bytes()).map_err(|e| e.to_string())?;
-    let mut buf = Vec::new();
-    s.read_to_end(&mut buf).map_err(|e| e.to_string())?;
-    let split = buf.windows(4).position(|w| w == b"\r\n\r\n").ok_or("no header end")?;
-    let head = String::from_utf8_lossy(&buf[..split]).to_string();
-    let mut lines = head.split("\r\n");
-    let status = lines
-        .next()
-        .and_then(|l| l.split(' ').nth(1))
-        .and_then(|s| s.parse().ok())
-        .ok_or("bad status line")?;
-    let (mut retry_after, mut chunked) = (None, false);
-    for l in lines {
-        if let Some((k, v)) = l.split_once(':') {
-            if k.trim().eq_ignore_ascii_case("retry-after") {
-                retry_after = v.trim().parse().ok();
-            }
-            // tiny_http answers large bodies with chunked transfer coding.
-            if k.trim().eq_ignore_ascii_case("transfer-encoding") && v.to_ascii_lowercase().contains("chunked") {
-                chunked = true;
-            }
-        }
-    }
-    let raw = &buf[split + 4..];
-    let body = if chunked { dechunk(raw)? } else { raw.to_vec() };
-    let body = String::from_utf8(body).map_err(|e| e.to_string())?;
-    Ok(Resp { status, retry_after, body })
+/// One HTTP/1.1 request on its own connection, with the launch token.
+/// `Err` for connection errors.
+fn http(addr: &str, method: &str, path: &str, ctype: &str, body: &str, token: &str) -> Result<Resp, String> {
+    let auth = format!("Bearer {token}");
+    let r = common::request(addr, method, path, &[("Content-Type", ctype), ("Authorization", &auth)], body.as_bytes())?;
+    let retry_after = r.header("retry-after").and_then(|v| v.parse().ok());
+    let body = String::from_utf8(r.body).map_err(|e| e.to_string())?;
+    Ok(Resp { status: r.status, retry_after, body })
 }
 
-/// Decode a chunked body (RFC 9112 §7.1; extensions and trailers ignored).
-fn dechunk(mut raw: &[u8]) -> Result<Vec<u8>, String> {
-    let mut out = Vec::new();
-    loop {
-        let eol = raw.windows(2).position(|w| w == b"\r\n").ok_or("bad chunk size line")?;
-        let line = String::from_utf8_lossy(&raw[..eol]).to_string();
-        let size = usize::from_str_radix(line.split(';').next().unwrap_or("").trim(), 16).map_err(|e| e.to_string())?;
-        raw = &raw[eol + 2..];
-        if size == 0 {
-            return Ok(out);
-        }
-        out.extend_from_slice(raw.get(..size).ok_or("truncated chunk")?);
-        raw = raw.get(size + 2..).ok_or("truncated chunk")?;
-    }
-}
-
-fn get_json(addr: &str, path: &str) -> Value {
-    let r = http(addr, "GET", path, "text/plain", "").expect("GET reaches the backend");
+fn get_json(addr: &str, path: &str, token: &str) -> Value {
+    let r = http(addr, "GET", path, "text/plain", "", token).expect("GET reaches the backend");
     assert_eq!(r.status, 200, "{path}: {}", r.body);
     serde_json::from_str(&r.body).expect("JSON answer")
 }
@@ -236,6 +192,8 @@ struct Stats {
     network_errors: u64,
     reloads: u64,
     two_device_sessions: u64,
+    /// Steps where both devices had a request in flight at once.
+    simultaneous: u64,
     offline_toggles: u64,
     conflicts: u64,
     mid_request_reloads: u64,
@@ -255,6 +213,10 @@ struct Stats {
 /// What a page load holds: the queue and the SCOs' current values.
 struct Client {
     q: Queue,
+    /// The process this page's first request goes to; later requests
+    /// go to the next processes in turn.
+    route: usize,
+    sent: usize,
     /// `localStorage[KEY]`.
     stored: String,
     /// The SCOs this device works on (two devices of one registration get
@@ -296,7 +258,20 @@ struct Session<'a> {
     /// What each SCO set last: the values the backend must end with.
     model: BTreeMap<String, Snapshot>,
     ops: u64,
-    down_for: u32,
+    /// Per process: steps until a killed process comes back (0: up or
+    /// restarted at once).
+    down_for: Vec<u32>,
+    /// The session's launch token.
+    token: String,
+}
+
+impl Client {
+    /// The process of the next request (round robin from `route`).
+    fn target(&mut self, n: usize) -> usize {
+        let p = (self.route + self.sent) % n;
+        self.sent += 1;
+        p
+    }
 }
 
 impl Session<'_> {
@@ -309,8 +284,9 @@ impl Session<'_> {
     }
 
     /// A page load: the queue from storage, the server's state, resume.
-    fn load(&mut self, stored: Option<&str>, scos: &'static [&'static str]) -> Client {
+    fn load(&mut self, stored: Option<&str>, scos: &'static [&'static str], route: usize) -> Client {
         let nonce = self.nonce();
+        let p = route % self.be.procs.len();
         let mut q = match stored {
             // Both ways the layer may rebuild a queue from its stored text.
             Some(text) if self.rng.chance(0.5) => {
@@ -322,9 +298,9 @@ impl Session<'_> {
                 q
             }
         };
-        let server = if self.be.is_up() && self.down_for == 0 {
+        let server = if self.be.is_up(p) {
             let path = format!("/api/state?registration={}", self.id.registration_id);
-            http(&self.be.addr, "GET", &path, "text/plain", "")
+            http(self.be.addr(p), "GET", &path, "text/plain", "", &self.token)
                 .ok()
                 .filter(|r| r.status == 200)
                 .and_then(|r| ServerState::parse(&r.body).ok())
@@ -341,26 +317,28 @@ impl Session<'_> {
                 }
             }
         }
-        let mut c = Client { q, stored: String::new(), scos };
+        let mut c = Client { q, stored: String::new(), scos, route: p + 1, sent: 0 };
         self.save(&mut c);
         c
     }
 
     /// Count down a downtime; bring the backend back when it ends.
     fn tick_downtime(&mut self) {
-        if self.down_for > 0 {
-            self.down_for -= 1;
-            if self.down_for == 0 {
-                self.be.restart();
+        for p in 0..self.down_for.len() {
+            if self.down_for[p] > 0 {
+                self.down_for[p] -= 1;
+                if self.down_for[p] == 0 {
+                    self.be.restart(p);
+                }
             }
         }
     }
 
-    fn post(&mut self, body: &str, ctype: &str) -> Result<Resp, String> {
-        if !self.be.is_up() {
+    fn post(&mut self, p: usize, body: &str, ctype: &str) -> Result<Resp, String> {
+        if !self.be.is_up(p) {
             return Err("connection refused (backend down)".into());
         }
-        http(&self.be.addr, "POST", "/api/batches", ctype, body)
+        http(self.be.addr(p), "POST", "/api/batches", ctype, body, &self.token)
     }
 
     /// Commit/Terminate of a SCO: random changes, enqueued and stored.
@@ -402,7 +380,8 @@ impl Session<'_> {
 
     /// Maybe arm a fault on the backend for the next requests.
     fn arm_fault(&mut self) {
-        if !self.be.is_up() {
+        let p = self.rng.below(self.be.procs.len() as u64) as usize;
+        if !self.be.is_up(p) {
             return;
         }
         let status = *self.rng.pick(&[500u16, 503, 429, 502, 408]);
@@ -417,13 +396,76 @@ impl Session<'_> {
             self.st.armed_after_apply += n;
         }
         let f = json!({"fail_next": n, "status": status, "retry_after": retry_after, "after_apply": after_apply});
-        let r = http(&self.be.addr, "POST", "/api/_faults", "application/json", &f.to_string()).expect("faults endpoint");
+        let r = http(self.be.addr(p), "POST", "/api/_faults", "application/json", &f.to_string(), "").expect("faults endpoint");
         assert_eq!(r.status, 200, "{}", r.body);
     }
 
     fn disarm_faults(&mut self) {
-        let r = http(&self.be.addr, "POST", "/api/_faults", "application/json", r#"{"fail_next":0}"#).expect("faults endpoint");
-        assert_eq!(r.status, 200);
+        for p in 0..self.be.procs.len() {
+            let r = http(self.be.addr(p), "POST", "/api/_faults", "application/json", r#"{"fail_next":0}"#, "").expect("faults endpoint");
+            assert_eq!(r.status, 200);
+        }
+    }
+
+    /// Both devices send at the same moment, each to its next process
+    /// (two devices of one learner on different processes at once).
+    fn pump_both(&mut self, devices: &mut [Client]) {
+        let n = self.be.procs.len();
+        let mut outs = Vec::new();
+        for c in devices.iter_mut() {
+            if let Some(out) = c.q.next_to_send(self.now) {
+                c.stored = c.q.to_storage();
+                let p = c.target(n);
+                outs.push(Some((out, p)));
+            } else {
+                outs.push(None);
+            }
+        }
+        let answers: Vec<Option<Result<Resp, String>>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = outs
+                .iter()
+                .map(|o| {
+                    o.as_ref().map(|(out, p)| {
+                        let (up, addr, token) = (self.be.is_up(*p), self.be.addr(*p).to_owned(), self.token.clone());
+                        let body = out.body.clone();
+                        scope.spawn(move || {
+                            if !up {
+                                return Err("connection refused (backend down)".to_owned());
+                            }
+                            http(&addr, "POST", "/api/batches", "application/json", &body, &token)
+                        })
+                    })
+                })
+                .collect();
+            handles.into_iter().map(|h| h.map(|h| h.join().expect("request thread"))).collect()
+        });
+        if outs.iter().all(Option::is_some) {
+            self.st.simultaneous += 1;
+        }
+        for ((c, o), a) in devices.iter_mut().zip(outs).zip(answers) {
+            let (Some((out, _)), Some(answer)) = (o, a) else { continue };
+            self.st.requests += 1;
+            let random = self.rng.unit();
+            match answer {
+                Ok(r) => {
+                    if r.body.contains("injected_fault") {
+                        self.st.injected += 1;
+                    }
+                    if (200..300).contains(&r.status) {
+                        self.st.acked += 1;
+                    }
+                    if r.status == 409 {
+                        self.st.conflicts += 1;
+                    }
+                    c.q.on_response(out.seq, r.status, &r.body, r.retry_after, self.now, random);
+                }
+                Err(_) => {
+                    self.st.network_errors += 1;
+                    c.q.on_failure(out.seq, Failure::Network, None, self.now, random);
+                }
+            }
+            c.stored = c.q.to_storage();
+        }
     }
 
     /// One step of the send loop. Returns `None` when nothing was sent, or
@@ -432,7 +474,8 @@ impl Session<'_> {
         let out = c.q.next_to_send(self.now)?;
         self.save(c);
         self.st.requests += 1;
-        let answer = self.post(&out.body, "application/json");
+        let p = c.target(self.be.procs.len());
+        let answer = self.post(p, &out.body, "application/json");
         let random = self.rng.unit();
         match answer {
             Ok(r) => {
@@ -445,7 +488,8 @@ impl Session<'_> {
                     self.st.mid_request_reloads += 1;
                     self.st.reloads += 1;
                     let stored = c.stored.clone();
-                    return Some(Some(self.load(Some(&stored), c.scos)));
+                    let route = c.route + c.sent;
+                    return Some(Some(self.load(Some(&stored), c.scos, route)));
                 }
                 if faults && self.rng.chance(0.03) {
                     // A timeout after the server answered (lost answer).
@@ -475,7 +519,8 @@ impl Session<'_> {
         if let Some(body) = c.q.flush_for_unload(UNLOAD_BUDGET) {
             self.save(c);
             self.st.beacons += 1;
-            if let Ok(r) = self.post(&body, "text/plain;charset=UTF-8") {
+            let p = c.target(self.be.procs.len());
+            if let Ok(r) = self.post(p, &body, "text/plain;charset=UTF-8") {
                 if r.body.contains("injected_fault") {
                     self.st.injected += 1;
                 }
@@ -483,7 +528,8 @@ impl Session<'_> {
         }
         self.st.reloads += 1;
         let stored = c.stored.clone();
-        self.load(Some(&stored), c.scos)
+        let route = c.route + c.sent;
+        self.load(Some(&stored), c.scos, route)
     }
 
     fn run(&mut self) {
@@ -492,15 +538,21 @@ impl Session<'_> {
         // numbers from each other: the backend answers 409 and they renumber.
         let mut devices = if self.rng.chance(0.3) {
             self.st.two_device_sessions += 1;
-            vec![self.load(None, DEVICE_A), self.load(None, DEVICE_B)]
+            // The two devices start on different processes.
+            vec![self.load(None, DEVICE_A, 0), self.load(None, DEVICE_B, 1)]
         } else {
-            vec![self.load(None, SCOS)]
+            let route = self.rng.below(self.be.procs.len() as u64) as usize;
+            vec![self.load(None, SCOS, route)]
         };
         let steps = 30 + self.rng.below(90);
         for _ in 0..steps {
             self.now += self.rng.below(900);
             self.tick_downtime();
             let d = self.rng.below(devices.len() as u64) as usize;
+            if devices.len() == 2 && self.rng.chance(0.15) {
+                self.pump_both(&mut devices);
+                continue;
+            }
             let c = &mut devices[d];
             match self.rng.below(100) {
                 0..=39 => self.commit(c),
@@ -531,27 +583,30 @@ impl Session<'_> {
                 80..=87 => self.arm_fault(),
                 88..=91 => {
                     self.st.reloads += 1;
-                    let (stored, scos) = (c.stored.clone(), c.scos);
-                    *c = self.load(Some(&stored), scos);
+                    let (stored, scos, route) = (c.stored.clone(), c.scos, c.route + c.sent);
+                    *c = self.load(Some(&stored), scos, route);
                 }
                 92..=96 => *c = self.unload(c),
                 _ => {
-                    if self.be.is_up() && self.down_for == 0 {
+                    let p = self.rng.below(self.be.procs.len() as u64) as usize;
+                    if self.be.is_up(p) {
                         self.st.restarts += 1;
                         if self.rng.chance(0.5) {
-                            self.be.restart();
+                            self.be.restart(p);
                         } else {
-                            self.be.kill();
-                            self.down_for = 1 + self.rng.below(4) as u32;
+                            self.be.kill(p);
+                            self.down_for[p] = 1 + self.rng.below(4) as u32;
                         }
                     }
                 }
             }
         }
         // Drain: the backend up, no more faults, the pages stay open.
-        if self.down_for > 0 {
-            self.down_for = 0;
-            self.be.restart();
+        for p in 0..self.down_for.len() {
+            if self.down_for[p] > 0 || !self.be.is_up(p) {
+                self.down_for[p] = 0;
+                self.be.restart(p);
+            }
         }
         self.disarm_faults();
         for c in devices.iter_mut() {
@@ -584,7 +639,7 @@ impl Session<'_> {
 
     fn verify(&mut self, last_acked: u64) {
         let reg = &self.id.registration_id;
-        let state = get_json(&self.be.addr, &format!("/api/state?registration={reg}"));
+        let state = get_json(self.be.addr(0), &format!("/api/state?registration={reg}"), &self.token);
         let empty = serde_json::Map::new();
         for sco in SCOS {
             let want = self.model.get(*sco).cloned().unwrap_or_default();
@@ -596,7 +651,7 @@ impl Session<'_> {
             }
             self.st.extra += got.keys().filter(|k| !want.contains_key(*k)).count() as u64;
         }
-        let log = get_json(&self.be.addr, &format!("/api/batches?registration={reg}"));
+        let log = get_json(self.be.addr(self.be.procs.len() - 1), &format!("/api/batches?registration={reg}"), &self.token);
         let batches = log["batches"].as_array().cloned().unwrap_or_default();
         let (mut keys, mut seqs, mut tokens) = (BTreeSet::new(), BTreeSet::new(), BTreeSet::new());
         for (i, b) in batches.iter().enumerate() {
@@ -629,13 +684,33 @@ impl Session<'_> {
     }
 }
 
+/// The number of sessions: `SOAK_SESSIONS`, else 1,000 with `SOAK_FULL=1`,
+/// else `short` (the CI run).
+fn sessions(short: u64) -> u64 {
+    let full = std::env::var("SOAK_FULL").is_ok_and(|v| v == "1");
+    std::env::var("SOAK_SESSIONS").ok().and_then(|s| s.parse().ok()).unwrap_or(if full { 1_000 } else { short })
+}
+
 #[test]
-fn soak_no_lost_values_no_double_applied_batches() {
-    let sessions: u64 = std::env::var("SOAK_SESSIONS").ok().and_then(|s| s.parse().ok()).unwrap_or(200);
+fn soak_sqlite_one_process() {
+    // SQLite with synchronous=FULL: on a RAM disk when there is one
+    // (common::tempdir), so fsync does not dominate the run time.
+    let dir = common::tempdir("soak-db");
+    soak("sqlite, 1 process", &dir.join("soak.sqlite").display().to_string(), 1, sessions(200));
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn soak_postgres_three_processes() {
+    let Some(pg) = common::Pg::start() else { return };
+    soak("postgres, 3 processes", &pg.database(), 3, sessions(60));
+}
+
+fn soak(label: &str, db: &str, processes: usize, sessions: u64) {
     let seed: u64 = std::env::var("SOAK_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(0x5C0_12A);
     let started = Instant::now();
     let mut rng = Rng(seed);
-    let mut be = Backend::start();
+    let mut be = Backend::start(db, processes);
     let mut st = Stats::default();
     for sid in 0..sessions {
         let policy = Policy {
@@ -659,16 +734,17 @@ fn soak_no_lost_values_no_double_applied_batches() {
             now: 1_767_225_600_000 + sid * 3_600_000,
             model: BTreeMap::new(),
             ops: 0,
-            down_for: 0,
+            down_for: vec![0; processes],
+            token: common::token(&format!("learner-{sid}"), &format!("reg-{seed:x}-{sid}"), &format!("course-{}", sid % 7)),
         };
         s.run();
         st.sessions += 1;
     }
     let faults = st.injected + st.dropped_answers + st.network_errors + st.mid_request_reloads + st.restarts;
     eprintln!(
-        "soak: {} sessions, {} commits, {} batches applied, {} requests, {} faults injected \
+        "soak ({label}): {} sessions, {} commits, {} batches applied, {} requests, {} faults injected \
          ({} injected HTTP errors of {} armed, {} of them after applying; {} dropped answers, {} network errors, {} crashes mid-request, {} backend restarts), \
-         {} reloads, {} unload beacons, {} full batches, {} two-device sessions with {} seq conflicts (409), {} offline/online switches, {} lost values, {} double-applied batches \
+         {} reloads, {} unload beacons, {} full batches, {} two-device sessions with {} seq conflicts (409) and {} simultaneous sends, {} offline/online switches, {} lost values, {} double-applied batches \
          ({} extra values, {} refused, {} gaps, {} resume mismatches, {} client-failed, {} not drained) in {:.1} s (seed {seed})",
         st.sessions,
         st.commits,
@@ -687,6 +763,7 @@ fn soak_no_lost_values_no_double_applied_batches() {
         st.full_batches,
         st.two_device_sessions,
         st.conflicts,
+        st.simultaneous,
         st.offline_toggles,
         st.lost,
         st.double_applied,

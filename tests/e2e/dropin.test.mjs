@@ -23,7 +23,9 @@ after(async () => {
 const MANIFEST = "/courses/sequenced/imsmanifest.xml";
 
 async function state(registration) {
-  const res = await fetch(`${backend.url}/api/state?registration=${encodeURIComponent(registration)}`);
+  const res = await fetch(`${backend.url}/api/state?registration=${encodeURIComponent(registration)}`,
+    { headers: backend.authHeaders("learner-dropin", registration, "course-dropin") });
+  assert.equal(res.status, 200);
   return res.json();
 }
 
@@ -59,7 +61,8 @@ async function openClassic(context, registration, script = "/pkg/scorm-shim.js")
   const url = `${backend.url}/dropin-${registration}.html`;
   await servePage(page, url, `<!doctype html>
     <script src="${script}" data-endpoint="/api" data-registration-id="${registration}"
-            data-learner-id="learner-dropin" data-course-id="course-dropin" data-sco-id="sco-1" data-commit-interval="0"></script>
+            data-learner-id="learner-dropin" data-course-id="course-dropin" data-sco-id="sco-1" data-commit-interval="0"
+            data-headers="Authorization: Bearer ${backend.token("learner-dropin", registration, "course-dropin")}"></script>
     <script>window.sync = { api: typeof window.API, api2004: typeof window.API_1484_11 };</script>`);
   await page.goto(url);
   await page.evaluate(() => ScormShim.ready);
@@ -258,7 +261,8 @@ test("ES module (alias pkg/rte/): a SCORM 2004 session persists and resumes; cou
   await servePage(page, url, `<!doctype html>
     <script type="module">
       import { load } from "/pkg/rte/index.js";
-      window.shim = await load({ endpoint: "/api", registrationId: "${reg}", learnerId: "learner-dropin", courseId: "course-dropin", scoId: "sco-1", commitInterval: "0" });
+      window.shim = await load({ endpoint: "/api", registrationId: "${reg}", learnerId: "learner-dropin", courseId: "course-dropin", scoId: "sco-1", commitInterval: "0",
+        headers: { Authorization: "Bearer ${backend.token("learner-dropin", reg, "course-dropin")}" } });
       window.loaded = true;
     </script>`);
   await page.goto(url);

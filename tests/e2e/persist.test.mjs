@@ -29,7 +29,8 @@ async function openLms(context, registration) {
   const url = `${backend.url}/lms-${registration}.html`;
   await servePage(page, url, `<!doctype html>
     <script src="/pkg/scorm-shim.js" data-endpoint="/api" data-registration-id="${registration}"
-            data-learner-id="learner-1" data-course-id="course-1" data-sco-id="sco-1" data-commit-interval="0"></script>
+            data-learner-id="learner-1" data-course-id="course-1" data-sco-id="sco-1" data-commit-interval="0"
+            data-headers="Authorization: Bearer ${backend.token("learner-1", registration, "course-1")}"></script>
     <script>
       window.events = [];
       ScormShim.onEvent((e) => window.events.push(e));
@@ -42,12 +43,16 @@ async function openLms(context, registration) {
 const api = (page, fn) => page.evaluate(fn);
 
 async function state(registration) {
-  const res = await fetch(`${backend.url}/api/state?registration=${encodeURIComponent(registration)}`);
+  const res = await fetch(`${backend.url}/api/state?registration=${encodeURIComponent(registration)}`,
+    { headers: backend.authHeaders("learner-1", registration, "course-1") });
+  assert.equal(res.status, 200);
   return res.json();
 }
 
 async function log(registration) {
-  const res = await fetch(`${backend.url}/api/batches?registration=${encodeURIComponent(registration)}`);
+  const res = await fetch(`${backend.url}/api/batches?registration=${encodeURIComponent(registration)}`,
+    { headers: backend.authHeaders("learner-1", registration, "course-1") });
+  assert.equal(res.status, 200);
   return (await res.json()).batches;
 }
 
@@ -211,6 +216,31 @@ test("two tabs on one registration: both tabs' data arrives, once each, in order
   assert.equal(s["cmi.location"], "from-a");
   assert.equal(s["cmi.suspend_data"], "from-b");
   assertAppliedOnce(await log(reg));
+  await context.close();
+});
+
+test("a page with another learner's token: the backend refuses (403), nothing is stored, the batch is kept", async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const reg = "reg-stolen";
+  const url = `${backend.url}/lms-stolen.html`;
+  // The token names another learner than the page's configuration.
+  await servePage(page, url, `<!doctype html>
+    <script src="/pkg/scorm-shim.js" data-endpoint="/api" data-registration-id="${reg}"
+            data-learner-id="learner-1" data-course-id="course-1" data-sco-id="sco-1" data-commit-interval="0"
+            data-headers="Authorization: Bearer ${backend.token("intruder", reg, "course-1")}"></script>
+    <script>window.events = []; ScormShim.onEvent((e) => window.events.push(e));</script>`);
+  await page.goto(url);
+  await page.evaluate(() => ScormShim.ready);
+  const r = await api(page, () => { const a = window.API_1484_11; a.Initialize(""); a.SetValue("cmi.location", "kept"); return a.Commit(""); });
+  assert.equal(r, "true", "the commit is stored locally");
+  await page.waitForFunction(() => window.events.some((e) => e.status === 403 || e.type === "authRequired" || e.type === "failedPermanently"), null, { timeout: 30000 });
+  const s = await state(reg);
+  assert.deepEqual(s, { registration: reg, last_seq: 0, scos: {} }, "nothing reached the registration");
+  const q = await page.evaluate(() => ScormShim.queueStatus()["2004"]);
+  assert.equal(q.last_acked, 0);
+  const stored = await page.evaluate(() => Object.keys(localStorage).filter((k) => k.includes("reg-stolen")).map((k) => localStorage.getItem(k)).join(""));
+  assert.match(stored, /kept/, "the batch stays in local storage");
   await context.close();
 });
 

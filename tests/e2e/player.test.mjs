@@ -56,7 +56,8 @@ test("the sample SCO in the player's frame finds and uses window.API_1484_11", a
 test("with versions=1.2 the same SCO falls back to window.API", async () => {
   const page = await openPlayer();
   await courseFrame(page);
-  await page.selectOption("#version", "1.2");
+  // Another registration, another launch token: the player loads itself again.
+  await Promise.all([page.waitForURL(/versions=1\.2/), page.selectOption("#version", "1.2")]);
   await page.waitForFunction(() => {
     const f = document.getElementById("content");
     return f.contentDocument && f.contentDocument.documentElement && f.contentDocument.documentElement.dataset.lms === "1.2";
@@ -81,7 +82,7 @@ test("SCORM 1.2: a full attempt through window.API suspends, relaunches, resumes
   await courseFrame(page);
   // Start from nothing stored, speaking SCORM 1.2 only.
   await page.evaluate(() => Object.keys(localStorage).forEach((k) => localStorage.removeItem(k)));
-  await page.selectOption("#version", "1.2");
+  await Promise.all([page.waitForURL(/versions=1\.2/), page.selectOption("#version", "1.2")]);
   let frame = await frameWhere(page, () => {
     const d = document.getElementById("content").contentDocument;
     return d && d.documentElement && d.documentElement.dataset.lms === "1.2" && d.getElementById("status").textContent.startsWith("Page 1");
@@ -178,7 +179,7 @@ test("SCORM 2004 on a single-SCO page: an attempt that ended starts anew on rela
   await frame.click("#suspend");
   await frame.waitForFunction(() => document.documentElement.dataset.ended === "suspend");
   await page.waitForFunction(() => Object.values(ScormShim.queueStatus()).every((q) => q.pending === 0));
-  const res = await fetch(backend.url + "/api/state?registration=demo-registration");
+  const res = await fetch(backend.url + "/api/state?registration=demo-registration", { headers: backend.authHeaders("demo-learner", "demo-registration", "sample") });
   const stored = (await res.json()).scos["sample-sco"];
   assert.equal(stored["cmi.exit"], "suspend");
   assert.equal(stored["cmi.suspend_data"], undefined, "the ended attempt's suspend_data was replaced, not kept");
@@ -203,5 +204,41 @@ test("GetValue of a keyword an element does not have answers 301 (cmi.learner_id
     "cmi._version": ["1.0", "0"],
     "cmi.bogus._version": ["", "401"],
   });
+  await page.close();
+});
+
+test("the player sends with its launch token: the session reaches the backend, under the page's Content-Security-Policy", async () => {
+  const page = await browser.newPage();
+  const violations = [];
+  page.on("console", (m) => { if (/Content Security Policy|Refused to/i.test(m.text())) violations.push(m.text()); });
+  await page.goto(backend.url + "/");
+  const frame = await courseFrame(page);
+  await frame.click("#next");
+  await frame.click("#suspend");
+  await frame.waitForFunction(() => document.documentElement.dataset.ended === "suspend");
+  const headers = backend.authHeaders("demo-learner", "demo-registration", "sample");
+  let st;
+  for (let i = 0; i < 100; i++) {
+    st = await (await fetch(backend.url + "/api/state?registration=demo-registration", { headers })).json();
+    if (st.scos && st.scos["sample-sco"] && st.scos["sample-sco"]["cmi.exit"] === "suspend") break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.equal(st.scos["sample-sco"]["cmi.exit"], "suspend");
+  assert.equal(st.learner, "demo-learner");
+  // Without the token the state is not readable.
+  assert.equal((await fetch(backend.url + "/api/state?registration=demo-registration")).status, 401);
+  const csp = (await fetch(backend.url + "/")).headers.get("content-security-policy");
+  assert.match(csp, /script-src 'self' 'wasm-unsafe-eval'/);
+  assert.deepEqual(violations, []);
+  assert.equal(await page.isVisible("#message"), false, "no error shown");
+  await page.close();
+});
+
+test("without a token the player says so in the page", async () => {
+  const page = await browser.newPage();
+  await page.route("**/api/dev/token", (route) => route.fulfill({ status: 404, body: "{}" }));
+  await page.goto(backend.url + "/");
+  await page.waitForSelector("#message:not([hidden])");
+  assert.match(await page.textContent("#message"), /could not start.*launch token.*404/);
   await page.close();
 });
