@@ -223,8 +223,9 @@ impl BatchState {
 pub struct Batch {
     /// Identity in the queue: `<creating tab's nonce>.<counter>`.
     pub id: String,
-    /// Logical creation time (a Lamport clock shared through the stored queue),
-    /// which orders batches that have no sequence number yet.
+    /// Logical creation time (a hybrid logical clock shared through the
+    /// stored queue: a Lamport clock that never runs behind the wall clock
+    /// in milliseconds), which orders batches that have no sequence number yet.
     pub order: u64,
     /// Generation: bumped on every change, so a merge keeps the newest copy.
     pub gen: u64,
@@ -726,7 +727,11 @@ impl Queue {
         let mut last = String::new();
         for (i, part) in parts.into_iter().enumerate() {
             let id = self.new_id();
-            self.clock = self.clock.saturating_add(1);
+            // A hybrid logical clock: past every order this queue has seen
+            // (Lamport) and no earlier than the wall clock, so a batch made
+            // after a relaunch sorts after the batches of the page before,
+            // even when their stored queue is folded in only later.
+            self.clock = self.clock.saturating_add(1).max(now_ms);
             self.batches.push(Batch {
                 id: id.clone(),
                 order: self.clock,

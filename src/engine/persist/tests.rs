@@ -740,3 +740,21 @@ fn two_stored_copies_of_one_key_merge_into_their_union() {
     let other = newer.replace("learner-1", "learner-9");
     assert!(Queue::merge_texts(Some(&other), &older).is_err());
 }
+
+/// Issue 20: after a crash and relaunch, the new page may commit before the
+/// stored queue of the page before is folded in (it comes back from the
+/// durable copy asynchronously). Its batch must still go after the older
+/// ones, or the older values would overwrite the newer at the server.
+#[test]
+fn a_batch_made_after_a_relaunch_sorts_after_the_older_pages_batches() {
+    let mut before = Queue::new(ident(), "aaaa", Policy { window_ms: 0, ..Policy::default() });
+    for (t, v) in [(1_000_000, "1"), (1_000_100, "2"), (1_000_200, "3")] {
+        commit(&mut before, t, "s", &[("cmi.location", v)]);
+    }
+    let mut after = Queue::new(ident(), "0000", Policy::default());
+    commit(&mut after, 1_005_000, "s", &[("cmi.location", "new")]);
+    after.merge_stored(&before.to_storage()).unwrap();
+    let order: Vec<&str> = after.batches().iter().map(|b| b.changes[0].1.as_str()).collect();
+    assert_eq!(order, ["1", "2", "3", "new"]);
+    assert_eq!(after.resume_snapshot(None, "s")["cmi.location"], "new");
+}
