@@ -28,6 +28,55 @@ export interface ScormShimConfig {
   scorm12SuspendDataLimit?: number | "strict";
   /** Origins besides the page's own from which `course.open` may load a package (comma-separated). */
   packageOrigins?: string;
+  /** The largest request body the backend accepts, bytes (default 1048576): batches are split to fit. */
+  maxBodyBytes?: number | string;
+  /** The largest stored commit queue, bytes (default 2097152): a commit past it fails with 391. */
+  queueLimit?: number | string;
+  /** SCORM 2004 characterstrings past their SPM: "spm" refuses them with 351 (default), "none" stores them. */
+  scorm2004StringLimit?: "spm" | "none";
+}
+
+/** New backend credentials for `setCredentials`. */
+export interface ScormShimCredentials {
+  /** Request headers, e.g. { Authorization: "Bearer …" } or "Authorization: Bearer …". */
+  headers: Record<string, string> | string;
+}
+
+/** What the commit queue and local storage report through `onEvent`. */
+export type ScormShimEvent =
+  | { type: "queued"; id: string; sco: string }
+  | { type: "sent"; seq: number }
+  | { type: "acknowledged"; seq: number }
+  | { type: "retrying"; seq: number; attempt: number; delay_ms: number }
+  | { type: "failedPermanently"; seq: number; status: number; reason: string }
+  /** The backend answered 401/403: the batch is kept and sending waits for `setCredentials`. `version`: the data model, null for the resume request. */
+  | { type: "authRequired"; status: 401 | 403; version: "1.2" | "2004" | null }
+  /** A commit was refused: the stored queue would pass `queueLimit` (it answered "false", 391/101). */
+  | { type: "queueFull"; bytes: number; limit: number }
+  | { type: "storageError"; message: string }
+  /** No learnerId and registrationId configured: nothing is stored or sent. */
+  | { type: "storageDisabled"; message: string }
+  | { type: "offline" }
+  | { type: "online" }
+  /** The WebAssembly module failed; a new instance took over from the stored data. */
+  | { type: "recovered"; message: string }
+  /** The WebAssembly module failed and no new instance could be made: calls answer "false" with 101. */
+  | { type: "failed"; message: string };
+
+/** One data model's commit queue (`queueStatus()`). */
+export interface QueueStatus {
+  pending: number;
+  in_flight: number | null;
+  last_acked: number;
+  next_attempt_ms: number | null;
+  online: boolean;
+  /** 401 or 403 while sending waits for new credentials. */
+  auth_required: number | null;
+  /** Size of the stored queue, bytes. */
+  bytes: number;
+  /** `queueLimit` in effect. */
+  limit: number;
+  failed: { seq: number; status: number; reason: string }[];
 }
 
 /** SCORM 1.2 API (`window.API`). Every method takes and returns strings. */
@@ -69,10 +118,24 @@ export interface ApiCallEvent {
 export interface ScormShimHandle {
   api12: Scorm12API;
   api2004: Scorm2004API;
-  /** Apply more configuration (before a SCO initializes); returns the rejected entries' messages. */
+  /**
+   * Apply more configuration (before content is launched); returns the rejected entries' messages.
+   * Throws once content has been launched (first Initialize/LMSInitialize or a package's first activity).
+   */
   configure(config: ScormShimConfig): string[];
-  /** The effective configuration. */
-  config(): Record<string, unknown>;
+  /** New backend credentials, allowed at any time (sending resumes after "authRequired"); returns rejected entries' messages. */
+  setCredentials(credentials: ScormShimCredentials): string[];
+  /** The effective configuration, without headers (credentials are never readable back). */
+  config(): Record<string, string>;
+  /** Watch the commit queue and local storage; returns an unsubscribe function. */
+  onEvent(listener: (event: ScormShimEvent) => void): () => void;
+  /** The commit queue per data model ("1.2", "2004"). */
+  queueStatus(): Record<string, QueueStatus>;
+  /**
+   * Remove this learner's local data (logout on a shared device), once the queue has
+   * delivered it; `{force: true}`: at once, undelivered data included.
+   */
+  purge(options?: { force?: boolean }): Promise<{ removed: number; kept: number }>;
   /** Start a new launch of the SCO: fresh API instances from stored state. */
   relaunch(): void;
   /** Watch every API call; returns an unsubscribe function. */

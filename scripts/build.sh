@@ -50,6 +50,8 @@ build_variant() {
   cargo build --release --target wasm32-unknown-unknown -p scorm-shim $cargo_flags
   echo "==> [$name] wasm-bindgen"
   wasm-bindgen --target web --out-dir "$out/web" --out-name scorm_shim "$WASM"
+  # A new instance after a fault needs the glue's module-level state.
+  cat js/glue-renew.js >> "$out/web/scorm_shim.js"
   local dirs="web"
   if [ -n "$classic" ]; then
     wasm-bindgen --target no-modules --no-typescript --out-dir "$out/classic" --out-name scorm_shim "$WASM"
@@ -68,7 +70,7 @@ build_variant() {
   local parts="js/esm-head.js" f
   for f in $extra; do parts="$parts js/$f"; done
   # shellcheck disable=SC2086
-  cat $parts js/install.js js/transport.js js/esm-tail.js > "$out/index.js"
+  cat $parts js/durable.js js/install.js js/transport.js js/esm-tail.js > "$out/index.js"
   cp js/index.d.ts "$es/index.d.ts"
   cp js/scorm-shim.d.ts "$es/scorm-shim.d.ts"
   if [ -z "$classic" ]; then

@@ -29,17 +29,24 @@
       calls.appendChild(li);
       li.scrollIntoView({ block: "nearest" });
     });
-    document.getElementById("version").onchange = function (ev) {
-      // One registration holds one SCORM version's data: a 1.2 run gets its own.
-      var v = ev.target.value;
-      launch(function () { shim.configure({ versions: v, registrationId: v === "1.2" ? "demo-registration-12" : "demo-registration" }); });
+    var select = document.getElementById("version");
+    select.value = shim.config().versions === "1.2" ? "1.2" : "1.2,2004";
+    select.onchange = function (ev) {
+      // The configuration is frozen once a SCO ran: the page reloads with the
+      // other version (player-config.js picks it, and its registration).
+      var url = new URL(location.href);
+      if (ev.target.value === "1.2") url.searchParams.set("version", "1.2"); else url.searchParams.delete("version");
+      location.href = url.href;
     };
     document.getElementById("relaunch").onclick = function () { launch(); };
     document.getElementById("clear").onclick = function () {
-      launch(function () {
-        var prefix = shim.config().storagePrefix + ":";
-        Object.keys(localStorage).forEach(function (k) { if (k.indexOf(prefix) === 0) localStorage.removeItem(k); });
-      });
+      // What a logout on a shared device does: this learner's local data goes
+      // (here at once, delivered or not), then a fresh page.
+      frame.onload = function () {
+        frame.onload = null;
+        shim.purge({ force: true }).then(function () { location.reload(); });
+      };
+      frame.src = "about:blank";
     };
     launch();
   });

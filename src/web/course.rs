@@ -49,20 +49,21 @@ fn view_js(view: &views::Delivery) -> JsValue {
 
 #[cfg(feature = "course")]
 impl Shim {
-    fn course_key(&self) -> String {
-        format!("{}:{}:course", self.config.storage_prefix, self.config.registration_id)
+    /// The key of this package's sequencing state (learner, course,
+    /// registration and the manifest's identifier; see
+    /// `engine::persist::keys`), `None` when nothing is stored.
+    fn course_key(&self, package: &str) -> Option<String> {
+        Some(self.config.storage_ids()?.course(package))
     }
 
     fn save_course(&self) {
         let Some(course) = &self.course else { return };
         let Some((seq, shared)) = course.save() else { return };
+        let Some(key) = self.course_key(&course.manifest.identifier) else { return };
         let text = views::saved_course_json(&seq, &shared);
-        let stored = (|| {
-            let storage = web_sys::window()?.local_storage().ok()??;
-            storage.set_item(&self.course_key(), &text).ok()
-        })();
-        if stored.is_none() {
-            console_error("scorm-shim: the sequencing state could not be stored locally");
+        // A record (with a revision) that also reaches the durable copy.
+        if let Err(e) = super::storage::write_record(&key, &text) {
+            console_error(&format!("scorm-shim: the sequencing state could not be stored locally: {e}"));
         }
     }
 
@@ -70,9 +71,20 @@ impl Shim {
     #[allow(clippy::type_complexity)]
     fn load_course_state(
         &self,
+        package: &str,
     ) -> Option<(Option<crate::engine::sequencing::SeqState>, std::collections::BTreeMap<String, String>)> {
-        let storage = web_sys::window()?.local_storage().ok()??;
-        let text = storage.get_item(&self.course_key()).ok()??;
+        let key = self.course_key(package)?;
+        let text = match super::storage::read_record(&key) {
+            Some(text) => text,
+            None => {
+                // Stored by the 0.1 key layout (registration only): moved here.
+                let ids = self.config.storage_ids()?;
+                let old = super::storage::read(&ids.old_course())?;
+                super::storage::write_record(&key, &old).ok()?;
+                super::storage::remove(&ids.old_course());
+                old
+            }
+        };
         views::saved_course(&text)
     }
 
@@ -158,7 +170,7 @@ impl Shim {
             ..ParseOptions::default()
         };
         let mut course = Course::open(xml, &options).map_err(|e| JsValue::from_str(&e.to_string()))?;
-        if let Some((Some(seq), shared)) = self.load_course_state() {
+        if let Some((Some(seq), shared)) = self.load_course_state(&course.manifest.identifier) {
             if let Err(e) = course.restore(seq, shared) {
                 console_error(&format!("scorm-shim: the saved sequencing state does not fit this package ({e}); starting over"));
                 course = Course::open(xml, &options).map_err(|e| JsValue::from_str(&e.to_string()))?;

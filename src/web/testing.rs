@@ -127,6 +127,7 @@ fn launch_of(v: &Value) -> Result<Launch, String> {
         data_stores: each(v, "data_stores", data_store)?,
         comments_from_lms: each(v, "comments_from_lms", comment)?,
         learner_preference,
+        limits: crate::engine::rte::ValueLimits::default(),
     })
 }
 
@@ -166,7 +167,8 @@ impl Shim {
     #[wasm_bindgen(js_name = launchForTest)]
     pub fn launch_for_test(&mut self, launch_json: &str, saved_json: &str, oracle_json: &str) -> Result<(), JsValue> {
         let build = || -> Result<scorm2004::Api, String> {
-            let launch = launch_of(&json::parse(launch_json)?)?;
+            // The value limits this page runs with, as a launch of its own would.
+            let launch = Launch { limits: self.config.value_limits(), ..launch_of(&json::parse(launch_json)?)? };
             let saved = snapshot_of(&json::parse(saved_json)?)?;
             let oracle = oracle_of(&json::parse(oracle_json)?)?;
             let mut api = scorm2004::Api::new(launch, saved);

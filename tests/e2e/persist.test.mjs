@@ -220,7 +220,7 @@ test("storage full: Commit answers false with 391, the page gets a storageError 
   const url = `${backend.url}/lms-quota.html`;
   // No endpoint: local storage is the only place the data can go.
   await servePage(page, url, `<!doctype html>
-    <script src="/pkg/scorm-shim.js" data-registration-id="reg-quota" data-sco-id="sco-1"></script>
+    <script src="/pkg/scorm-shim.js" data-learner-id="learner-q" data-registration-id="reg-quota" data-sco-id="sco-1"></script>
     <script>window.events = []; ScormShim.onEvent((e) => window.events.push(e));</script>`);
   await page.goto(url);
   const r = await page.evaluate(() => {
@@ -239,7 +239,8 @@ test("storage full: Commit answers false with 391, the page gets a storageError 
     // Free some space: the pending changes go through with the next commit.
     for (let k = 0; k < i; k++) localStorage.removeItem("fill-" + k);
     const after = a.Commit("");
-    const stored = JSON.parse(localStorage.getItem("scorm-shim:reg-quota:sco-1:2004:state"));
+    const record = localStorage.getItem("scorm-shim:learner-q:course:reg-quota:2004:state:sco-1");
+    const stored = JSON.parse(record.slice(record.indexOf("\n") + 1)); // "#<revision>\n<snapshot>"
     return { first, full, after, suspend: (stored["cmi.suspend_data"] || "").length, events: window.events.map((e) => e.type) };
   });
   assert.equal(r.first, "true");

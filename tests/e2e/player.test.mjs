@@ -56,7 +56,8 @@ test("the sample SCO in the player's frame finds and uses window.API_1484_11", a
 test("with versions=1.2 the same SCO falls back to window.API", async () => {
   const page = await openPlayer();
   await courseFrame(page);
-  await page.selectOption("#version", "1.2");
+  // The version is configuration: frozen once a SCO ran, so the page reloads with it.
+  await Promise.all([page.waitForNavigation(), page.selectOption("#version", "1.2")]);
   await page.waitForFunction(() => {
     const f = document.getElementById("content");
     return f.contentDocument && f.contentDocument.documentElement && f.contentDocument.documentElement.dataset.lms === "1.2";
@@ -81,7 +82,7 @@ test("SCORM 1.2: a full attempt through window.API suspends, relaunches, resumes
   await courseFrame(page);
   // Start from nothing stored, speaking SCORM 1.2 only.
   await page.evaluate(() => Object.keys(localStorage).forEach((k) => localStorage.removeItem(k)));
-  await page.selectOption("#version", "1.2");
+  await Promise.all([page.waitForNavigation(), page.selectOption("#version", "1.2")]);
   let frame = await frameWhere(page, () => {
     const d = document.getElementById("content").contentDocument;
     return d && d.documentElement && d.documentElement.dataset.lms === "1.2" && d.getElementById("status").textContent.startsWith("Page 1");
@@ -90,8 +91,13 @@ test("SCORM 1.2: a full attempt through window.API suspends, relaunches, resumes
   assert.equal(await frame.textContent("#status"), "Page 2 of 3");
   await frame.click("#suspend");
   await frame.waitForFunction(() => document.documentElement.dataset.ended === "suspend");
-  const key = "scorm-shim:demo-registration-12:sample-sco:1.2:state";
-  const suspended = JSON.parse(await page.evaluate((k) => localStorage.getItem(k), key));
+  // <prefix>:<learner>:<course>:<registration>:<version>:state:<sco>, a record "#<revision>\n<snapshot>"
+  const key = "scorm-shim:demo-learner:sample:demo-registration-12:1.2:state:sample-sco";
+  const stored = async () => {
+    const record = await page.evaluate((k) => localStorage.getItem(k), key);
+    return JSON.parse(record.slice(record.indexOf("\n") + 1));
+  };
+  const suspended = await stored();
   assert.equal(suspended["cmi.core.exit"], "suspend");
   assert.equal(suspended["cmi.core.lesson_location"], "2");
   assert.equal(suspended["cmi.core.lesson_status"], "incomplete");
@@ -107,7 +113,7 @@ test("SCORM 1.2: a full attempt through window.API suspends, relaunches, resumes
   await frame.click("#submit");
   await frame.click("#finish");
   await frame.waitForFunction(() => document.documentElement.dataset.ended === "normal");
-  const done = JSON.parse(await page.evaluate((k) => localStorage.getItem(k), key));
+  const done = await stored();
   assert.equal(done["cmi.core.lesson_status"], "passed");
   assert.equal(done["cmi.core.score.raw"], "100");
   assert.equal(done["cmi.interactions.0.id"], "q1");

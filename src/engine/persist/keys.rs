@@ -102,15 +102,29 @@ impl StorageIds {
     }
 }
 
-/// True when `key` names a commit queue (`…:<version>:queue:<hex nonce>`)
-/// under `prefix` in the current layout.
+/// When `key` names a commit queue under `prefix` in the current layout
+/// (`<prefix>:<learner>:<course>:<registration>:<version>:queue:<hex nonce>`),
+/// the key's registration part: everything up to and including the `:`
+/// after the registration. (Split on `:` only: encoded ids hold none, and a
+/// substring search would bring a large searcher into the wasm module.)
+pub fn queue_key_registration<'a>(prefix: &str, key: &'a str) -> Option<&'a str> {
+    let rest = key.strip_prefix(prefix)?.strip_prefix(':')?;
+    let mut parts = rest.split(':');
+    let (l, c, r) = (parts.next()?, parts.next()?, parts.next()?);
+    let (version, kind, nonce) = (parts.next()?, parts.next()?, parts.next()?);
+    let ok = parts.next().is_none()
+        && matches!(version, "1.2" | "2004")
+        && kind == "queue"
+        && !nonce.is_empty()
+        && nonce.bytes().all(|b| b.is_ascii_hexdigit());
+    // prefix + ':' + l + ':' + c + ':' + r + ':'
+    let len = prefix.len() + l.len() + c.len() + r.len() + 4;
+    if ok { key.get(..len) } else { None }
+}
+
+/// True when `key` names a commit queue under `prefix` in the current layout.
 pub fn is_queue_key(prefix: &str, key: &str) -> bool {
-    let Some(rest) = key.strip_prefix(prefix).and_then(|r| r.strip_prefix(':')) else { return false };
-    let Some((head, nonce)) = rest.rsplit_once(":queue:") else { return false };
-    !nonce.is_empty()
-        && nonce.bytes().all(|b| b.is_ascii_hexdigit())
-        && (head.ends_with(":1.2") || head.ends_with(":2004"))
-        && head.split(':').count() == 4
+    queue_key_registration(prefix, key).is_some()
 }
 
 /// A stored record: `#<rev>\n<payload>`.
@@ -178,6 +192,8 @@ mod tests {
         assert!(!is_queue_key("q", &(i.queue_prefix("2004") + "0af3")));
         // An old-layout queue key is not a current one.
         assert!(!is_queue_key("p", &(i.old_queue_prefix("2004") + "0af3")));
+        assert_eq!(queue_key_registration("p", &(i.queue_prefix("1.2") + "0af3")), Some(i.registration_prefix().as_str()));
+        assert_eq!(queue_key_registration("p", &i.state("1.2", "s")), None);
     }
 
     #[test]
