@@ -855,6 +855,8 @@ impl Shim {
     /// its copy of `value` for the next read).
     #[wasm_bindgen(js_name = SetValue)]
     pub fn set_value(&mut self, element: &str, value: &str) -> u32 {
+        #[cfg(feature = "testing")]
+        testing::fault_on(element);
         let r = self.api2004.set_value(element, value);
         self.trace("SetValue", &[element, value], r, || self.api2004.get_last_error());
         u32::from(r == "true") + u32::from(self.api2004.set_reads_back())

@@ -182,3 +182,25 @@ impl Shim {
         Ok(())
     }
 }
+
+/// Test only: a fault in the module on purpose, as a bug would make one,
+/// for the recovery tests (tests/e2e/security-client.test.mjs): SetValue of
+/// `test.fault.unreachable` traps at once, `test.fault.stack` recurses until
+/// the stack is exhausted. Any other element: nothing.
+pub(super) fn fault_on(element: &str) {
+    match element {
+        "test.fault.unreachable" => core::arch::wasm32::unreachable(),
+        "test.fault.stack" => {
+            #[allow(unconditional_recursion)]
+            fn deeper(n: u64, pad: &mut [u64; 64]) -> u64 {
+                if let Some(p) = pad.get_mut((n % 64) as usize) {
+                    *p = n;
+                }
+                let mut next = std::hint::black_box([n; 64]);
+                deeper(n.wrapping_add(1), &mut next).wrapping_add(pad[0])
+            }
+            let _ = deeper(0, &mut [0; 64]);
+        }
+        _ => {}
+    }
+}
