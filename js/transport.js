@@ -44,6 +44,11 @@ function scormShimTransport(shim, emit, durable) {
   var timer = null;
   var waiters = []; // resolvers of delivered()
 
+  /** The durable copy is written (not waiting for ever: a store that hangs must not stop sending). */
+  function settled() {
+    return Promise.race([durable.settled(), new Promise(function (r) { setTimeout(r, 2000); })]);
+  }
+
   function drain() {
     var events = shim.takeEvents();
     for (var i = 0; i < events.length; i++) {
@@ -97,7 +102,7 @@ function scormShimTransport(shim, emit, durable) {
     });
     if (!locks || !merged.length) return Promise.resolve();
     // The merged queue must be durable before the keys it absorbed go.
-    return durable.settled().then(function () { return locks.query(); }).then(function (state) {
+    return settled().then(function () { return locks.query(); }).then(function (state) {
       var held = Object.create(null);
       (state.held || []).concat(state.pending || []).forEach(function (l) { held[l.name] = true; });
       merged.forEach(function (k) {
@@ -136,7 +141,7 @@ function scormShimTransport(shim, emit, durable) {
     var killer = null;
     // The batch's number and key are durable before the request leaves: a
     // crash after it left re-sends the same key, which the backend knows.
-    durable.settled().then(function () {
+    settled().then(function () {
       killer = setTimeout(function () { if (controller) controller.abort(); }, TIMEOUT_MS);
       return doFetch(endpoint + "/batches", {
         method: "POST",

@@ -41,13 +41,25 @@ use crate::engine::persist::keys::{self, StorageIds};
 use crate::engine::persist::{DataModel, Identity, Policy, Queue, ServerState};
 use crate::engine::rte::{ChangeSet, Host, PersistReason, Snapshot};
 
-thread_local! {
+/// What this module keeps about local storage between calls.
+struct Books {
     /// Writes since the installer last took them: key → value, or `None`
     /// for a removal. One entry per key (the last write wins).
-    static JOURNAL: RefCell<Vec<(String, Option<String>)>> = const { RefCell::new(Vec::new()) };
+    journal: Vec<(String, Option<String>)>,
     /// The revision of each record this page read or wrote (a short list:
     /// one state key per SCO launched, one sequencing key).
-    static REVS: RefCell<Vec<(String, u64)>> = const { RefCell::new(Vec::new()) };
+    revs: Vec<(String, u64)>,
+    /// The 0.1 queue prefixes already migrated in this page load.
+    migrated: Vec<String>,
+}
+
+thread_local! {
+    // One thread-local (each one adds its own accessor code to the module).
+    static BOOKS: RefCell<Books> = const { RefCell::new(Books { journal: Vec::new(), revs: Vec::new(), migrated: Vec::new() }) };
+}
+
+fn books<R>(f: impl FnOnce(&mut Books) -> R) -> R {
+    BOOKS.with(|b| f(&mut b.borrow_mut()))
 }
 
 fn storage() -> Result<web_sys::Storage, String> {
@@ -67,24 +79,22 @@ fn describe(e: &JsValue) -> String {
 }
 
 fn known_rev(key: &str) -> Option<u64> {
-    REVS.with(|r| r.borrow().iter().find(|(k, _)| k == key).map(|(_, rev)| *rev))
+    books(|b| b.revs.iter().find(|(k, _)| k == key).map(|(_, rev)| *rev))
 }
 
 fn note_rev(key: &str, rev: Option<u64>) {
-    REVS.with(|r| {
-        let mut r = r.borrow_mut();
-        r.retain(|(k, _)| k != key);
+    books(|b| {
+        b.revs.retain(|(k, _)| k != key);
         if let Some(rev) = rev {
-            r.push((key.to_owned(), rev));
+            b.revs.push((key.to_owned(), rev));
         }
     });
 }
 
 fn journal(key: &str, value: Option<&str>) {
-    JOURNAL.with(|j| {
-        let mut j = j.borrow_mut();
-        j.retain(|(k, _)| k != key);
-        j.push((key.to_owned(), value.map(str::to_owned)));
+    books(|b| {
+        b.journal.retain(|(k, _)| k != key);
+        b.journal.push((key.to_owned(), value.map(str::to_owned)));
     });
 }
 
@@ -118,8 +128,8 @@ pub fn keys_with_prefix(prefix: &str) -> Vec<String> {
 /// The writes since the last call, as `[op, key, value, …]` with op "p"
 /// (put) or "d" (delete, value "").
 pub fn take_journal() -> Vec<String> {
-    JOURNAL.with(|j| {
-        j.borrow_mut()
+    books(|b| {
+        b.journal
             .drain(..)
             .flat_map(|(k, v)| match v {
                 Some(v) => ["p".to_owned(), k, v],
@@ -179,15 +189,11 @@ pub fn restore(prefix: &str, key: &str, durable: &str) -> Result<bool, String> {
 /// current keys, once per page load and data model: the queues (each to the
 /// key of the identity it names), and the state of `sco`.
 fn migrate(ids: &StorageIds, version: &str, sco: &str) {
-    thread_local! {
-        static DONE: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
-    }
     let old_prefix = ids.old_queue_prefix(version);
-    let first = DONE.with(|d| {
-        let mut d = d.borrow_mut();
-        let seen = d.contains(&old_prefix);
+    let first = books(|b| {
+        let seen = b.migrated.contains(&old_prefix);
         if !seen {
-            d.push(old_prefix.clone());
+            b.migrated.push(old_prefix.clone());
         }
         !seen
     });

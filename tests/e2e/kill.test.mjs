@@ -61,6 +61,18 @@ async function faults(spec) {
   assert.equal(res.status, 200);
 }
 
+/** The backend's log of the registration: every batch applied once, in order (when the log is readable). */
+async function assertAppliedOnce(registration) {
+  const res = await fetch(`${backend.url}/api/batches?registration=${encodeURIComponent(registration)}`);
+  if (res.status === 401 || res.status === 403) return; // a backend that guards its log
+  const batches = (await res.json()).batches || [];
+  const applied = batches.filter((b) => b.status === "applied");
+  const seqs = applied.map((b) => b.seq);
+  assert.deepEqual(seqs, seqs.map((_, i) => i + 1), "batches applied once each, in order, without gaps");
+  const keys = applied.map((b) => b.key);
+  assert.equal(new Set(keys).size, keys.length, "no idempotency key applied twice");
+}
+
 async function stored(registration) {
   const res = await fetch(`${backend.url}/api/state?registration=${encodeURIComponent(registration)}`);
   return (await res.json()).scos || {};
@@ -116,6 +128,7 @@ async function killOnce(version, mode, delay, run) {
       return Object.values(s).every((q) => q.pending === 0);
     }, null, { timeout: 20000, polling: 100 }).catch(() => {});
     const got = (await stored(reg))["sco-1"] || {};
+    await assertAppliedOnce(reg);
     return got[LOCATION[version]] === value;
   } finally {
     await b.close();
