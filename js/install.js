@@ -132,22 +132,33 @@ function scormShimInstall(Shim, target, config, renew) {
     ioMemory: 1, ioBuffer: 1, ioTake: 1, ioGet12: 1, ioGet2004: 1, ioSet12: 1, ioSet2004: 1,
     takeWrites: 1, requestHeaders: 1, credentialsMode: 1, registrationId: 1, maxValueChars: 1, registrationPrefix: 1,
   };
+  // What the bookkeeping calls answer when the module failed under them (the
+  // transport and the installer go on); any other call throws the fault's
+  // message (course.open and navigate reject with it).
   var NEUTRAL = { nextToSend: [], takeEvents: [], queueKeys: [], unloadBodies: [], configEntries: [], requestHeaders: [],
-    nextWakeup: -1, queueStatus: "{}" };
+    nextWakeup: -1, queueStatus: "{}", onResponse: undefined, onNetworkFailure: undefined, setOnline: undefined,
+    mergeForeign: false, observeServer: null, relaunch: undefined, idle: false, endpoint: "", has12: false, has2004: false,
+    credentialsMode: "same-origin", registrationId: "", registrationPrefix: "", restoreRecord: false, takeWrites: [],
+    setCredentials: [], freeze: undefined, tracesCalls: false, LMSGetErrorString: "", GetErrorString: "",
+    LMSGetDiagnostic: "", GetDiagnostic: "" };
+  function neutral(name) {
+    if (Object.prototype.hasOwnProperty.call(NEUTRAL, name)) return NEUTRAL[name];
+    throw new Error(dead || "scorm-shim: the WebAssembly module failed; a new instance took over from the stored data: try again");
+  }
   var shim = {};
   Object.getOwnPropertyNames(Shim.prototype).forEach(function (name) {
     if (name === "constructor" || name === "free" || typeof Shim.prototype[name] !== "function") return;
     var read = !!READS[name];
     shim[name] = function () {
       if (!read) invalidate();
-      if (dead) return NEUTRAL[name];
+      if (dead) return neutral(name);
       var r;
       try {
         r = core[name].apply(core, arguments);
       } catch (e) {
         if (!scormShimIsFault(e)) throw e;
         recover(e);
-        return NEUTRAL[name];
+        return neutral(name);
       }
       flushWrites();
       return r;
