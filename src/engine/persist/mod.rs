@@ -810,7 +810,7 @@ impl Queue {
 
     /// True when a change of `element` to `value` fits in one request on its own.
     pub fn change_fits(&self, sco_id: &str, element: &str, value: &str) -> bool {
-        self.batch_overhead(sco_id) + Self::change_len(element, value) + 1 <= self.policy.max_body_bytes
+        self.batch_overhead(sco_id) + Self::change_len(element, value) < self.policy.max_body_bytes
     }
 
     /// [`Queue::enqueue_with`], within the limits: a change too large for
