@@ -110,7 +110,8 @@ function scormShimInstall(Shim, target, config, renew) {
       }
       place();
       flushWrites();
-      if (transport) transport.kick();
+      // The new instance has a queue key of its own: the old one's batches are folded in.
+      if (transport) transport.adopt();
       emitEvent({ type: "recovered", message: message });
     } catch (e2) {
       dead = message + "; no new instance could be made (" + (e2 && e2.message || e2) + ")";

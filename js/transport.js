@@ -238,6 +238,8 @@ function scormShimTransport(shim, emit, durable) {
     resumed: resumed,
     /** A commit was queued, or credentials came: send now, or when the backoff allows. */
     kick: function () { if (sender) pump(); },
+    /** Fold the other queue keys in again (a new instance after a fault has a key of its own). */
+    adopt: function () { if (sender) adopt().then(pump); },
     flushForUnload: flushForUnload,
     status: function () { return JSON.parse(shim.queueStatus(Date.now())); },
     /** Resolves once no batch is pending (everything delivered or refused for good). */

@@ -292,7 +292,7 @@ for (const fault of ["test.fault.unreachable", "test.fault.stack"]) {
     await page.goto(test_backend.url + "/fault.html");
     const r = await page.evaluate(async (fault) => {
       const { load } = await import("/pkg/index.js");
-      const shim = await load({ learnerId: "l-f", registrationId: "reg-f", scoId: "s-f" });
+      const shim = await load({ learnerId: "l-f", registrationId: "reg-f-" + fault, scoId: "s-f", endpoint: "/api", commitInterval: 0 });
       const events = [];
       shim.onEvent((e) => events.push(e.type));
       const a = window.API_1484_11;
@@ -304,6 +304,9 @@ for (const fault of ["test.fault.unreachable", "test.fault.stack"]) {
       out.second = [a.Initialize("") === "false" && a.GetLastError() === "104", a.SetValue(fault, "x"), a.GetLastError()];
       out.events = events;
       out.same = a === window.API_1484_11;
+      // Everything committed reaches the backend, across the new instance.
+      for (let i = 0; i < 200 && Object.values(shim.queueStatus()).some((q) => q.pending); i++) await new Promise((res) => setTimeout(res, 50));
+      out.pending = Object.values(shim.queueStatus()).reduce((n, q) => n + q.pending, 0);
       return out;
     }, fault);
     assert.deepEqual(r.start, ["true", "true", "true", "true"]);
@@ -315,6 +318,9 @@ for (const fault of ["test.fault.unreachable", "test.fault.stack"]) {
     assert.equal(r.second[2], "101");
     assert.ok(r.events.includes("recovered"), r.events.join(","));
     assert.equal(r.same, true);
+    assert.equal(r.pending, 0);
+    const sco = (await (await fetch(`${test_backend.url}/api/state?registration=reg-f-${fault}`)).json()).scos["s-f"];
+    assert.deepEqual([sco["cmi.location"], sco["cmi.suspend_data"], sco["cmi.score.scaled"]], ["committed", "set, not committed", "0.5"]);
     await context.close();
   });
 }
@@ -355,5 +361,55 @@ test("the classic script recovers from a fault with a new instance of its module
   });
   assert.deepEqual(r.out, ["true", "true", "true", "true", "false", "101", "one", "two", "true", "true"]);
   assert.equal(r.instances, 2, "a second instance of the module");
+  await context.close();
+});
+
+test("two packages under one registration keep their own sequencing state", async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const other = `<?xml version="1.0" encoding="UTF-8"?>
+<manifest identifier="other-package" xmlns="http://www.imsglobal.org/xsd/imscp_v1p1" xmlns:adlcp="http://www.adlnet.org/xsd/adlcp_v1p3">
+  <metadata><schema>ADL SCORM</schema><schemaversion>2004 4th Edition</schemaversion></metadata>
+  <organizations default="O"><organization identifier="O"><title>Other</title>
+    <item identifier="X" identifierref="R"><title>X</title></item>
+  </organization></organizations>
+  <resources><resource identifier="R" type="webcontent" adlcp:scormType="sco" href="x.html"/></resources>
+</manifest>`;
+  await page.route(backend.url + "/other/imsmanifest.xml", (route) => route.fulfill({ status: 200, contentType: "application/xml", body: other }));
+  await servePage(page, backend.url + "/two.html", `<!doctype html>
+    <script src="/pkg/scorm-shim.js" data-learner-id="l-two" data-course-id="c-two" data-registration-id="reg-two"></script>`);
+  await page.goto(backend.url + "/two.html");
+  const first = await page.evaluate(async () => {
+    await ScormShim.ready;
+    await ScormShim.course.open("/courses/sequenced/imsmanifest.xml");
+    await ScormShim.course.navigate("start");
+    const a = window.API_1484_11;
+    a.Initialize(""); a.SetValue("adl.nav.request", "suspendAll"); a.Terminate("");
+    await new Promise((resolve) => ScormShim.course.onDeliver(resolve));
+    return Object.keys(localStorage).filter((k) => k.includes(":course:"));
+  });
+  assert.deepEqual(first, ["scorm-shim:l-two:c-two:reg-two:course:com.example.scorm-shim.sequenced"]);
+  // Another package opened and played under the same registration ...
+  await page.reload();
+  await page.evaluate(async () => {
+    await ScormShim.ready;
+    await ScormShim.course.open("/other/imsmanifest.xml");
+    await ScormShim.course.navigate("start");
+    const a = window.API_1484_11;
+    a.Initialize(""); a.Terminate("");
+    await new Promise((r) => setTimeout(r, 50));
+  });
+  // ... leaves the first one's suspended session alone.
+  await page.reload();
+  const again = await page.evaluate(async () => {
+    await ScormShim.ready;
+    const info = await ScormShim.course.open("/courses/sequenced/imsmanifest.xml");
+    return { canResume: info.canResume, keys: Object.keys(localStorage).filter((k) => k.includes(":course:")).sort() };
+  });
+  assert.equal(again.canResume, true);
+  assert.deepEqual(again.keys, [
+    "scorm-shim:l-two:c-two:reg-two:course:com.example.scorm-shim.sequenced",
+    "scorm-shim:l-two:c-two:reg-two:course:other-package",
+  ]);
   await context.close();
 });
