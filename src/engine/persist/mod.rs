@@ -26,21 +26,19 @@
 //!
 //! ## Several tabs on one registration
 //!
-//! The stored value carries a revision counter (`rev`). The layer must do
-//! every read-modify-write of the stored queue inside
-//! `navigator.locks.request("<prefix>:<registration>:queue", …)`: read the
-//! stored text, and if its `rev` is not the one this tab last wrote, fold it
-//! in with [`Queue::merge_stored`]; then apply the operation and write. Only
-//! one tab sends: the one holding the lock `"<prefix>:<registration>:sender"`
-//! (requested once per tab and held until the tab closes); other tabs only
-//! enqueue. Batches are identified by an id made of the creating tab's nonce
+//! Each page load writes only its own key (the queue prefix of
+//! [`keys::StorageIds::queue_prefix`] and its nonce), so a `Commit` never
+//! waits for a lock. Only one tab sends: the one holding the Web Lock
+//! `"<queue prefix>sender"` (requested once per tab and held until the tab
+//! closes); it folds the other keys into its own with
+//! [`Queue::merge_stored`]; other tabs only enqueue. Batches are identified by an id made of the creating tab's nonce
 //! and a counter, and get their sequence number only when sent, so batches of
 //! different tabs never compete for a number; [`Queue::merge`] is a union by
 //! id that never loses a batch nor undoes an acknowledgement.
 //!
 //! ## Driving the queue (what the browser layer does)
 //!
-//! `KEY` is `<prefix>:<registration>:queue`; `now()` is `Date.now()`;
+//! `KEY` is this page's queue key (see [`keys`]); `now()` is `Date.now()`;
 //! `rnd()` is `Math.random()`; `locked(f)` is
 //! `navigator.locks.request(KEY, f)` wrapping: read `localStorage[KEY]`,
 //! [`Queue::merge_stored`] when its `rev` differs from the last one written,
