@@ -39,9 +39,11 @@ async function load(page, who) {
     });
   } else if (args.includes("--esm")) {
     // The ES module set of the build (e.g. with a name section, for --profile).
-    await page.evaluate(async (u) => { window.ScormShim = await (await import(u)).load({}); }, LOAD[who].replace("scorm-shim.js", "index.js"));
+    // A learner and a registration, so commits are stored as on an LMS page.
+    await page.evaluate(async (u) => { window.ScormShim = await (await import(u)).load({ learnerId: "bench", registrationId: "bench" }); }, LOAD[who].replace("scorm-shim.js", "index.js"));
     await page.evaluate(() => { window.__reset12 = window.__reset2004 = () => ScormShim.relaunch(); });
   } else {
+    await page.evaluate(() => { window.scormShimConfig = { learnerId: "bench", registrationId: "bench" }; });
     await page.addScriptTag({ url: LOAD[who] });
     await page.evaluate(() => { window.__reset12 = window.__reset2004 = () => ScormShim.relaunch(); });
   }

@@ -313,6 +313,8 @@ async function player(browser) {
 
 const LOAD = {
   ours: async (page) => {
+    // A learner and a registration, so commits are stored as on an LMS page.
+    await page.evaluate(() => { window.scormShimConfig = { learnerId: "bench", registrationId: "bench" }; });
     await page.addScriptTag({ url: "/pkg/scorm-shim.js" });
     await page.evaluate(() => {
       window.__reset12 = () => ScormShim.relaunch();

@@ -1,17 +1,22 @@
 // Boot of the classic script. Runs inside the IIFE the build wraps around the
-// wasm-bindgen glue (`wasm_bindgen`), this installer and `SCORM_SHIM_WASM`
-// (the module, base64). Compiles synchronously where the browser allows it, so
-// the API objects exist before the next script runs; otherwise compiles
-// asynchronously and resolves `ScormShim.ready` when they exist.
+// wasm-bindgen glue (`wasm_bindgen`, and `scormShimGlue()` that makes another
+// copy of it for a new instance after a fault), this installer and
+// `SCORM_SHIM_WASM` (the module, base64). Compiles synchronously where the
+// browser allows it, so the API objects exist before the next script runs;
+// otherwise compiles asynchronously and resolves `ScormShim.ready` when
+// they exist.
 var scormShimScript = typeof document !== "undefined" ? document.currentScript : null;
 
+/** The page's configuration: window.scormShimConfig, then the data- attributes (own keys only). */
 function scormShimPageConfig() {
   var config = {};
   var pre = typeof window !== "undefined" ? window.scormShimConfig : null;
-  if (pre && typeof pre === "object") for (var k in pre) config[k] = pre[k];
+  if (pre && typeof pre === "object") {
+    Object.keys(pre).forEach(function (k) { config[k] = pre[k]; });
+  }
   if (scormShimScript && scormShimScript.dataset) {
     var ds = scormShimScript.dataset;
-    for (var key in ds) config[key] = ds[key];
+    Object.keys(ds).forEach(function (k) { config[k] = ds[k]; });
   }
   return config;
 }
@@ -27,17 +32,31 @@ function scormShimBytes(b64) {
   var resolveReady, rejectReady;
   var pending = [];
   var handle = null;
+  var mode = null;
+  var module = null;
+  function ready() { return handle !== null; }
+  // window.ScormShim: frozen, and neither replaceable nor deletable, so
+  // content on the page's origin cannot stand in for it (and catch the
+  // credentials the page hands to setCredentials).
   var api = {
     version: SCORM_SHIM_VERSION,
     /** Resolves with this object once both API objects exist. */
     ready: new Promise(function (res, rej) { resolveReady = res; rejectReady = rej; }),
     /** True once the API objects exist (immediately, on the synchronous path). */
-    isReady: false,
+    get isReady() { return ready(); },
     /** How the module was compiled: "sync" or "async". */
-    mode: null,
+    get mode() { return mode; },
+    get api12() { return handle ? handle.api12 : undefined; },
+    get api2004() { return handle ? handle.api2004 : undefined; },
+    get course() { return handle ? handle.course : undefined; },
     configure: function (obj) {
       if (handle) return handle.configure(obj);
-      pending.push(obj);
+      pending.push(["configure", obj]);
+      return [];
+    },
+    setCredentials: function (obj) {
+      if (handle) return handle.setCredentials(obj);
+      pending.push(["setCredentials", obj]);
       return [];
     },
     config: function () { return handle ? handle.config() : null; },
@@ -48,7 +67,12 @@ function scormShimBytes(b64) {
     failedBatches: function () { return handle ? handle.failedBatches() : []; },
     retryFailed: function (id) { return handle ? handle.retryFailed(id) : false; },
     discardFailed: function (id) { return handle ? handle.discardFailed(id) : false; },
+    dataModel: function () { return handle ? handle.dataModel() : null; },
+    purge: function (options) {
+      return api.ready.then(function () { return handle.purge(options); });
+    },
   };
+  Object.freeze(api);
 
   // Subscribe now, or as soon as the API objects exist.
   function later(method, listener) {
@@ -57,21 +81,33 @@ function scormShimBytes(b64) {
     api.ready.then(function () { if (!cancelled) off = handle[method](listener); });
     return function () { cancelled = true; if (off) off(); };
   }
-  global.ScormShim = api;
+  try {
+    Object.defineProperty(global, "ScormShim", { value: api, writable: false, enumerable: true, configurable: false });
+  } catch (e) {
+    console.error("scorm-shim: window.ScormShim could not be installed: " + e.message);
+  }
 
-  function finish(mode) {
+  /** The Shim class of a new WebAssembly instance (recovery after a fault). */
+  function renew() {
+    var glue = scormShimGlue();
+    glue.initSync({ module: module });
+    return glue.Shim;
+  }
+
+  function finish(how) {
     // The course engine is found beside this script, wherever it was copied to.
     var base = scormShimScript && scormShimScript.src || document.baseURI;
-    handle = scormShimInstall(wasm_bindgen.Shim, global, scormShimPageConfig(), scormShimCourseLoader(base));
-    for (var i = 0; i < pending.length; i++) handle.configure(pending[i]);
+    var h = scormShimInstall(wasm_bindgen.Shim, global, scormShimPageConfig(), scormShimCourseLoader(base), renew);
+    Object.freeze(h.course);
+    for (var i = 0; i < pending.length; i++) {
+      try { h[pending[i][0]](pending[i][1]); } catch (e) { console.error(e); }
+    }
     pending = [];
-    api.api12 = handle.api12;
-    api.api2004 = handle.api2004;
-    api.course = handle.course;
-    api.mode = mode;
-    api.isReady = true;
-    // With an endpoint, `ready` waits for the backend's state (resume).
-    handle.start().then(function () { resolveReady(api); });
+    mode = how;
+    handle = h;
+    // With an endpoint, `ready` waits for the backend's state (resume);
+    // always for the durable copy of local data.
+    h.start().then(function () { resolveReady(api); });
   }
 
   var bytes;
@@ -82,7 +118,6 @@ function scormShimBytes(b64) {
     rejectReady(e);
     return;
   }
-  var module = null;
   try {
     module = new WebAssembly.Module(bytes);
   } catch (e) {
@@ -99,7 +134,7 @@ function scormShimBytes(b64) {
     }
   } else {
     WebAssembly.compile(bytes)
-      .then(function (m) { return wasm_bindgen({ module_or_path: m }); })
+      .then(function (m) { module = m; return wasm_bindgen({ module_or_path: m }); })
       .then(function () { finish("async"); })
       .catch(function (e) {
         console.error("scorm-shim: could not start", e);

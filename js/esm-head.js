@@ -1,3 +1,3 @@
 // scorm-shim ES module entry. `load(config)` instantiates the module
 // asynchronously and installs the API objects on `target` (default: globalThis).
-import init, { Shim } from "./scorm_shim.js";
+import init, { Shim, __scormShimRenew } from "./scorm_shim.js";

@@ -39,6 +39,18 @@ export interface ScormShimConfig {
    * (default), "review" shows the ended one in review mode.
    */
   endedAttempt?: "new" | "review";
+  /** The largest request body the backend accepts, bytes (default 1048576): batches are split to fit. */
+  maxBodyBytes?: number | string;
+  /** The largest stored commit queue, bytes (default 2097152): a commit past it fails with 391. */
+  queueLimit?: number | string;
+  /** SCORM 2004 characterstrings past their SPM: "spm" refuses them with 351 (default), "none" stores them. */
+  scorm2004StringLimit?: "spm" | "none";
+}
+
+/** New backend credentials for `setCredentials`. */
+export interface ScormShimCredentials {
+  /** Request headers, e.g. { Authorization: "Bearer …" } or "Authorization: Bearer …". */
+  headers: Record<string, string> | string;
 }
 
 /** SCORM 1.2 API (`window.API`). Every method takes and returns strings. */
@@ -88,9 +100,19 @@ export type ScormShimEvent =
   | { type: "acknowledged"; seq: number }
   | { type: "retrying"; seq: number; attempt: number; delay_ms: number }
   | { type: "failedPermanently"; seq: number; status: number; reason: string }
+  /** The backend answered 401/403: the batch is kept and sending waits for `setCredentials`. `version`: the data model, null for the resume request. */
+  | { type: "authRequired"; status: 401 | 403; version: DataModelVersion | null }
+  /** A commit was refused: the stored queue would pass `queueLimit` (it answered "false", 391/101). */
+  | { type: "queueFull"; bytes: number; limit: number }
   | { type: "offline" }
   | { type: "online" }
   | { type: "storageError"; message: string }
+  /** No learnerId and registrationId configured: nothing is stored or sent. */
+  | { type: "storageDisabled"; message: string }
+  /** The WebAssembly module failed; a new instance took over from the stored data. */
+  | { type: "recovered"; message: string }
+  /** The WebAssembly module failed and no new instance could be made: calls answer "false" with 101. */
+  | { type: "failed"; message: string }
   /** The stored queues of this registration (other pages', earlier visits') were taken over by this page. */
   | { type: "restored" };
 
@@ -104,6 +126,12 @@ export interface QueueState {
   /** When the next attempt may be made (ms since the epoch), if sending is held back. */
   next_attempt_ms: number | null;
   online: boolean;
+  /** 401 or 403 while sending waits for new credentials. */
+  auth_required: number | null;
+  /** Size of the stored queue, bytes. */
+  bytes: number;
+  /** `queueLimit` in effect. */
+  limit: number;
   /** Batches the backend refused for good. */
   failed: { seq: number; status: number; reason: string }[];
 }
@@ -278,10 +306,15 @@ export interface ScormShimCourse {
 export interface ScormShimHandle {
   api12: Scorm12API;
   api2004: Scorm2004API;
-  /** Apply more configuration (before a SCO initializes); returns the rejected entries' messages. */
+  /**
+   * Apply more configuration (before content is launched); returns the rejected entries' messages.
+   * Throws once content has been launched (first Initialize/LMSInitialize or a package's first activity).
+   */
   configure(config: ScormShimConfig): string[];
-  /** The effective configuration (`headers` as an object). */
-  config(): Record<string, unknown> & { headers: Record<string, string> };
+  /** New backend credentials, allowed at any time (sending resumes after "authRequired"); returns rejected entries' messages. */
+  setCredentials(credentials: ScormShimCredentials): string[];
+  /** The effective configuration, without headers (credentials are never readable back). */
+  config(): Record<string, string>;
   /** Start a new launch of the SCO: fresh API instances from stored state. */
   relaunch(): void;
   /** Watch every API call; returns an unsubscribe function. */
@@ -298,6 +331,11 @@ export interface ScormShimHandle {
   retryFailed(id: string): boolean;
   /** Forget a refused batch for good; false when `id` names none. */
   discardFailed(id: string): boolean;
+  /**
+   * Remove this learner's local data (logout on a shared device), once the queue has
+   * delivered it; `{force: true}`: at once, undelivered data included.
+   */
+  purge(options?: { force?: boolean }): Promise<{ removed: number; kept: number }>;
   /** Start sending to the configured endpoint; resolves once the backend's state is known. */
   start(): Promise<void>;
   /** Content packages. */

@@ -2,6 +2,12 @@
 // ES module entry (pkg/index.js): the build concatenates it after the
 // wasm-bindgen glue. It turns a wasm `Shim` into the two SCORM API objects, with
 // nothing but argument coercion in between: all SCORM logic lives in Rust.
+//
+// Besides: the durable copy of every local write (js/durable.js), and
+// recovery from a fault in the module (a trap: out of memory, a bug): the
+// call that met it answers "false"/"" with error 101, a new instance is made
+// from the stored data (and the running session's values since its last
+// commit are set again), and later calls work as before.
 
 /** Flatten a configuration object into the [key, value, ...] list the wasm side parses. */
 function scormShimPairs(obj) {
@@ -10,12 +16,16 @@ function scormShimPairs(obj) {
   Object.keys(obj).forEach(function (key) {
     var value = obj[key];
     if (value === undefined || value === null) return;
-    if (key === "headers" && typeof value === "object") {
-      value = Object.keys(value).map(function (name) { return name + ": " + value[name]; }).join("; ");
-    }
+    if (key === "headers" && typeof value === "object") value = scormShimHeaderText(value);
     out.push(key, String(value));
   });
   return out;
+}
+
+/** Headers given as an object, as the `Name: value; …` text the wasm side parses (own keys only). */
+function scormShimHeaderText(value) {
+  if (!value || typeof value !== "object") return value === undefined || value === null ? "" : String(value);
+  return Object.keys(value).map(function (name) { return name + ": " + value[name]; }).join("; ");
 }
 
 /** SCORM arguments arrive as anything JavaScript can pass; the APIs take strings. */
@@ -23,18 +33,34 @@ function scormShimStr(v) {
   return v === undefined || v === null ? "" : String(v);
 }
 
+/** True for an error that means the WebAssembly instance is no longer usable. */
+function scormShimIsFault(e) {
+  if (typeof WebAssembly !== "undefined" && e instanceof WebAssembly.RuntimeError) return true;
+  if (e instanceof RangeError) return true; // stack overflow, out of memory
+  var m = e && e.message ? String(e.message) : "";
+  return /recursive use of an object|null pointer passed to rust|unreachable|memory access out of bounds/.test(m);
+}
+
 /**
  * Create the shim from `config` and install `API` / `API_1484_11` on `target`.
- * Returns the handle that `window.ScormShim` exposes. `loadCourse` (js/lazy.js)
- * loads the course engine when `Shim` is the run-time module's.
+ * `loadCourse()` (js/lazy.js) loads the course engine when `Shim` is the
+ * run-time module's: it resolves with `{Shim, renew}` of the engine.
+ * `renew()` (optional) returns the `Shim` class of a fresh WebAssembly
+ * instance, for recovery from a fault. Returns the handle that
+ * `window.ScormShim` exposes.
  */
-function scormShimInstall(Shim, target, config, loadCourse) {
-  var shim = new Shim(scormShimPairs(config));
-  if (typeof shim.openCourse !== "function") scormShimNoCourseYet(shim);
+function scormShimInstall(Shim, target, config, loadCourse, renew) {
+  // Every configuration given, in order: a new instance after a fault is
+  // built from the same (credentials included). Private to this closure.
+  var pairs = scormShimPairs(config);
+  var core = new Shim(pairs);
+  var Current = Shim; // the class of `core`: the run-time module's, or the course engine's once adopted
   var listeners = [];
   var eventListeners = [];
   var transport = null;
   var str = scormShimStr;
+  var durable = scormShimDurable();
+  var dead = null; // set when no instance could be made after a fault
   // Calls after which the commit queue has something new to send.
   var KICK = { LMSCommit: 1, LMSFinish: 1, Commit: 1, Terminate: 1 };
 
@@ -45,29 +71,166 @@ function scormShimInstall(Shim, target, config, loadCourse) {
   }
 
   function drainEvents() {
-    var events = shim.takeEvents();
+    var events = shim.takeEvents() || [];
     for (var i = 0; i < events.length; i++) {
       try { emitEvent(JSON.parse(events[i])); } catch (e) { /* malformed event: ignore */ }
     }
   }
 
+  /** Hand what the module wrote to localStorage to the durable copy (at once: same task). */
+  function flushWrites() {
+    var w = core.takeWrites();
+    if (w.length) durable.write(w);
+  }
+
+  // ---- Faults --------------------------------------------------------------
+  // What a running session set since its last successful commit, per API:
+  // after a fault the new instance resumes from stored data, and these are
+  // set again, so nothing the SCO was told "true" for is lost.
+  var session12 = { running: false, sets: new Map() };
+  var session2004 = { running: false, sets: new Map() };
+  // The error the API objects report after a fault, until the next call.
+  var fault12 = null, fault2004 = null;
+
+  function recover(e) {
+    var message = "scorm-shim: the WebAssembly module failed (" + (e && e.message || e) + ")";
+    console.error(message + "; starting a new instance from the stored data");
+    var old = core;
+    try { old.free(); } catch (ignored) { /* the old instance is gone anyway */ }
+    try {
+      if (!renew) throw new Error("no way to start a new instance");
+      core = new (renew())(pairs);
+      ioMem = core.ioMemory(); ioU8 = null; ioPtr = 0; ioCap = 0;
+      invalidate();
+      caching = !core.tracesCalls();
+      if (course.xml !== null) core.openCourse(course.xml, course.organization, course.base);
+      for (var pass = 0; pass < 2; pass++) {
+        var s = pass ? session2004 : session12;
+        if (!s.running || course.xml !== null) continue;
+        if (pass ? core.Initialize("") : core.LMSInitialize("")) {
+          s.sets.forEach(function (v, el) { if (pass) core.SetValue(el, v); else core.LMSSetValue(el, v); });
+        }
+      }
+      place();
+      flushWrites();
+      // The new instance has a queue key of its own: the old one's batches are folded in.
+      if (transport) transport.adopt();
+      emitEvent({ type: "recovered", message: message });
+    } catch (e2) {
+      dead = message + "; no new instance could be made (" + (e2 && e2.message || e2) + ")";
+      console.error(dead);
+      emitEvent({ type: "failed", message: dead });
+    }
+    var f = { code: 101, diagnostic: message + "; the call was not carried out" };
+    fault12 = fault2004 = f;
+  }
+
+  // `shim`: every method of the instance, wrapped. Calls that may change
+  // values empty the GetValue caches; every call hands the module's writes
+  // to the durable copy and survives a fault (answering a neutral value).
+  var READS = {
+    LMSGetValue: 1, GetValue: 1, LMSGetLastError: 1, GetLastError: 1, LMSGetErrorString: 1, GetErrorString: 1,
+    LMSGetDiagnostic: 1, GetDiagnostic: 1, LMSInitialize: 1, LMSFinish: 1, LMSSetValue: 1, LMSCommit: 1,
+    Initialize: 1, Terminate: 1, SetValue: 1, Commit: 1, endpoint: 1, has12: 1, has2004: 1, idle: 1,
+    configEntries: 1, tracesCalls: 1, clearError12: 1, clearError2004: 1, constructor: 1,
+    ioMemory: 1, ioBuffer: 1, ioTake: 1, ioGet12: 1, ioGet2004: 1, ioSet12: 1, ioSet2004: 1,
+    navState: 1, courseResult: 1, courseTree: 1, courseState: 1, failedBatches: 1, acceptsRequest: 1, dataModel: 1,
+    takeWrites: 1, requestHeaders: 1, credentialsMode: 1, registrationId: 1, maxValueChars: 1, registrationPrefix: 1,
+  };
+  // What the bookkeeping calls answer when the module failed under them (the
+  // transport and the installer go on); any other call throws the fault's
+  // message (course.open and navigate reject with it).
+  var NEUTRAL = { nextToSend: [], takeEvents: [], queueKeys: [], unloadBodies: [], configEntries: [], requestHeaders: [],
+    nextWakeup: -1, queueStatus: "{}", onResponse: undefined, onNetworkFailure: undefined, setOnline: undefined,
+    mergeForeign: false, observeServer: null, relaunch: undefined, idle: false, endpoint: "", has12: false, has2004: false,
+    credentialsMode: "same-origin", registrationId: "", registrationPrefix: "", restoreRecord: false, takeWrites: [],
+    setCredentials: [], freeze: undefined, tracesCalls: false, LMSGetErrorString: "", GetErrorString: "",
+    LMSGetDiagnostic: "", GetDiagnostic: "" };
+  function neutral(name) {
+    if (Object.prototype.hasOwnProperty.call(NEUTRAL, name)) return NEUTRAL[name];
+    throw new Error(dead || "scorm-shim: the WebAssembly module failed; a new instance took over from the stored data: try again");
+  }
+  var shim = {};
+  /** Wrap every method of `Class` (the course engine adds its own when it takes over). */
+  function proxy(Class) {
+    Object.getOwnPropertyNames(Class.prototype).forEach(function (name) {
+      if (name === "constructor" || name === "free" || typeof Class.prototype[name] !== "function") return;
+      var read = !!READS[name];
+      shim[name] = function () {
+        if (!read) invalidate();
+        if (dead) return neutral(name);
+        var r;
+        try {
+          r = core[name].apply(core, arguments);
+        } catch (e) {
+          if (!scormShimIsFault(e)) throw e;
+          recover(e);
+          return neutral(name);
+        }
+        flushWrites();
+        return r;
+      };
+    });
+  }
+  proxy(Shim);
+  // Until the course engine is loaded, the course methods answer as with no package open.
+  if (typeof core.openCourse !== "function") scormShimNoCourseYet(shim);
+
+  /**
+   * The course engine (`{Shim, renew}`, js/lazy.js) takes over from the
+   * run-time module: its instance is made from the run-time's state
+   * (Shim.handOver/takeOver: configuration, queue identity, each queue with
+   * its request in flight, the backend's state) and answers every call from
+   * now on, behind the same API objects. Throws, changing nothing, while a
+   * SCO session runs.
+   */
+  function adopt(engine) {
+    if (typeof core.openCourse === "function") return;
+    drainEvents();
+    var next = engine.Shim.takeOver(core.handOver());
+    try { core.free(); } catch (ignored) { /* the old instance is not needed any more */ }
+    core = next;
+    Current = engine.Shim;
+    if (engine.renew) renew = engine.renew;
+    proxy(engine.Shim);
+    invalidate();
+    ioMem = core.ioMemory(); ioU8 = null; ioPtr = 0; ioCap = 0;
+    caching = !core.tracesCalls();
+    flushWrites();
+  }
+
   function startTransport() {
-    if (!transport && shim.endpoint() && typeof fetch === "function") {
-      transport = scormShimTransport(shim, handle.config, emitEvent);
+    if (!transport && shim.endpoint() && scormShimNet.fetch) {
+      transport = scormShimTransport(shim, emitEvent, durable);
     }
     return transport ? transport.resumed.then(function () { if (shim.idle()) shim.relaunch(); }) : Promise.resolve();
   }
 
+  // At start, before anything reads local state for good: the durable copy
+  // of this registration's records, merged into localStorage (it may be
+  // ahead after a crash). A launch made already is redone when it changed.
+  function restore() {
+    var prefix = shim.registrationPrefix();
+    if (!prefix) return Promise.resolve();
+    return durable.read(prefix).then(function (records) {
+      var changed = false;
+      for (var i = 0; i + 1 < records.length; i += 2) changed = shim.restoreRecord(records[i], records[i + 1]) || changed;
+      if (changed && shim.idle()) shim.relaunch();
+    });
+  }
+
   function notify(api, method, args, result) {
-    var error = "" + (api === "1.2" ? shim.LMSGetLastError() : shim.GetLastError());
+    var error = api === "1.2" ? lastError12() : lastError2004();
     var event = { api: api, method: method, args: args, result: result, error: error, time: Date.now() };
     // Which rule refused the call, in the engine's words (GetDiagnostic
     // without a call through the API object, so nothing else changes).
-    if (error !== "0") event.diagnostic = api === "1.2" ? shim.LMSGetDiagnostic("") : shim.GetDiagnostic("");
+    if (error !== "0" && !dead) event.diagnostic = api === "1.2" ? shim.LMSGetDiagnostic("") : shim.GetDiagnostic("");
     for (var i = 0; i < listeners.length; i++) {
       try { listeners[i](event); } catch (e) { console.error("scorm-shim: a call listener threw", e); }
     }
   }
+  function lastError12() { return fault12 ? "" + fault12.code : dead ? "101" : "" + core.LMSGetLastError(); }
+  function lastError2004() { return fault2004 ? "" + fault2004.code : dead ? "101" : "" + core.GetLastError(); }
 
   // GetValue cache, one per API object: element -> the value a successful
   // GetValue returned. A read changes nothing in the run-time but its error
@@ -78,31 +241,17 @@ function scormShimInstall(Shim, target, config, loadCourse) {
   // never cached; with logLevel "debug" every call goes to wasm (it logs them).
   var cache12 = new Map(), cache2004 = new Map();
   var clean12 = false, clean2004 = false;
-  var caching = !shim.tracesCalls();
+  var caching = !core.tracesCalls();
   function invalidate() {
     if (cache12.size) cache12.clear();
     if (cache2004.size) cache2004.clear();
     clean12 = clean2004 = false;
   }
-  // Every shim method but the API calls (handled below) and those that only
-  // read empties the caches: transport.js and the handle call them directly.
-  var READS = {
-    LMSGetValue: 1, GetValue: 1, LMSGetLastError: 1, GetLastError: 1, LMSGetErrorString: 1, GetErrorString: 1,
-    LMSGetDiagnostic: 1, GetDiagnostic: 1, LMSInitialize: 1, LMSFinish: 1, LMSSetValue: 1, LMSCommit: 1,
-    Initialize: 1, Terminate: 1, SetValue: 1, Commit: 1, endpoint: 1, has12: 1, has2004: 1, idle: 1,
-    configEntries: 1, tracesCalls: 1, clearError12: 1, clearError2004: 1, constructor: 1,
-    navState: 1, courseResult: 1, courseTree: 1, failedBatches: 1, acceptsRequest: 1,
-    ioMemory: 1, ioBuffer: 1, ioTake: 1, ioGet12: 1, ioGet2004: 1, ioSet12: 1, ioSet2004: 1,
-    dataModel: 1, courseState: 1,
-  };
-  function wrap(s) {
-    Object.getOwnPropertyNames(Object.getPrototypeOf(s)).forEach(function (name) {
-      var f = s[name];
-      if (READS[name] || typeof f !== "function") return;
-      s[name] = function () { invalidate(); return f.apply(s, arguments); };
-    });
-  }
-  wrap(shim);
+
+  // The longest argument that crosses into wasm: one past the longest value
+  // any element accepts (the module refuses it with the right error code),
+  // so no call can make the module run out of memory.
+  var maxValue = core.maxValueChars() + 1, maxElement = 4096;
 
   // One function per method, each a direct call into wasm: this is the hot path.
   // Boolean results come back as booleans and error codes as numbers; SCORM
@@ -110,13 +259,30 @@ function scormShimInstall(Shim, target, config, loadCourse) {
   function flag(api, name) {
     var kick = KICK[name];
     var ends = name === "Terminate" || name === "LMSFinish";
+    var starts = name === "Initialize" || name === "LMSInitialize";
+    var session = api === "1.2" ? session12 : session2004;
     return function (a) {
       invalidate();
-      var r = shim[name](str(a)) ? "true" : "false";
+      var arg = str(a), r = "false";
+      if (api === "1.2") fault12 = null; else fault2004 = null;
+      if (!dead) {
+        try {
+          r = core[name](arg) ? "true" : "false";
+          if (r === "true") {
+            if (starts) { session.running = true; session.sets.clear(); }
+            else if (kick) { session.sets.clear(); if (ends) session.running = false; }
+          }
+          flushWrites();
+        } catch (e) {
+          if (!scormShimIsFault(e)) throw e;
+          recover(e);
+          r = "false";
+        }
+      }
       if (kick && transport) transport.kick();
       // A failed commit may mean the storage is full: tell the page at once.
       if (kick && r === "false") drainEvents();
-      if (listeners.length) notify(api, name, [str(a)], r);
+      if (listeners.length) notify(api, name, [arg], r);
       if (ends && r === "true" && course.base) course.afterTerminate();
       return r;
     };
@@ -125,16 +291,7 @@ function scormShimInstall(Shim, target, config, loadCourse) {
   // wasm memory (Shim.ioBuffer) instead of the generic glue, which allocates
   // and frees per argument and decodes every result with TextDecoder. Short
   // ASCII strings are copied by hand; others go through TextEncoder.encodeInto.
-  var ioMem = shim.ioMemory(), ioU8 = null, ioPtr = 0, ioCap = 0;
-  /** The course engine takes over from the run-time module (js/lazy.js). */
-  function adopt(Next) {
-    if (typeof shim.openCourse === "function") return;
-    drainEvents();
-    shim = scormShimAdopt(shim, Next);
-    wrap(shim);
-    invalidate();
-    ioMem = shim.ioMemory(); ioU8 = null; ioPtr = 0; ioCap = 0;
-  }
+  var ioMem = core.ioMemory(), ioU8 = null, ioPtr = 0, ioCap = 0;
   var ioEncoder = new TextEncoder(), ioDecoder = new TextDecoder();
   function ioView() {
     if (ioU8 === null || ioU8.buffer !== ioMem.buffer) ioU8 = new Uint8Array(ioMem.buffer);
@@ -144,7 +301,7 @@ function scormShimInstall(Shim, target, config, loadCourse) {
   function ioReserve(need) {
     if (need > ioCap) {
       ioCap = need > 4096 ? need : Math.max(need, 2 * ioCap, 256);
-      ioPtr = shim.ioBuffer(ioCap);
+      ioPtr = core.ioBuffer(ioCap);
     }
   }
   /** Write `s` at byte `at` of the buffer; returns the number of bytes written. */
@@ -176,17 +333,29 @@ function scormShimInstall(Shim, target, config, loadCourse) {
       var u8 = ioView();
       return k <= 64 ? String.fromCharCode.apply(null, u8.subarray(ioPtr, ioPtr + k)) : ioDecoder.decode(u8.subarray(ioPtr, ioPtr + k));
     }
-    return k === -1 ? shim.ioTake() : "";
+    return k === -1 ? core.ioTake() : "";
   }
+  /** Arguments as they cross into wasm: strings, cut one past what any element accepts. */
+  function cut(s, max) { return s.length > max ? s.slice(0, max) : s; }
 
   // SetValue answers 0 (failed), 1 (succeeded) or 2 (succeeded, and GetValue
   // of the element now returns exactly the value set): then the value is the
   // cache's first entry. A successful call leaves the error state clean.
   function setter12(a, b) {
-    var el = str(a), v = str(b);
+    var el = str(a), v = str(b), r = 0;
     invalidate();
-    var n = ioWrite(el, 0);
-    var r = shim.ioSet12(n, ioWrite(v, n));
+    fault12 = null;
+    if (!dead) {
+      try {
+        var n = ioWrite(cut(el, maxElement), 0);
+        r = core.ioSet12(n, ioWrite(cut(v, maxValue), n));
+        if (r && session12.running) session12.sets.set(el, v);
+      } catch (e) {
+        if (!scormShimIsFault(e)) throw e;
+        recover(e);
+        r = 0;
+      }
+    }
     clean12 = r !== 0;
     if (r === 2 && caching) cache12.set(el, v);
     r = r ? "true" : "false";
@@ -194,10 +363,20 @@ function scormShimInstall(Shim, target, config, loadCourse) {
     return r;
   }
   function setter2004(a, b) {
-    var el = str(a), v = str(b);
+    var el = str(a), v = str(b), r = 0;
     invalidate();
-    var n = ioWrite(el, 0);
-    var r = shim.ioSet2004(n, ioWrite(v, n));
+    fault2004 = null;
+    if (!dead) {
+      try {
+        var n = ioWrite(cut(el, maxElement), 0);
+        r = core.ioSet2004(n, ioWrite(cut(v, maxValue), n));
+        if (r && session2004.running) session2004.sets.set(el, v);
+      } catch (e) {
+        if (!scormShimIsFault(e)) throw e;
+        recover(e);
+        r = 0;
+      }
+    }
     clean2004 = r !== 0;
     if (r === 2 && caching) cache2004.set(el, v);
     r = r ? "true" : "false";
@@ -206,40 +385,63 @@ function scormShimInstall(Shim, target, config, loadCourse) {
   }
   function getter12(a) {
     var el = str(a), r = caching ? cache12.get(el) : undefined;
-    if (r !== undefined) {
-      if (!clean12) { shim.clearError12(); clean12 = true; }
+    fault12 = null;
+    if (dead) {
+      r = "";
+    } else if (r !== undefined) {
+      if (!clean12) { core.clearError12(); clean12 = true; }
     } else {
-      var k = shim.ioGet12(ioWrite(el, 0));
-      r = ioResult(k);
-      clean12 = k !== -2;
-      if (clean12 && caching) cache12.set(el, r);
+      try {
+        var k = core.ioGet12(ioWrite(cut(el, maxElement), 0));
+        r = ioResult(k);
+        clean12 = k !== -2;
+        if (clean12 && caching) cache12.set(el, r);
+      } catch (e) {
+        if (!scormShimIsFault(e)) throw e;
+        recover(e);
+        r = "";
+      }
     }
     if (listeners.length) notify("1.2", "LMSGetValue", [el], r);
     return r;
   }
   function getter2004(a) {
     var el = str(a), r = caching ? cache2004.get(el) : undefined;
-    if (r !== undefined) {
-      if (!clean2004) { shim.clearError2004(); clean2004 = true; }
+    fault2004 = null;
+    if (dead) {
+      r = "";
+    } else if (r !== undefined) {
+      if (!clean2004) { core.clearError2004(); clean2004 = true; }
     } else {
-      var k = shim.ioGet2004(ioWrite(el, 0));
-      r = ioResult(k);
-      clean2004 = k !== -2;
-      if (clean2004 && caching && el.lastIndexOf("adl.nav.", 0) !== 0) cache2004.set(el, r);
+      try {
+        var k = core.ioGet2004(ioWrite(cut(el, maxElement), 0));
+        r = ioResult(k);
+        clean2004 = k !== -2;
+        if (clean2004 && caching && el.lastIndexOf("adl.nav.", 0) !== 0) cache2004.set(el, r);
+      } catch (e) {
+        if (!scormShimIsFault(e)) throw e;
+        recover(e);
+        r = "";
+      }
     }
     if (listeners.length) notify("2004", "GetValue", [el], r);
     return r;
   }
+  // GetErrorString, GetDiagnostic: after a fault, its own text.
   function text(api, name) {
+    var diagnostic = name === "GetDiagnostic" || name === "LMSGetDiagnostic";
     return function (a) {
-      var r = shim[name](str(a));
-      if (listeners.length) notify(api, name, [str(a)], r);
+      var arg = str(a), f = api === "1.2" ? fault12 : fault2004, r;
+      if (f && diagnostic && (arg === "" || arg === "" + f.code)) r = f.diagnostic;
+      else if (dead) r = diagnostic ? dead : "";
+      else r = shim[name](cut(arg, maxElement));
+      if (listeners.length) notify(api, name, [arg], r);
       return r;
     };
   }
   function code(api, name) {
     return function () {
-      var r = "" + shim[name]();
+      var r = api === "1.2" ? lastError12() : lastError2004();
       if (listeners.length) notify(api, name, [], r);
       return r;
     };
@@ -265,18 +467,41 @@ function scormShimInstall(Shim, target, config, loadCourse) {
     GetErrorString: text("2004", "GetErrorString"),
     GetDiagnostic: text("2004", "GetDiagnostic"),
   };
+  // Content may not change the objects it calls.
+  Object.freeze(api12);
+  Object.freeze(api2004);
 
+  // window.API and window.API_1484_11: accessors that content can neither
+  // replace nor delete (non-configurable; assigning has no effect), giving
+  // the object while its version is exposed and undefined otherwise.
+  var has12 = false, has2004 = false;
   function place() {
-    if (shim.has12()) target.API = api12; else if (target.API === api12) delete target.API;
-    if (shim.has2004()) target.API_1484_11 = api2004; else if (target.API_1484_11 === api2004) delete target.API_1484_11;
+    has12 = !dead && shim.has12();
+    has2004 = !dead && shim.has2004();
   }
   place();
+  function define(name, get) {
+    try {
+      Object.defineProperty(target, name, {
+        get: get,
+        set: function () { console.warn("scorm-shim: " + name + " cannot be replaced"); },
+        enumerable: true,
+        configurable: false,
+      });
+    } catch (e) {
+      console.error("scorm-shim: " + name + " could not be installed on the page: " + e.message);
+    }
+  }
+  define("API", function () { return has12 ? api12 : undefined; });
+  define("API_1484_11", function () { return has2004 ? api2004 : undefined; });
 
   // Playing a content package: the SCO's own navigation requests are
   // processed after its Terminate call has returned; the user's requests
   // first unload the SCO (which may terminate itself while unloading).
   var course = {
     base: null,
+    xml: null,
+    organization: "",
     frame: null,
     busy: false,
     deliverListeners: [],
@@ -303,29 +528,43 @@ function scormShimInstall(Shim, target, config, loadCourse) {
     api12: api12,
     /** The SCORM 2004 API object (also `window.API_1484_11` when exposed). */
     api2004: api2004,
-    /** Apply more configuration; returns the rejected entries' messages. */
+    /**
+     * Apply more configuration; returns the rejected entries' messages.
+     * Throws once content has been launched: the configuration is frozen then.
+     */
     configure: function (obj) {
       var hadEndpoint = !!shim.endpoint();
-      var errors = shim.configure(scormShimPairs(obj));
-      caching = !shim.tracesCalls();
+      var given = scormShimPairs(obj);
+      var errors = shim.configure(given);
+      pairs = pairs.concat(given);
+      caching = !core.tracesCalls();
       place();
-      if (transport && obj && ("endpoint" in obj || "storagePrefix" in obj)) {
+      if (transport && obj && (Object.prototype.hasOwnProperty.call(obj, "endpoint") || Object.prototype.hasOwnProperty.call(obj, "storagePrefix"))) {
         console.warn("scorm-shim: a new endpoint or storage prefix takes effect for sending at the next page load");
       } else if (!hadEndpoint && shim.endpoint()) {
         startTransport();
       }
       return errors;
     },
-    /** The effective configuration. */
+    /**
+     * New credentials for the backend (`{headers: {Authorization: "Bearer …"}}`),
+     * allowed at any time: after a 401/403 ("authRequired" event) sending resumes.
+     * Returns the rejected entries' messages. Headers are never readable back.
+     */
+    setCredentials: function (obj) {
+      var text = scormShimHeaderText(obj && typeof obj === "object" ? obj.headers : obj);
+      var errors = shim.setCredentials(text);
+      if (!errors.length) {
+        pairs.push("headers", text);
+        if (transport) transport.kick();
+      }
+      return errors;
+    },
+    /** The effective configuration (without headers: credentials are never given back). */
     config: function () {
       var flat = shim.configEntries();
-      var out = { headers: {} };
-      for (var i = 0; i + 1 < flat.length; i += 2) {
-        if (flat[i] === "header") {
-          var at = flat[i + 1].indexOf(":");
-          out.headers[flat[i + 1].slice(0, at)] = flat[i + 1].slice(at + 1).trim();
-        } else out[flat[i]] = flat[i + 1];
-      }
+      var out = {};
+      for (var i = 0; i + 1 < flat.length; i += 2) out[flat[i]] = flat[i + 1];
       return out;
     },
     /** Start a new launch of the SCO: fresh API instances from stored state. */
@@ -342,9 +581,12 @@ function scormShimInstall(Shim, target, config, loadCourse) {
     },
     /**
      * Watch the commit queue and local storage: `listener({type, ...})` with type "storageError"
-     * (a commit could not be stored locally, e.g. the quota is full), "queued", "sent",
-     * "acknowledged", "retrying", "failedPermanently", "offline", "online" or "restored" (the stored
-     * queues of the registration, with any refused batches, were taken over by this page).
+     * (a commit could not be stored locally, e.g. the quota is full), "storageDisabled" (no
+     * learner and registration configured: nothing is stored), "queued", "sent", "acknowledged",
+     * "retrying", "failedPermanently", "authRequired" (401/403: sending waits for setCredentials),
+     * "queueFull", "offline", "online", "restored" (the stored queues of the registration, with
+     * any refused batches, were taken over by this page), "recovered" or "failed" (a fault in
+     * the module).
      */
     onEvent: function (listener) {
       return subscribe(eventListeners, listener);
@@ -358,7 +600,7 @@ function scormShimInstall(Shim, target, config, loadCourse) {
      * [{version, id, seq, sco, status, reason, ts, changes: [[element, value], ...]}].
      */
     failedBatches: function () {
-      var byVersion = JSON.parse(shim.failedBatches()), out = [];
+      var byVersion = JSON.parse(shim.failedBatches() || "{}"), out = [];
       Object.keys(byVersion).forEach(function (version) {
         byVersion[version].forEach(function (b) { b.version = version; out.push(b); });
       });
@@ -375,8 +617,33 @@ function scormShimInstall(Shim, target, config, loadCourse) {
     discardFailed: function (id) {
       return shim.decideFailed(str(id), false);
     },
+    /**
+     * Remove this learner's local data (at logout on a shared device). Waits until the
+     * queue has delivered what it holds (pending batches); with `{force: true}` removes
+     * everything at once, undelivered data included. Resolves with {removed, kept}.
+     */
+    purge: function (options) {
+      var force = !!(options && options.force === true);
+      if (!force && !shim.endpoint()) {
+        return Promise.reject(new Error("scorm-shim: purge(): without an endpoint the local data is the only copy; " +
+          "pass {force: true} to remove it anyway"));
+      }
+      var delivered = force || !transport ? Promise.resolve() : transport.delivered();
+      return delivered.then(function () {
+        var r = shim.purge(force);
+        var removePrefix = force && r[2] ? durable.removePrefix(r[2]) : Promise.resolve();
+        return removePrefix.then(function () { return durable.settled(); }).then(function () {
+          return { removed: Number(r[0]), kept: Number(r[1]) };
+        });
+      });
+    },
     /** Start sending to the configured endpoint; resolves once the backend's state is known. */
-    start: startTransport,
+    start: function () {
+      return restore().then(startTransport, function (e) {
+        console.error("scorm-shim: the durable copy could not be read", e);
+        return startTransport();
+      }).then(drainEvents);
+    },
     /** Content packages: open a manifest, navigate, and follow what the sequencer delivers. */
     course: {
       /**
@@ -396,16 +663,19 @@ function scormShimInstall(Shim, target, config, loadCourse) {
           return Promise.reject(e);
         }
         // The course engine loads beside the manifest (js/lazy.js).
-        var engine = typeof shim.openCourse === "function" || !loadCourse ? null : loadCourse();
-        return Promise.all([fetch(url, { credentials: "same-origin" })
+        var engine = typeof core.openCourse === "function" || !loadCourse ? null : loadCourse();
+        return Promise.all([(scormShimNet.fetch || fetch)(url, { credentials: "same-origin" })
           .then(function (res) {
             if (!res.ok) throw new Error("scorm-shim: " + url + " answered " + res.status);
             return res.text();
           }), engine])
           .then(function (loaded) {
+            var xml = loaded[0];
             if (loaded[1]) adopt(loaded[1]);
-            var info = shim.openCourse(loaded[0], organization || "", url);
+            var info = shim.openCourse(xml, organization || "", url);
             course.base = url;
+            course.xml = xml;
+            course.organization = organization || "";
             place();
             return (transport ? transport.retarget() : Promise.resolve()).then(function () { return info; });
           });
@@ -420,6 +690,8 @@ function scormShimInstall(Shim, target, config, loadCourse) {
         // A request the sequencer refuses changes nothing: the SCO keeps running.
         var refused = shim.acceptsRequest(str(request));
         if (refused) return Promise.resolve(refused);
+        // Content is about to run: the configuration is frozen from now on.
+        shim.freeze();
         course.busy = true;
         var unloaded = !frame || frame.src === "about:blank" ? Promise.resolve() : new Promise(function (resolve) {
           var done = function () { frame.removeEventListener("load", done); resolve(); };
@@ -435,8 +707,9 @@ function scormShimInstall(Shim, target, config, loadCourse) {
         });
       },
       /**
-       * What a user interface may offer now (valid requests; per activity visible, enabled,
-       * selectable, status, and `why: {id, message}` where the package says why it is closed).
+       * What a user interface may offer now (valid requests and, for each that is not,
+       * `why: {id, message}`; per activity visible, enabled, selectable, status, and
+       * `why` where it is closed).
        */
       navState: function () { return shim.navState(); },
       /**
@@ -464,10 +737,9 @@ function scormShimInstall(Shim, target, config, loadCourse) {
        */
       inspect: function (xml, organization) {
         // The manifest reader is in the course engine: loaded first when needed.
-        var engine = typeof shim.openCourse === "function" || !loadCourse ? null : loadCourse();
-        var self = Object.getPrototypeOf(shim).constructor;
-        return Promise.resolve(engine).then(function (Next) {
-          return (Next || self).inspectManifest(str(xml), str(organization));
+        var engine = typeof core.openCourse === "function" || !loadCourse ? null : loadCourse();
+        return Promise.resolve(engine).then(function (loaded) {
+          return (loaded ? loaded.Shim : Current).inspectManifest(str(xml), str(organization));
         });
       },
       /**

@@ -14,7 +14,7 @@
 
 /**
  * A function that loads the course engine once and resolves with its `Shim`
- * class. `base`: the URL pkg/course/ is relative to, the classic script's own
+ * class and the `renew` of its glue (a new instance after a fault): `{Shim, renew}`. `base`: the URL pkg/course/ is relative to, the classic script's own
  * `src` or the ES entry's `import.meta.url`, so a copy of pkg/ on a CDN path
  * finds its files.
  */
@@ -25,7 +25,9 @@ function scormShimCourseLoader(base) {
       var glue = new URL("course/scorm_shim.js", base).href;
       var wasm = new URL("course/scorm_shim_bg.wasm", base);
       loading = import(glue)
-        .then(function (m) { return m.default({ module_or_path: wasm }).then(function () { return m.Shim; }); })
+        .then(function (m) {
+          return m.default({ module_or_path: wasm }).then(function () { return { Shim: m.Shim, renew: m.__scormShimRenew }; });
+        })
         .catch(function (e) {
           loading = null; // the next open() tries again
           throw new Error("scorm-shim: the course engine could not be loaded from " + glue + ": " + (e && e.message || e));
@@ -42,19 +44,4 @@ function scormShimCourseLoader(base) {
 function scormShimNoCourseYet(shim) {
   shim.acceptsRequest = function () { return { type: "error", id: "NB.2.1-2", message: "No course is open" }; };
   shim.navState = shim.courseTree = shim.courseState = shim.courseResult = shim.takeDelivery = function () { return null; };
-}
-
-/**
- * The course engine's shim, from `old`'s state (throws, changing nothing,
- * while a SCO session runs). `old` is freed and forwards every method to the
- * new shim from then on: the commit transport keeps the object it was given.
- */
-function scormShimAdopt(old, Next) {
-  var next = Next.takeOver(old.handOver());
-  Object.getPrototypeOf(old).free.call(old);
-  Object.getOwnPropertyNames(Object.getPrototypeOf(next)).forEach(function (name) {
-    if (name === "constructor" || typeof next[name] !== "function") return;
-    old[name] = function () { return next[name].apply(next, arguments); };
-  });
-  return next;
 }

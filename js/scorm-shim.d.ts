@@ -2,12 +2,14 @@
 // `window.API`, `window.API_1484_11` and `window.ScormShim`.
 import type {
   ApiCallEvent,
+  DataModelView,
   FailedBatch,
   QueueStatus,
   Scorm12API,
   Scorm2004API,
   ScormShimConfig,
   ScormShimCourse,
+  ScormShimCredentials,
   ScormShimEvent,
 } from "./index";
 
@@ -27,12 +29,17 @@ export interface ScormShimGlobal {
   mode: "sync" | "async" | null;
   api12: Scorm12API;
   api2004: Scorm2004API;
-  /** Content packages (the run-time-only build's methods fail, naming the full build). */
+  /** Content packages (the course engine loads on the first `course.open()`). */
   course: ScormShimCourse;
-  /** Apply more configuration (before a SCO initializes); queued until ready. Returns the rejected entries' messages. */
+  /**
+   * Apply more configuration (before content is launched); queued until ready. Returns the
+   * rejected entries' messages; throws once content has been launched.
+   */
   configure(config: ScormShimConfig): string[];
-  /** The effective configuration; null until ready. */
-  config(): (Record<string, unknown> & { headers: Record<string, string> }) | null;
+  /** New backend credentials, allowed at any time (sending resumes after "authRequired"). */
+  setCredentials(credentials: ScormShimCredentials): string[];
+  /** The effective configuration, without headers; null until ready. */
+  config(): Record<string, string> | null;
   /** Start a new launch of the SCO: fresh API instances from stored state. */
   relaunch(): void;
   /** Watch every API call; returns an unsubscribe function. */
@@ -47,6 +54,10 @@ export interface ScormShimGlobal {
   retryFailed(id: string): boolean;
   /** Forget a refused batch for good; false when `id` names none. */
   discardFailed(id: string): boolean;
+  /** Every data model element's current value, per API; null until ready. */
+  dataModel(): { "1.2": DataModelView; "2004": DataModelView } | null;
+  /** Remove this learner's local data (logout on a shared device); see the ES handle's `purge`. */
+  purge(options?: { force?: boolean }): Promise<{ removed: number; kept: number }>;
 }
 
 declare global {

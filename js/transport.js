@@ -9,31 +9,73 @@
 // holds the Web Lock "<queue prefix>sender" is the only one that sends; it
 // folds the other keys into its own and removes those of pages that are gone
 // (a page is alive while it holds the lock "<queue prefix>tab:<nonce>").
-function scormShimTransport(shim, getConfig, emit) {
-  var config = getConfig();
+//
+// Credentials: the request headers come from the module for each request
+// (shim.requestHeaders(); never from the public configuration object). A
+// 401 or 403 keeps the batch and pauses sending ("authRequired") until the
+// page calls ScormShim.setCredentials({headers}).
+
+// The network functions as they are when the script runs, before any
+// content: a SCO on the page's origin that replaces window.fetch later must
+// not see the requests (and their Authorization header).
+var scormShimNet = (function () {
+  var g = typeof globalThis !== "undefined" ? globalThis : window;
+  var nav = typeof navigator !== "undefined" ? navigator : null;
+  return {
+    fetch: typeof g.fetch === "function" ? g.fetch.bind(g) : null,
+    beacon: nav && typeof nav.sendBeacon === "function" ? nav.sendBeacon.bind(nav) : null,
+    Blob: typeof Blob === "function" ? Blob : null,
+    AbortController: typeof AbortController === "function" ? AbortController : null,
+    locks: nav && nav.locks ? nav.locks : null,
+    storage: (function () { try { return g.localStorage; } catch (e) { return null; } })(),
+  };
+})();
+
+function scormShimTransport(shim, emit, durable) {
+  var net = scormShimNet;
+  var doFetch = net.fetch;
   var endpoint = shim.endpoint().replace(/\/+$/, "");
   var keys = shim.queueKeys(); // [prefix, ownKey, ...] per data model, of the current registration
-  var headers = config.headers || {};
-  var credentials = config.credentials || "same-origin";
   var TIMEOUT_MS = 30000;
-  var locks = typeof navigator !== "undefined" && navigator.locks;
+  var locks = net.locks;
+  var store = net.storage;
   var sender = !locks; // without Web Locks this page is the only sender
   var inFlight = false;
   var timer = null;
-  var registration = config.registrationId || "registration";
+  var waiters = []; // resolvers of delivered()
+  var registration = shim.registrationId();
+
+  /** The durable copy is written (not waiting for ever: a store that hangs must not stop sending). */
+  function settled() {
+    return Promise.race([durable.settled(), new Promise(function (r) { setTimeout(r, 2000); })]);
+  }
 
   function drain() {
     var events = shim.takeEvents();
     for (var i = 0; i < events.length; i++) {
       try { emit(JSON.parse(events[i])); } catch (e) { /* malformed event: ignore */ }
     }
+    if (waiters.length && nothingPending()) {
+      var list = waiters;
+      waiters = [];
+      for (var j = 0; j < list.length; j++) list[j]();
+    }
   }
 
-  function requestHeaders() {
-    var h = { "Content-Type": "application/json" };
-    for (var k in headers) h[k] = headers[k];
+  function nothingPending() {
+    var s = JSON.parse(shim.queueStatus(Date.now()));
+    return Object.keys(s).every(function (v) { return s[v].pending === 0; });
+  }
+
+  /** The current request headers, as a plain object (own properties only). */
+  function requestHeaders(json) {
+    var h = Object.create(null);
+    if (json) h["Content-Type"] = "application/json";
+    var flat = shim.requestHeaders();
+    for (var i = 0; i + 1 < flat.length; i += 2) h[flat[i]] = flat[i + 1];
     return h;
   }
+  function hasHeaders() { return shim.requestHeaders().length > 0; }
 
   function isQueueKey(k) {
     var keys = shim.queueKeys(); // current: a configure() may change the registration
@@ -41,26 +83,33 @@ function scormShimTransport(shim, getConfig, emit) {
     return false;
   }
 
+  function removeKey(k) {
+    store.removeItem(k);
+    durable.write(["d", k, ""]);
+  }
+
   // The sender folds every other page's queue into its own, then removes the
   // keys of pages that no longer hold their tab lock.
   function adopt() {
+    if (!store) return Promise.resolve();
     var foreign = [];
-    for (var i = 0; i < localStorage.length; i++) {
-      var k = localStorage.key(i);
+    for (var i = 0; i < store.length; i++) {
+      var k = store.key(i);
       if (k && isQueueKey(k)) foreign.push(k);
     }
     var merged = foreign.filter(function (k) {
-      var v = localStorage.getItem(k);
+      var v = store.getItem(k);
       return v !== null && shim.mergeForeign(k, v, true);
     });
     if (!locks || !merged.length) return Promise.resolve();
-    return locks.query().then(function (state) {
-      var held = {};
+    // The merged queue must be durable before the keys it absorbed go.
+    return settled().then(function () { return locks.query(); }).then(function (state) {
+      var held = Object.create(null);
       (state.held || []).concat(state.pending || []).forEach(function (l) { held[l.name] = true; });
       merged.forEach(function (k) {
         var nonce = k.slice(k.lastIndexOf(":") + 1);
         var prefix = k.slice(0, k.length - nonce.length);
-        if (!held[prefix + "tab:" + nonce]) localStorage.removeItem(k);
+        if (!held[prefix + "tab:" + nonce]) removeKey(k);
       });
     });
   }
@@ -89,22 +138,27 @@ function scormShimTransport(shim, getConfig, emit) {
     if (!next.length) return schedule();
     var version = next[0], seq = Number(next[1]), body = next[2];
     inFlight = true;
-    var controller = typeof AbortController !== "undefined" ? new AbortController() : null;
-    var killer = setTimeout(function () { if (controller) controller.abort(); }, TIMEOUT_MS);
-    fetch(endpoint + "/batches", {
-      method: "POST",
-      headers: requestHeaders(),
-      body: body,
-      credentials: credentials,
-      signal: controller ? controller.signal : undefined,
+    var controller = net.AbortController ? new net.AbortController() : null;
+    var killer = null;
+    // The batch's number and key are durable before the request leaves: a
+    // crash after it left re-sends the same key, which the backend knows.
+    settled().then(function () {
+      killer = setTimeout(function () { if (controller) controller.abort(); }, TIMEOUT_MS);
+      return doFetch(endpoint + "/batches", {
+        method: "POST",
+        headers: requestHeaders(true),
+        body: body,
+        credentials: shim.credentialsMode(),
+        signal: controller ? controller.signal : undefined,
+      });
     })
       .then(function (res) {
         return res.text().then(function (text) {
-          shim.onResponse(version, seq, res.status, text, retryAfter(res), Date.now(), Math.random());
+          shim.onResponse(version, seq, res.status, text, retryAfter(res), Date.now(), scormShimRandom());
         });
       })
       .catch(function (err) {
-        shim.onNetworkFailure(version, seq, !!(err && err.name === "AbortError"), Date.now(), Math.random());
+        shim.onNetworkFailure(version, seq, !!(err && err.name === "AbortError"), Date.now(), scormShimRandom());
       })
       .then(function () {
         clearTimeout(killer);
@@ -120,14 +174,16 @@ function scormShimTransport(shim, getConfig, emit) {
   function flushForUnload() {
     if (!sender) return;
     var bodies = shim.unloadBodies(65536);
+    var credentials = shim.credentialsMode();
+    var headers = hasHeaders();
     for (var i = 0; i < bodies.length; i++) {
       var sent = false;
-      if (navigator.sendBeacon && !Object.keys(headers).length && credentials !== "omit") {
-        try { sent = navigator.sendBeacon(endpoint + "/batches", new Blob([bodies[i]], { type: "text/plain;charset=UTF-8" })); } catch (e) { sent = false; }
+      if (net.beacon && net.Blob && !headers && credentials !== "omit") {
+        try { sent = net.beacon(endpoint + "/batches", new net.Blob([bodies[i]], { type: "text/plain;charset=UTF-8" })); } catch (e) { sent = false; }
       }
-      if (!sent) {
+      if (!sent && doFetch) {
         try {
-          fetch(endpoint + "/batches", { method: "POST", headers: requestHeaders(), body: bodies[i], credentials: credentials, keepalive: true })
+          doFetch(endpoint + "/batches", { method: "POST", headers: requestHeaders(true), body: bodies[i], credentials: credentials, keepalive: true })
             .catch(function () { /* stays queued for the next launch */ });
         } catch (e) { /* stays queued for the next launch */ }
       }
@@ -179,11 +235,14 @@ function scormShimTransport(shim, getConfig, emit) {
   // Resume: the backend's state, then local unacknowledged batches over it.
   function fetchState() {
     var gen = generation;
-    return fetch(endpoint + "/state?registration=" + encodeURIComponent(registration), {
-      headers: headers,
-      credentials: credentials,
+    return doFetch(endpoint + "/state?registration=" + encodeURIComponent(shim.registrationId()), {
+      headers: requestHeaders(false),
+      credentials: shim.credentialsMode(),
     })
-      .then(function (res) { return res.ok ? res.text() : null; })
+      .then(function (res) {
+        if (res.status === 401 || res.status === 403) emit({ type: "authRequired", status: res.status, version: null });
+        return res.ok ? res.text() : null;
+      })
       .then(function (text) {
         if (text !== null && gen === generation) {
           var err = shim.observeServer(text);
@@ -204,6 +263,8 @@ function scormShimTransport(shim, getConfig, emit) {
   return {
     /** Resolves once the backend's state was fetched (or could not be). */
     resumed: resumed,
+    /** A commit was queued, or credentials came: send now, or when the backoff allows. */
+    kick: function () { if (sender) pump(); },
     /**
      * The page's registration changed (a package opened in the course player
      * names its own): hold the locks of the new one, fetch its state. Resolves
@@ -211,16 +272,26 @@ function scormShimTransport(shim, getConfig, emit) {
      */
     retarget: function () {
       var now = shim.queueKeys();
-      var reg = getConfig().registrationId || "registration";
+      var reg = shim.registrationId();
       if (reg === registration && now.join("\n") === keys.join("\n")) return Promise.resolve();
       keys = now;
       registration = reg;
       claim();
       return fetchState();
     },
-    /** A commit was queued: send now, or when the backoff allows. */
-    kick: function () { if (sender) pump(); },
+    /** Fold the other queue keys in again (a new instance after a fault has a key of its own). */
+    adopt: function () { if (sender) adopt().then(pump); },
     flushForUnload: flushForUnload,
     status: function () { return JSON.parse(shim.queueStatus(Date.now())); },
+    /** Resolves once no batch is pending (everything delivered or refused for good). */
+    delivered: function () {
+      if (nothingPending()) return Promise.resolve();
+      return new Promise(function (resolve) { waiters.push(resolve); });
+    },
   };
+}
+
+/** A uniform number in [0, 1) for retry jitter (not a secret: Math.random is enough). */
+function scormShimRandom() {
+  return Math.random();
 }

@@ -75,6 +75,8 @@ bindgen() {
   wasm-bindgen --target "$2" --out-dir "$3" --out-name scorm_shim "$WASM"
   # shellcheck disable=SC2086
   "$WASM_OPT" $WASM_OPT_PASSES $FEATURES --strip-debug --strip-producers -o "$3/opt.wasm" "$3/scorm_shim_bg.wasm"
+  # A new instance after a fault needs the ES glue's module-level state.
+  if [ "$2" = web ]; then cat js/glue-renew.js >> "$3/scorm_shim.js"; fi
 }
 
 # minify IN OUT: an ES module, exports kept.
@@ -85,7 +87,7 @@ minify() {
 
 # The ES module entry: glue, lazy loader, installer, transport.
 es_entry() {
-  cat js/esm-head.js js/lazy.js js/install.js js/transport.js js/esm-tail.js > "$1"
+  cat js/esm-head.js js/lazy.js js/durable.js js/install.js js/transport.js js/esm-tail.js > "$1"
 }
 
 if [ "$TESTING" = 1 ]; then

@@ -17,10 +17,14 @@ const body = [
   "var SCORM_SHIM_VERSION = " + JSON.stringify(version) + ";",
   "var SCORM_SHIM_WASM_SIZE = " + wasm.length + ";",
   "var SCORM_SHIM_WASM = \"@WASM@\";",
-  readFileSync(glue, "utf8"),
+  // The glue inside a function: each call makes a fresh copy with its own
+  // instance state, for a new instance after a fault (js/classic-tail.js).
+  "function scormShimGlue() {\n" + readFileSync(glue, "utf8") + "\nreturn wasm_bindgen;\n}",
+  "var wasm_bindgen = scormShimGlue();",
   js("inflate.js"),
   js("lazy.js"),
   ...extra.map(js),
+  js("durable.js"),
   js("install.js"),
   js("transport.js"),
   js("classic-tail.js"),

@@ -274,6 +274,12 @@ fn run_case(case: &Case, sessions: &mut Vec<Value>) -> Tally {
                         value: lms.stores.get(&(scope.clone(), d.target.clone())).cloned(),
                     })
                     .collect(),
+                // The limits a page runs with by default (README
+                // "Configuration"): every value the suite sets fits them.
+                limits: scorm_shim::engine::rte::ValueLimits {
+                    max_chars: scorm_shim::engine::persist::max_value_chars(scorm_shim::engine::persist::DEFAULT_MAX_BODY),
+                    spm: true,
+                },
                 ..Launch::default()
             };
             let key = (pkg.clone(), item.identifier.clone());

@@ -566,3 +566,112 @@ fn relaunch_after_an_ended_attempt() {
     // Nothing stored: a first attempt.
     assert_eq!(relaunch(Launch::default(), None, false), (Launch::default(), None, false));
 }
+
+// ---- Issue 12.6 and 12.8: value limits, and a saved state checked on load ----
+
+fn limited(spm: bool, max_chars: usize) -> Launch {
+    Launch { limits: scorm_shim::engine::rte::ValueLimits { max_chars, spm }, ..Launch::default() }
+}
+
+#[test]
+fn characterstrings_past_their_spm_are_refused_with_351_and_nothing_changes() {
+    let mut api = running(limited(true, usize::MAX));
+    let exactly = |n: usize| "a".repeat(n);
+    run_sets(
+        &mut api,
+        &[
+            ("cmi.location", &exactly(1000), "true", "0"),
+            ("cmi.location", &exactly(1001), "false", "351"),
+            ("cmi.suspend_data", &exactly(64000), "true", "0"),
+            ("cmi.suspend_data", &exactly(64001), "false", "351"),
+            ("cmi.interactions.0.id", &exactly(4000), "true", "0"),
+            ("cmi.interactions.1.id", &exactly(4001), "false", "351"),
+            // The language delimiter is not counted.
+            ("cmi.interactions.0.description", &format!("{{lang=fr}}{}", exactly(250)), "true", "0"),
+            ("cmi.interactions.0.description", &format!("{{lang=fr}}{}", exactly(251)), "false", "351"),
+            ("cmi.comments_from_learner.0.comment", &exactly(4000), "true", "0"),
+            ("cmi.comments_from_learner.0.location", &exactly(251), "false", "351"),
+            // Characters, not bytes.
+            ("cmi.location", &"é".repeat(1000), "true", "0"),
+        ],
+    );
+    assert_eq!(api.set_value("cmi.location", &exactly(1001)), "false");
+    assert!(api.get_diagnostic("").contains("SPM"), "{}", api.get_diagnostic(""));
+    // The refused values did not replace the accepted ones.
+    run_gets(&mut api, &[("cmi.location", &"é".repeat(1000), "0"), ("cmi.suspend_data", &exactly(64000), "0"), ("cmi.interactions._count", "1", "0")]);
+    // Without the SPM limits (the engine's default) an LMS may store more.
+    let mut api = running(Launch::default());
+    run_sets(&mut api, &[("cmi.location", &exactly(1001), "true", "0")]);
+}
+
+#[test]
+fn any_value_past_the_stored_maximum_is_refused() {
+    let mut api = running(limited(false, 100));
+    run_sets(
+        &mut api,
+        &[
+            ("cmi.interactions.0.id", "q1", "true", "0"),
+            ("cmi.interactions.0.type", "fill-in", "true", "0"),
+            ("cmi.interactions.0.learner_response", &"r".repeat(100), "true", "0"),
+            ("cmi.interactions.0.learner_response", &"r".repeat(101), "false", "351"),
+            ("cmi.location", &"x".repeat(101), "false", "351"),
+        ],
+    );
+    // SCORM 1.2 answers 405.
+    let mut api12 = scorm_shim::engine::scorm12::Api::new(
+        scorm_shim::engine::scorm12::Launch { max_value_chars: 100, ..Default::default() },
+        None,
+    );
+    api12.initialize("");
+    assert_eq!(api12.set_value("cmi.suspend_data", &"s".repeat(100)), "true");
+    assert_eq!(api12.set_value("cmi.suspend_data", &"s".repeat(101)), "false");
+    assert_eq!(api12.get_last_error(), "405");
+}
+
+#[test]
+fn a_saved_state_is_checked_on_load() {
+    let mut saved = Snapshot::new();
+    for (k, v) in [
+        ("cmi.location", "p3"),
+        ("cmi.exit", "suspend"),
+        ("cmi.score.scaled", "7"),                 // out of range
+        ("cmi.completion_status", "done"),          // not in the vocabulary
+        ("cmi.learner_id", "someone-else"),         // read-only, from the launch
+        ("cmi._version", "9"),                      // a keyword
+        ("not.an.element", "x"),
+        ("cmi.interactions.0.id", "q0"),
+        ("cmi.interactions.0.type", "choice"),
+        ("cmi.interactions.1.id", "bad id with spaces"),
+        ("cmi.interactions.2.id", "q2"),            // past the gap left by 1
+        ("cmi.interactions.99999999.id", "q9"),     // a stray huge index
+        ("cmi.objectives.0.id", "o1"),
+        ("cmi.objectives.0.score.raw", "12"),
+        ("cmi.success_status", "passed"),
+    ] {
+        saved.insert(k.into(), v.into());
+    }
+    let mut api = Api::new(Launch::default(), Some(saved));
+    assert_eq!(api.initialize(""), "true");
+    run_gets(
+        &mut api,
+        &[
+            ("cmi.entry", "resume", "0"),
+            ("cmi.location", "p3", "0"),
+            ("cmi.score.scaled", "", "403"),
+            ("cmi.completion_status", "unknown", "0"),
+            ("cmi.learner_id", "learner", "0"),
+            ("cmi.interactions._count", "1", "0"),
+            ("cmi.interactions.0.id", "q0", "0"),
+            ("cmi.objectives._count", "1", "0"),
+            ("cmi.objectives.0.score.raw", "12", "0"),
+            ("cmi.success_status", "passed", "0"),
+        ],
+    );
+    let snap = api.snapshot();
+    for k in ["cmi.score.scaled", "cmi.learner_id", "cmi._version", "not.an.element", "cmi.interactions.1.id", "cmi.interactions.2.id", "cmi.interactions.99999999.id"] {
+        assert!(!snap.contains_key(k), "{k} kept");
+    }
+    for (k, v) in &snap {
+        assert!(validate_stored(k, v).is_ok(), "{k} = {v}");
+    }
+}

@@ -88,16 +88,28 @@
       li.scrollIntoView({ block: "nearest" });
     });
     shim.onEvent(function (e) {
-      if (e.type === "failedPermanently" || e.type === "authRequired") {
-        showError("The backend refused tracking data (" + (e.status || e.type) + "): it stays stored in this browser.");
+      if (e.type === "authRequired") {
+        // The launch token expired or was refused: an LMS issues a new one;
+        // sending goes on with it, nothing queued is lost.
+        fetchToken().then(function (token) {
+          shim.setCredentials({ headers: { Authorization: "Bearer " + token } });
+        }).catch(function (err) {
+          showError("The backend refused the launch token (" + e.status + ") and no new one could be had: " +
+            err.message + ". The tracking data stays stored in this browser.");
+        });
+      } else if (e.type === "failedPermanently") {
+        showError("The backend refused tracking data (" + e.status + "): it stays stored in this browser.");
       }
     });
     document.getElementById("relaunch").onclick = function () { launch(); };
     document.getElementById("clear").onclick = function () {
-      launch(function () {
-        var prefix = shim.config().storagePrefix + ":";
-        Object.keys(localStorage).forEach(function (k) { if (k.indexOf(prefix) === 0) localStorage.removeItem(k); });
-      });
+      // What a logout on a shared device does: this learner's local data goes
+      // (here at once, delivered or not), then a fresh page.
+      frame.onload = function () {
+        frame.onload = null;
+        shim.purge({ force: true }).then(function () { location.reload(); });
+      };
+      frame.src = "about:blank";
     };
     document.getElementById("relaunch").disabled = false;
     document.getElementById("clear").disabled = false;

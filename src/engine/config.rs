@@ -151,6 +151,22 @@ pub struct Config {
     /// `ScormShim.course.open` may load a package. Empty: the page's origin
     /// only (content on another origin cannot reach the API anyway).
     pub package_origins: Vec<String>,
+    /// The largest request body the backend accepts, in bytes: batches are
+    /// split to fit, and no value longer than
+    /// [`crate::engine::persist::max_value_chars`] of it is accepted.
+    pub max_body_bytes: usize,
+    /// The largest stored commit queue, in bytes.
+    pub queue_limit: usize,
+    /// SCORM 2004: refuse characterstring values past their SPM.
+    pub spm_limits: bool,
+    /// True once the page gave `learnerId` (the default is only a
+    /// placeholder for `cmi.learner_id`: nothing is stored under it).
+    pub learner_id_set: bool,
+    /// True when the registration was named by a package the course player
+    /// opened ([`crate::engine::course::identity`]: built from the learner,
+    /// the package and its URL), not by the page: as good as a given one
+    /// for storage. Not a configuration key.
+    pub registration_derived: bool,
 }
 
 impl Default for Config {
@@ -177,6 +193,11 @@ impl Default for Config {
             comments_from_lms: String::new(),
             scorm12_suspend_data_limit: DEFAULT_SCORM12_SUSPEND_DATA_LIMIT,
             package_origins: Vec::new(),
+            max_body_bytes: crate::engine::persist::DEFAULT_MAX_BODY,
+            queue_limit: crate::engine::persist::DEFAULT_MAX_STORED,
+            spm_limits: true,
+            learner_id_set: false,
+            registration_derived: false,
         }
     }
 }
@@ -218,12 +239,15 @@ pub const KEYS: &[&str] = &[
     "scorm12SuspendDataLimit",
     "packageOrigins",
     "endedAttempt",
+    "maxBodyBytes",
+    "queueLimit",
+    "scorm2004StringLimit",
 ];
 
 /// [`KEYS`] joined with ", ", written out (joining at run time costs code).
 const KNOWN_KEYS: &str = "endpoint, headers, credentials, learnerId, learnerName, courseId, registrationId, \
 scoId, versions, storagePrefix, commitInterval, logLevel, credit, mode, launchData, commentsFromLms, \
-scorm12SuspendDataLimit, packageOrigins, endedAttempt";
+scorm12SuspendDataLimit, packageOrigins, endedAttempt, maxBodyBytes, queueLimit, scorm2004StringLimit";
 
 impl Config {
     /// Apply `(key, value)` pairs on top of `self`, later pairs winning.
@@ -277,10 +301,14 @@ impl Config {
             ("scorm12SuspendDataLimit", self.scorm12_suspend_data_limit.to_string()),
             ("packageOrigins", self.package_origins.join(",")),
             ("endedAttempt", (if self.review_ended_attempt { "review" } else { "new" }).into()),
+            ("maxBodyBytes", self.max_body_bytes.to_string()),
+            ("queueLimit", self.queue_limit.to_string()),
+            ("scorm2004StringLimit", (if self.spm_limits { "spm" } else { "none" }).into()),
         ];
         // Ids the page never set stay unset: the course player then takes
         // them from the package (course::identity).
         pairs.retain(|(k, _)| match *k {
+            "learnerId" => self.learner_id_set,
             "courseId" => self.course_id_set,
             "registrationId" => self.registration_id_set,
             _ => true,
@@ -301,7 +329,10 @@ impl Config {
                     _ => return Err(expected(v, "\"omit\", \"same-origin\" or \"include\"", "same-origin")),
                 }
             }
-            "learnerId" => self.learner_id = identifier(v, 255, "learner")?,
+            "learnerId" => {
+                self.learner_id = identifier(v, 255, "learner")?;
+                self.learner_id_set = true;
+            }
             "learnerName" => self.learner_name = bounded(value, 255)?,
             "courseId" => {
                 self.course_id = identifier(v, 255, "course")?;
@@ -393,11 +424,72 @@ impl Config {
                     _ => return Err(expected(v, "\"new\" or \"review\"", "new")),
                 }
             }
+            "maxBodyBytes" => {
+                self.max_body_bytes = match v.parse::<usize>() {
+                    Ok(n) if (MIN_BODY..=MAX_LIMIT).contains(&n) => n,
+                    _ => return Err(expected(v, "bytes from 65536 to 67108864", "1048576")),
+                }
+            }
+            "queueLimit" => {
+                self.queue_limit = match v.parse::<usize>() {
+                    Ok(n) if (MIN_BODY..=MAX_LIMIT).contains(&n) => n,
+                    _ => return Err(expected(v, "bytes from 65536 to 67108864", "2097152")),
+                }
+            }
+            "scorm2004StringLimit" => {
+                self.spm_limits = match v {
+                    "spm" => true,
+                    "none" => false,
+                    _ => return Err(expected(v, "\"spm\" or \"none\"", "spm")),
+                }
+            }
             _ => {
                 return Err(format!("unknown key, ignored (known keys: {KNOWN_KEYS})"))
             }
         }
         Ok(())
+    }
+}
+
+/// The smallest `maxBodyBytes`/`queueLimit`: the keepalive budget.
+const MIN_BODY: usize = 65_536;
+/// The largest `maxBodyBytes`/`queueLimit`.
+const MAX_LIMIT: usize = 64 << 20;
+
+impl Config {
+    /// The ids every stored key is built from, or `None` when the page did
+    /// not give a learner and a registration: then nothing is stored (the
+    /// defaults would put every learner of the device in one slot).
+    pub fn storage_ids(&self) -> Option<crate::engine::persist::keys::StorageIds> {
+        (self.learner_id_set && (self.registration_id_set || self.registration_derived)).then(|| crate::engine::persist::keys::StorageIds {
+            prefix: self.storage_prefix.clone(),
+            learner: self.learner_id.clone(),
+            course: self.course_id.clone(),
+            registration: self.registration_id.clone(),
+        })
+    }
+
+    /// The longest value any element accepts, in characters: what still
+    /// fits in one request body of `maxBodyBytes`.
+    pub fn max_value_chars(&self) -> usize {
+        crate::engine::persist::max_value_chars(self.max_body_bytes)
+    }
+
+    /// The SCORM 2004 value limits.
+    pub fn value_limits(&self) -> crate::engine::rte::ValueLimits {
+        crate::engine::rte::ValueLimits { max_chars: self.max_value_chars(), spm: self.spm_limits }
+    }
+
+    /// The stored queue's limit in effect: at least room for two requests
+    /// of the largest size.
+    pub fn effective_queue_limit(&self) -> usize {
+        self.queue_limit.max(self.max_body_bytes.saturating_mul(2))
+    }
+
+    /// The SCORM 1.2 `cmi.suspend_data` limit in effect: the configured one,
+    /// but never more than one request body carries.
+    pub fn effective_suspend_data_limit(&self) -> usize {
+        self.scorm12_suspend_data_limit.min(self.max_value_chars())
     }
 }
 
@@ -545,6 +637,9 @@ mod tests {
             ("scorm12SuspendDataLimit", "strict"),
             ("packageOrigins", "https://cdn.example.com, http://127.0.0.1:8081"),
             ("endedAttempt", "review"),
+            ("maxBodyBytes", "262144"),
+            ("queueLimit", "4194304"),
+            ("scorm2004StringLimit", "none"),
         ];
         assert_eq!(pairs.len(), KEYS.len(), "one good value per known key");
         let (c, errors) = Config::from_pairs(pairs);
@@ -564,6 +659,8 @@ mod tests {
         assert_eq!(c.scorm12_suspend_data_limit, 4096);
         assert!(c.review_ended_attempt);
         assert!(c.course_id_set && c.registration_id_set);
+        assert_eq!((c.max_body_bytes, c.queue_limit, c.spm_limits), (262_144, 4_194_304, false));
+        assert!(c.storage_ids().is_some());
     }
 
     #[test]
@@ -580,7 +677,7 @@ mod tests {
     #[test]
     fn to_pairs_round_trips_every_key() {
         let keys: Vec<&str> = Config::default().to_pairs().iter().map(|(k, _)| *k).collect();
-        let unset: Vec<&str> = KEYS.iter().copied().filter(|k| !matches!(*k, "courseId" | "registrationId")).collect();
+        let unset: Vec<&str> = KEYS.iter().copied().filter(|k| !matches!(*k, "learnerId" | "courseId" | "registrationId")).collect();
         assert_eq!(keys, unset, "every key, once, in the order of KEYS; ids the page did not set left out");
         let (full, errors) = Config::from_pairs([
             ("endpoint", "https://lms.example/api/scorm"),
@@ -602,6 +699,9 @@ mod tests {
             ("scorm12SuspendDataLimit", "70000"),
             ("packageOrigins", "https://cdn.example.com http://127.0.0.1:8081"),
             ("endedAttempt", "review"),
+            ("maxBodyBytes", "262144"),
+            ("queueLimit", "4194304"),
+            ("scorm2004StringLimit", "none"),
         ]);
         assert!(errors.is_empty(), "{errors:?}");
         let keys: Vec<&str> = full.to_pairs().iter().map(|(k, _)| *k).collect();
@@ -611,6 +711,32 @@ mod tests {
             let (back, errors) = Config::from_pairs(pairs.iter().map(|(k, v)| (*k, v.as_str())));
             assert!(errors.is_empty(), "{errors:?}");
             assert_eq!(back, c);
+        }
+    }
+
+    #[test]
+    fn nothing_is_stored_without_a_learner_and_a_registration() {
+        assert_eq!(Config::default().storage_ids(), None);
+        let (c, _) = Config::from_pairs([("learnerId", "u1")]);
+        assert_eq!(c.storage_ids(), None);
+        let (c, _) = Config::from_pairs([("registrationId", "r1")]);
+        assert_eq!(c.storage_ids(), None);
+        // A bad value is not a given id.
+        let (c, e) = Config::from_pairs([("learnerId", "has space"), ("registrationId", "r1")]);
+        assert_eq!((e.len(), c.storage_ids()), (1, None));
+        let (c, _) = Config::from_pairs([("learnerId", "u1"), ("registrationId", "r1"), ("storagePrefix", "lms")]);
+        let ids = c.storage_ids().unwrap();
+        assert_eq!((ids.prefix.as_str(), ids.learner.as_str(), ids.course.as_str(), ids.registration.as_str()), ("lms", "u1", "course", "r1"));
+    }
+
+    #[test]
+    fn limits_follow_the_body_limit() {
+        let (c, _) = Config::from_pairs([("maxBodyBytes", "65536"), ("scorm12SuspendDataLimit", "16777216"), ("queueLimit", "65536")]);
+        assert!(c.effective_suspend_data_limit() * 6 <= 65_536);
+        assert_eq!(c.effective_queue_limit(), 131_072);
+        assert_eq!(c.value_limits().max_chars, c.max_value_chars());
+        for bad in [("maxBodyBytes", "1000"), ("queueLimit", "x"), ("scorm2004StringLimit", "strict")] {
+            assert_eq!(Config::from_pairs([bad]).1.len(), 1, "{bad:?}");
         }
     }
 

@@ -31,6 +31,30 @@ pub type Snapshot = BTreeMap<String, String>;
 /// first change, with their current values.
 pub type ChangeSet = Vec<(String, String)>;
 
+/// How long a value `SetValue`/`LMSSetValue` accepts may be. A value past a
+/// limit is refused (SCORM 2004: error 351 with the "SPM exceeded"
+/// diagnostic; SCORM 1.2: 405), never truncated.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ValueLimits {
+    /// The longest value of any element, in characters (`usize::MAX`: no
+    /// limit). The browser layer derives it from the largest request body
+    /// ([`crate::engine::persist::max_value_chars`]), so that every
+    /// accepted value can be delivered.
+    pub max_chars: usize,
+    /// SCORM 2004: refuse `characterstring`, `localized_string_type` (its
+    /// language delimiter not counted) and identifier values longer than
+    /// their smallest permitted maximum (RTE §4.1.1). An LMS must store at
+    /// least the SPM; it may refuse more, and with this set the shim does.
+    pub spm: bool,
+}
+
+impl Default for ValueLimits {
+    /// No limit (the engine's default; pages get the configured limits).
+    fn default() -> Self {
+        ValueLimits { max_chars: usize::MAX, spm: false }
+    }
+}
+
 /// Why a run-time hands its data to the host.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum PersistReason {

@@ -55,36 +55,44 @@ fn view_js(view: &views::Delivery) -> JsValue {
 
 #[cfg(feature = "course")]
 impl Shim {
-    fn course_key(&self) -> String {
-        format!("{}:{}:course", self.config.storage_prefix, self.config.registration_id)
+    /// The key of this package's sequencing state (learner, course,
+    /// registration and the manifest's identifier; see
+    /// `engine::persist::keys`), `None` when nothing is stored.
+    fn course_key(&self, package: &str) -> Option<String> {
+        Some(self.config.storage_ids()?.course(package))
     }
 
     fn save_course(&self) {
         let Some(course) = &self.course else { return };
+        let Some(key) = self.course_key(&course.manifest.identifier) else { return };
         let text = course.saved_text();
-        let stored = (|| {
-            let storage = web_sys::window()?.local_storage().ok()??;
-            storage.set_item(&self.course_key(), &text).ok()
-        })();
-        if stored.is_none() {
-            console_error("scorm-shim: the sequencing state could not be stored locally");
+        // A record (with a revision) that also reaches the durable copy.
+        if let Err(e) = super::storage::write_record(&key, &text) {
+            console_error(&format!("scorm-shim: the course state could not be stored locally: {e}"));
         }
     }
 
-    /// The saved course session text, if any.
-    fn load_course_text(&self) -> Option<String> {
-        let storage = web_sys::window()?.local_storage().ok()??;
-        storage.get_item(&self.course_key()).ok()?
+    /// The saved course session text of package `package`, if any.
+    fn load_course_text(&self, package: &str) -> Option<String> {
+        let key = self.course_key(package)?;
+        match super::storage::read_record(&key) {
+            Some(text) => Some(text),
+            None => {
+                // Stored by the 0.1 key layout (registration only): moved here.
+                let ids = self.config.storage_ids()?;
+                let old = super::storage::read(&ids.old_course())?;
+                super::storage::write_record(&key, &old).ok()?;
+                super::storage::remove(&ids.old_course());
+                Some(old)
+            }
+        }
     }
 
     /// Keep a saved session that no longer fits the package aside (under
     /// `<key>:unused`) instead of overwriting it: no stored data is lost.
-    fn set_aside_course_text(&self, text: &str) {
-        let kept = (|| {
-            let storage = web_sys::window()?.local_storage().ok()??;
-            storage.set_item(&format!("{}:unused", self.course_key()), text).ok()
-        })();
-        if kept.is_none() {
+    fn set_aside_course_text(&self, package: &str, text: &str) {
+        let kept = self.course_key(package).map(|key| super::storage::write(&format!("{key}:unused"), text));
+        if !matches!(kept, Some(Ok(()))) {
             console_error("scorm-shim: the saved course state that does not fit could not be set aside");
         }
     }
@@ -201,12 +209,13 @@ impl Shim {
         let (course_id, registration_id) =
             crate::engine::course::identity(&self.config, &course.manifest, manifest_url.as_deref().unwrap_or(""));
         self.config.course_id = course_id;
+        self.config.registration_derived = !self.config.registration_id_set;
         self.config.registration_id = registration_id;
         let mut notes: Vec<String> = Vec::new();
-        if let Some(text) = self.load_course_text() {
+        if let Some(text) = self.load_course_text(&course.manifest.identifier) {
             if let Err(e) = course.restore_text(&text) {
                 console_error(&format!("scorm-shim: the saved course state does not fit this package ({e}); starting over"));
-                self.set_aside_course_text(&text);
+                self.set_aside_course_text(&course.manifest.identifier, &text);
                 notes.push("The progress saved for this course no longer fits the package (it may have been updated): the course starts over. The old progress was kept aside.".into());
                 course = Course::open(xml, &options).map_err(|e| JsValue::from_str(&e.to_string()))?;
             }

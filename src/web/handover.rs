@@ -56,6 +56,8 @@ mod give {
             o.push_str(&FORMAT.to_string());
             write_key(&mut o, "nonce", false);
             write_str(&mut o, &self.nonce);
+            write_key(&mut o, "frozen", false);
+            o.push_str(if self.frozen { "true" } else { "false" });
             write_key(&mut o, "config", false);
             o.push('[');
             for (i, (k, v)) in self.config.to_pairs().iter().enumerate() {
@@ -109,6 +111,8 @@ mod take {
                 return Err(fail(&e.to_string()));
             }
             let mut shim = Shim::with(config, nonce.to_owned());
+            // content ran already: the configuration stays frozen
+            shim.frozen = v.get("frozen").and_then(Value::as_bool).unwrap_or(false);
             for ((queue, server), host) in SLOTS.iter().zip([&mut shim.host12, &mut shim.host2004]) {
                 let (Some(slot), Some(text)) = (host.slot.as_mut(), v.get(queue).and_then(Value::as_str)) else { continue };
                 slot.queue = Queue::from_handover(text, slot.queue.policy().clone()).map_err(|e| fail(&e))?;

@@ -58,14 +58,34 @@ pub struct Shim {
     io: Vec<u8>,
     /// A GetValue result that did not fit `io` as ASCII, until taken.
     io_result: String,
+    /// Set once content was launched (the first Initialize/LMSInitialize,
+    /// or a package's first delivery): the configuration no longer changes.
+    frozen: bool,
+    /// Events of the shim itself (JSON), until taken.
+    notices: Vec<String>,
 }
 
-/// A random id for this page load's queue key and idempotency keys.
+/// A random id for this page load's queue key and idempotency keys: 16 hex
+/// digits from `crypto.getRandomValues` (another page must not be able to
+/// guess the idempotency keys of this one's batches).
 fn new_nonce() -> String {
+    let mut bytes = [0u8; 8];
+    let filled = web_sys::window()
+        .and_then(|w| w.crypto().ok())
+        .is_some_and(|c| c.get_random_values_with_u8_array(&mut bytes).is_ok());
+    if !filled {
+        // No Web Crypto (never in a browser that runs this module): the
+        // page's clock and Math.random, still unique per page load.
+        console_error("scorm-shim: crypto.getRandomValues is not available; the queue nonce is not secret");
+        let t = js_sys::Date::now() as u64;
+        for (i, b) in bytes.iter_mut().enumerate() {
+            *b = ((t >> (8 * (i % 4))) as u8) ^ ((js_sys::Math::random() * 256.0) as u8);
+        }
+    }
     let mut s = String::with_capacity(16);
-    for _ in 0..16 {
-        let d = (js_sys::Math::random() * 16.0) as u32;
-        s.push(char::from_digit(d.min(15), 16).unwrap_or('0'));
+    for b in bytes {
+        s.push(char::from_digit(u32::from(b >> 4), 16).unwrap_or('0'));
+        s.push(char::from_digit(u32::from(b & 15), 16).unwrap_or('0'));
     }
     s
 }
@@ -88,7 +108,8 @@ fn launch12(c: &Config) -> scorm12::Launch {
         lesson_mode: c.mode.clone(),
         launch_data: c.launch_data.clone(),
         comments_from_lms: c.comments_from_lms.clone(),
-        suspend_data_limit: c.scorm12_suspend_data_limit,
+        suspend_data_limit: c.effective_suspend_data_limit(),
+        max_value_chars: c.max_value_chars(),
         ..scorm12::Launch::default()
     }
 }
@@ -114,6 +135,7 @@ fn launch2004(c: &Config) -> scorm2004::Launch {
         credit: c.credit,
         mode: c.mode.clone(),
         launch_data: c.launch_data.clone(),
+        limits: c.value_limits(),
         ..scorm2004::Launch::default()
     }
 }
@@ -127,6 +149,8 @@ impl Shim {
         let api12 = scorm12::Api::new(launch12(&config), host12.load());
         let api2004 = api2004_outside_course(&config, &mut host2004);
         Shim { config, api12, api2004, host12, host2004, nonce, io: Vec::new(), io_result: String::new(),
+            frozen: false,
+            notices: Vec::new(),
             #[cfg(feature = "course")]
             course: None,
             #[cfg(feature = "course")]
@@ -271,23 +295,168 @@ impl Shim {
     #[wasm_bindgen(constructor)]
     pub fn new(flat_config: Vec<String>) -> Shim {
         let (config, errors) = Config::from_pairs(pairs_of(&flat_config));
-        let shim = Shim::with(config, new_nonce());
+        let mut shim = Shim::with(config, new_nonce());
+        if shim.config.storage_ids().is_none() {
+            let msg = "scorm-shim: no learnerId and registrationId configured: nothing is stored on this device or sent \
+                       to a backend; the session keeps its data in memory only";
+            console_error(msg);
+            let mut e = String::from("{\"type\":\"storageDisabled\",\"message\":");
+            crate::engine::persist::json::write_str(&mut e, msg);
+            e.push('}');
+            shim.notices.push(e);
+        }
         shim.report(&errors);
         shim
     }
 
     /// Apply more configuration (the `ScormShim.configure({...})` call).
-    /// Returns the rejected entries' messages. While a SCO session is running
-    /// the configuration is not changed (an error says so).
-    pub fn configure(&mut self, flat_config: Vec<String>) -> Vec<String> {
-        if self.api12.state() == ApiState::Running || self.api2004.state() == ApiState::Running {
-            let msg = "scorm-shim: configure() called while a SCO session is running; ignored".to_string();
-            console_error(&msg);
-            return vec![msg];
+    /// Returns the rejected entries' messages. Once content has been
+    /// launched the configuration is frozen: the call throws and changes
+    /// nothing (only [`Shim::set_credentials`] is allowed then), so content
+    /// on the page's origin cannot switch learner, registration or endpoint.
+    pub fn configure(&mut self, flat_config: Vec<String>) -> Result<Vec<String>, JsValue> {
+        if self.frozen || self.api12.state() == ApiState::Running || self.api2004.state() == ApiState::Running {
+            let msg = "scorm-shim: the configuration is frozen once content has been launched (Initialize, LMSInitialize \
+                       or a package's first activity); configure() changed nothing. Only setCredentials() is allowed now.";
+            console_error(msg);
+            return Err(js_sys::Error::new(msg).into());
         }
         let errors = self.config.apply(pairs_of(&flat_config));
         self.launch();
-        self.report(&errors)
+        Ok(self.report(&errors))
+    }
+
+    /// Freeze the configuration (the player launches a package's activity).
+    pub fn freeze(&mut self) {
+        self.frozen = true;
+    }
+
+    /// New backend credentials (`headers`: `Name: value` lines as for the
+    /// `headers` key), allowed at any time: after a 401/403 sending resumes.
+    /// Returns the rejected entries' messages (nothing changes then).
+    #[wasm_bindgen(js_name = setCredentials)]
+    pub fn set_credentials(&mut self, headers: &str) -> Vec<String> {
+        let errors = self.config.apply([("headers", headers)]);
+        if !errors.is_empty() {
+            return self.report(&errors);
+        }
+        let now = js_sys::Date::now() as u64;
+        for slot in self.slots() {
+            slot.queue.resume_auth(now);
+        }
+        Vec::new()
+    }
+
+    /// The configured request headers as `[name, value, …]`, for the
+    /// transport only: the public object never returns them.
+    #[wasm_bindgen(js_name = requestHeaders)]
+    pub fn request_headers(&self) -> Vec<String> {
+        self.config.headers.iter().flat_map(|(n, v)| [n.clone(), v.clone()]).collect()
+    }
+
+    /// The fetch credentials mode for backend requests.
+    #[wasm_bindgen(js_name = credentialsMode)]
+    pub fn credentials_mode(&self) -> String {
+        self.config.credentials.as_str().into()
+    }
+
+    /// The registration whose state the transport asks the backend for.
+    #[wasm_bindgen(js_name = registrationId)]
+    pub fn registration_id(&self) -> String {
+        self.config.registration_id.clone()
+    }
+
+    /// The longest value (in characters) any element accepts: the
+    /// installer cuts longer arguments to one past it before they cross
+    /// into WebAssembly, so no call can exhaust the module's memory.
+    #[wasm_bindgen(js_name = maxValueChars)]
+    pub fn max_value_chars(&self) -> usize {
+        self.config.max_value_chars().max(self.config.effective_suspend_data_limit())
+    }
+
+    // ---- Durable copy and local data: driven by js/durable.js ------------
+
+    /// The local writes since the last call, as `[op, key, value, …]` (op
+    /// "p": put, "d": delete), for the installer to write to IndexedDB.
+    #[wasm_bindgen(js_name = takeWrites)]
+    pub fn take_writes(&mut self) -> Vec<String> {
+        storage::take_journal()
+    }
+
+    /// The prefix of every key of this registration ("" when nothing is
+    /// stored): what the installer restores from the durable copy at start.
+    #[wasm_bindgen(js_name = registrationPrefix)]
+    pub fn registration_prefix(&self) -> String {
+        self.config.storage_ids().map(|ids| ids.registration_prefix()).unwrap_or_default()
+    }
+
+    /// Bring `localStorage` up to the durable copy of `key` (see
+    /// [`storage::restore`]). Returns whether anything changed.
+    #[wasm_bindgen(js_name = restoreRecord)]
+    pub fn restore_record(&mut self, key: &str, durable: &str) -> bool {
+        let prefix = self.registration_prefix();
+        if prefix.is_empty() || !key.starts_with(&prefix) {
+            return false;
+        }
+        match storage::restore(&self.config.storage_prefix, key, durable) {
+            Ok(changed) => changed,
+            Err(e) => {
+                console_error(&format!("scorm-shim: the durable copy of {key} could not be restored: {e}"));
+                false
+            }
+        }
+    }
+
+    /// Remove this learner's local data (a logout on a shared device):
+    /// every key of the learner, in every course and registration. Without
+    /// `force`, a registration whose queue still holds undelivered batches
+    /// (pending or refused) is kept whole. Afterwards this page stores
+    /// nothing more. Returns `[removed, kept registrations, learner prefix]`.
+    pub fn purge(&mut self, force: bool) -> Vec<String> {
+        let Some(ids) = self.config.storage_ids() else {
+            return vec!["0".into(), "0".into(), String::new()];
+        };
+        let prefix = self.config.storage_prefix.clone();
+        let learner = ids.learner_prefix();
+        let all = storage::keys_with_prefix(&learner);
+        // The registration prefixes that still hold undelivered batches.
+        let mut keep: Vec<String> = Vec::new();
+        let mut hold = |p: String| {
+            if !keep.contains(&p) {
+                keep.push(p);
+            }
+        };
+        if !force {
+            if self.host12.slot.as_ref().is_some_and(|s| !s.queue.delivered())
+                || self.host2004.slot.as_ref().is_some_and(|s| !s.queue.delivered())
+            {
+                hold(ids.registration_prefix());
+            }
+            for k in &all {
+                let Some(reg) = crate::engine::persist::keys::queue_key_registration(&prefix, k) else { continue };
+                let delivered = storage::read(k)
+                    .and_then(|t| crate::engine::persist::Queue::from_storage(&t, "", Default::default()).ok())
+                    .map_or(true, |q| q.delivered());
+                if !delivered {
+                    hold(reg.to_owned());
+                }
+            }
+        }
+        let mut removed = 0;
+        for k in &all {
+            if !keep.iter().any(|p| k.starts_with(p.as_str())) {
+                storage::remove(k);
+                removed += 1;
+            }
+        }
+        if keep.is_empty() {
+            // Nothing of this learner is left: store nothing more.
+            self.config.learner_id_set = false;
+            let sco = self.config.sco_id.clone();
+            self.host12 = LocalHost::memory_only(&sco);
+            self.host2004 = LocalHost::memory_only(&sco);
+        }
+        vec![removed.to_string(), keep.len().to_string(), learner]
     }
 
     /// Start a new launch of the configured SCO (after the previous one
@@ -306,7 +475,7 @@ impl Shim {
     #[wasm_bindgen(js_name = configEntries)]
     pub fn config_entries(&self) -> Vec<String> {
         let c = &self.config;
-        let mut v = vec![
+        let v = vec![
             "endpoint".into(),
             c.endpoint.clone().unwrap_or_default(),
             "learnerId".into(),
@@ -340,10 +509,8 @@ impl Shim {
             "endedAttempt".into(),
             (if c.review_ended_attempt { "review" } else { "new" }).into(),
         ];
-        for (name, value) in &c.headers {
-            v.push("header".into());
-            v.push(format!("{name}: {value}"));
-        }
+        // Headers (credentials) are never given back: same-origin content
+        // can call this through the page's ScormShim object.
         v
     }
 
@@ -498,7 +665,7 @@ impl Shim {
     /// Events since the last call, each as JSON (`{"type":"acknowledged",...}`).
     #[wasm_bindgen(js_name = takeEvents)]
     pub fn take_events(&mut self) -> Vec<String> {
-        let mut out: Vec<String> = Vec::new();
+        let mut out: Vec<String> = std::mem::take(&mut self.notices);
         for host in [&mut self.host12, &mut self.host2004] {
             for message in host.errors.drain(..) {
                 let mut e = String::from("{\"type\":\"storageError\",\"message\":");
@@ -672,6 +839,7 @@ impl Shim {
     #[wasm_bindgen(js_name = LMSInitialize)]
     pub fn lms_initialize(&mut self, param: &str) -> bool {
         let r = self.api12.initialize(param);
+        self.frozen |= r == "true";
         self.trace("LMSInitialize", &[param], r, || self.api12.get_last_error());
         r == "true"
     }
@@ -740,6 +908,7 @@ impl Shim {
     #[wasm_bindgen(js_name = Initialize)]
     pub fn initialize(&mut self, param: &str) -> bool {
         let r = self.api2004.initialize(param);
+        self.frozen |= r == "true";
         self.trace("Initialize", &[param], r, || self.api2004.get_last_error());
         r == "true"
     }
@@ -768,6 +937,8 @@ impl Shim {
     /// its copy of `value` for the next read).
     #[wasm_bindgen(js_name = SetValue)]
     pub fn set_value(&mut self, element: &str, value: &str) -> u32 {
+        #[cfg(feature = "testing")]
+        testing::fault_on(element);
         let r = self.api2004.set_value(element, value);
         self.trace("SetValue", &[element, value], r, || self.api2004.get_last_error());
         u32::from(r == "true") + u32::from(self.api2004.set_reads_back())

@@ -1,28 +1,66 @@
-//! Local-first persistence in `window.localStorage`.
+//! Local-first persistence: `window.localStorage` for the synchronous
+//! answer, and a journal of every write for the durable copy.
 //!
-//! Two kinds of keys, both under the configured prefix:
+//! Keys ([`crate::engine::persist::keys`]) carry the learner, course and
+//! registration (and SCO or package), each id encoded:
 //!
-//! * `<prefix>:<registration>:<sco>:<version>:state` — the SCO's whole
-//!   snapshot, rewritten at every commit: what a relaunch on this device
+//! * `…:<version>:state:<sco>` — the SCO's whole snapshot (a record with a
+//!   revision), rewritten at every commit: what a relaunch on this device
 //!   resumes from when the backend cannot be asked.
-//! * `<prefix>:<registration>:<version>:queue:<nonce>` (only with an
-//!   endpoint) — this page's write-ahead commit queue
-//!   ([`crate::engine::persist::Queue`]). Each page load writes only its own
-//!   key, so tabs never overwrite each other synchronously; the one tab that
-//!   holds the sender lock folds the other keys into its own, sends, and
-//!   removes the keys of pages that are gone (see `js/transport.js`).
+//! * `…:<version>:queue:<nonce>` (only with an endpoint) — this page's
+//!   write-ahead commit queue ([`crate::engine::persist::Queue`]). Each page
+//!   load writes only its own key, so tabs never overwrite each other
+//!   synchronously; the one tab that holds the sender lock folds the other
+//!   keys into its own, sends, and removes the keys of pages that are gone
+//!   (see `js/transport.js`).
 //!
 //! A commit writes both before it returns; if either write fails the commit
 //! fails (SCORM 2004 error 391, SCORM 1.2 error 101) and the run-time keeps
 //! the changes pending.
+//!
+//! Chromium writes `localStorage` to disk lazily (seconds later), so every
+//! write is also put in a journal that the installer takes after each call
+//! ([`take_journal`]) and writes to IndexedDB in one transaction with strict
+//! durability, started before the call returns to the SCO (`js/durable.js`).
+//! At the next launch the two copies are merged ([`restore`]): a queue is the
+//! union of both (batches by id, so nothing is applied twice), a record the
+//! copy with the higher revision.
+//!
+//! Without a learner and a registration in the configuration nothing is
+//! stored at all ([`LocalHost::memory_only`]): the defaults would put every
+//! learner of the device in one slot.
+
+use std::cell::RefCell;
 
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use crate::engine::config::Config;
 use crate::engine::persist::json::Value;
+use crate::engine::persist::keys::{self, StorageIds};
 use crate::engine::persist::{DataModel, Identity, Policy, Queue, ServerState};
 use crate::engine::rte::{ChangeSet, Host, PersistReason, Snapshot};
+
+/// What this module keeps about local storage between calls.
+struct Books {
+    /// Writes since the installer last took them: key → value, or `None`
+    /// for a removal. One entry per key (the last write wins).
+    journal: Vec<(String, Option<String>)>,
+    /// The revision of each record this page read or wrote (a short list:
+    /// one state key per SCO launched, one sequencing key).
+    revs: Vec<(String, u64)>,
+    /// The 0.1 queue prefixes already migrated in this page load.
+    migrated: Vec<String>,
+}
+
+thread_local! {
+    // One thread-local (each one adds its own accessor code to the module).
+    static BOOKS: RefCell<Books> = const { RefCell::new(Books { journal: Vec::new(), revs: Vec::new(), migrated: Vec::new() }) };
+}
+
+fn books<R>(f: impl FnOnce(&mut Books) -> R) -> R {
+    BOOKS.with(|b| f(&mut b.borrow_mut()))
+}
 
 fn storage() -> Result<web_sys::Storage, String> {
     let window = web_sys::window().ok_or("no window")?;
@@ -40,8 +78,159 @@ fn describe(e: &JsValue) -> String {
     e.as_string().unwrap_or_else(|| "unknown error".into())
 }
 
-fn write(key: &str, value: &str) -> Result<(), String> {
-    storage()?.set_item(key, value).map_err(|e| describe(&e))
+fn known_rev(key: &str) -> Option<u64> {
+    books(|b| b.revs.iter().find(|(k, _)| k == key).map(|(_, rev)| *rev))
+}
+
+fn note_rev(key: &str, rev: Option<u64>) {
+    books(|b| {
+        b.revs.retain(|(k, _)| k != key);
+        if let Some(rev) = rev {
+            b.revs.push((key.to_owned(), rev));
+        }
+    });
+}
+
+fn journal(key: &str, value: Option<&str>) {
+    books(|b| {
+        b.journal.retain(|(k, _)| k != key);
+        b.journal.push((key.to_owned(), value.map(str::to_owned)));
+    });
+}
+
+/// Write `value` under `key` (and journal it for the durable copy).
+pub fn write(key: &str, value: &str) -> Result<(), String> {
+    storage()?.set_item(key, value).map_err(|e| describe(&e))?;
+    journal(key, Some(value));
+    Ok(())
+}
+
+/// Remove `key` (here and, through the journal, from the durable copy).
+pub fn remove(key: &str) {
+    if let Ok(s) = storage() {
+        let _ = s.remove_item(key);
+    }
+    journal(key, None);
+}
+
+/// The value stored under `key`.
+pub fn read(key: &str) -> Option<String> {
+    storage().ok().and_then(|s| s.get_item(key).ok().flatten())
+}
+
+/// Every key that starts with `prefix`.
+pub fn keys_with_prefix(prefix: &str) -> Vec<String> {
+    let Ok(s) = storage() else { return Vec::new() };
+    let n = s.length().unwrap_or(0);
+    (0..n).filter_map(|i| s.key(i).ok().flatten()).filter(|k| k.starts_with(prefix)).collect()
+}
+
+/// The writes since the last call, as `[op, key, value, …]` with op "p"
+/// (put) or "d" (delete, value "").
+pub fn take_journal() -> Vec<String> {
+    books(|b| {
+        b.journal
+            .drain(..)
+            .flat_map(|(k, v)| match v {
+                Some(v) => ["p".to_owned(), k, v],
+                None => ["d".to_owned(), k, String::new()],
+            })
+            .collect()
+    })
+}
+
+/// Write `payload` as a record under `key`, one revision past the last
+/// this page knows of the key (read from storage the first time).
+pub fn write_record(key: &str, payload: &str) -> Result<(), String> {
+    let last = known_rev(key).unwrap_or_else(|| read(key).map_or(0, |t| keys::parse_record(&t).0));
+    let rev = last.saturating_add(1);
+    write(key, &keys::record(rev, payload))?;
+    note_rev(key, Some(rev));
+    Ok(())
+}
+
+/// The payload of the record under `key` (noting its revision).
+pub fn read_record(key: &str) -> Option<String> {
+    let text = read(key)?;
+    let (rev, payload) = keys::parse_record(&text);
+    note_rev(key, Some(rev));
+    Some(payload.to_owned())
+}
+
+/// Bring the `localStorage` copy of `key` up to the durable copy `durable`
+/// (the IndexedDB record, read at start): a queue becomes the union of
+/// both, a record the copy with the higher revision. Returns whether
+/// `localStorage` changed.
+pub fn restore(prefix: &str, key: &str, durable: &str) -> Result<bool, String> {
+    let local = read(key);
+    if local.as_deref() == Some(durable) {
+        return Ok(false);
+    }
+    if keys::is_queue_key(prefix, key) {
+        let merged = Queue::merge_texts(local.as_deref(), durable)?;
+        if local.as_deref() == Some(merged.as_str()) {
+            return Ok(false);
+        }
+        write(key, &merged)?;
+        return Ok(true);
+    }
+    let newer = match &local {
+        None => true,
+        Some(l) => keys::parse_record(durable).0 > keys::parse_record(l).0,
+    };
+    if newer {
+        write(key, durable)?;
+        note_rev(key, None);
+    }
+    Ok(newer)
+}
+
+/// Move what the 0.1 key layout stored for this registration to the
+/// current keys, once per page load and data model: the queues (each to the
+/// key of the identity it names), and the state of `sco`.
+fn migrate(ids: &StorageIds, version: &str, sco: &str) {
+    let old_prefix = ids.old_queue_prefix(version);
+    let first = books(|b| {
+        let seen = b.migrated.contains(&old_prefix);
+        if !seen {
+            b.migrated.push(old_prefix.clone());
+        }
+        !seen
+    });
+    if first {
+        for old in keys_with_prefix(&old_prefix) {
+            let nonce = old.get(old_prefix.len()..).unwrap_or("");
+            if nonce.is_empty() || !nonce.bytes().all(|b| b.is_ascii_hexdigit()) {
+                continue;
+            }
+            let Some(text) = read(&old) else { continue };
+            match Queue::from_storage(&text, "", Policy::default()) {
+                Ok(q) => {
+                    let id = q.identity();
+                    let owner = StorageIds {
+                        prefix: ids.prefix.clone(),
+                        learner: id.learner_id.clone(),
+                        course: id.course_id.clone(),
+                        registration: id.registration_id.clone(),
+                    };
+                    let new = format!("{}{nonce}", owner.queue_prefix(id.version.as_str()));
+                    let merged = Queue::merge_texts(read(&new).as_deref(), &text).unwrap_or(text);
+                    if write(&new, &merged).is_ok() {
+                        remove(&old);
+                    }
+                }
+                Err(e) => super::console_error(&format!("scorm-shim: stored queue {old} could not be read ({e}); left as it is")),
+            }
+        }
+    }
+    let old_state = ids.old_state(version, sco);
+    if let Some(text) = read(&old_state) {
+        let new = ids.state(version, sco);
+        if read(&new).is_none() && write_record(&new, &text).is_err() {
+            return;
+        }
+        remove(&old_state);
+    }
 }
 
 fn now_ms() -> u64 {
@@ -120,6 +309,11 @@ impl QueueSlot {
     /// when the storage is full. Unacknowledged data is never evicted.
     pub fn save(&mut self) -> Result<(), String> {
         let text = self.queue.to_storage();
+        self.save_text(text)
+    }
+
+    /// [`QueueSlot::save`] of a text the queue has just made.
+    fn save_text(&mut self, text: String) -> Result<(), String> {
         match write(&self.own_key, &text) {
             Ok(()) => Ok(()),
             Err(first) => {
@@ -134,7 +328,8 @@ impl QueueSlot {
 /// The [`Host`] the run-times persist through in the browser.
 #[derive(Debug)]
 pub struct LocalHost {
-    state_key: String,
+    /// `None`: the page gave no learner and registration; nothing is stored.
+    state_key: Option<String>,
     sco_id: String,
     /// The commit queue, when the page configured an endpoint.
     pub slot: Option<QueueSlot>,
@@ -159,19 +354,28 @@ impl LocalHost {
     /// load's queue key.
     pub fn new(config: &Config, version: DataModel, nonce: &str) -> LocalHost {
         let v = version.as_str();
+        let Some(ids) = config.storage_ids() else {
+            return LocalHost::memory_only(&config.sco_id);
+        };
+        migrate(&ids, v, &config.sco_id);
         let slot = config.endpoint.as_ref().map(|_| {
-            let prefix = format!("{}:{}:{}:queue:", config.storage_prefix, config.registration_id, v);
+            let prefix = ids.queue_prefix(v);
             let identity = Identity {
                 learner_id: config.learner_id.clone(),
                 course_id: config.course_id.clone(),
                 registration_id: config.registration_id.clone(),
                 version,
             };
-            let policy = Policy { window_ms: u64::from(config.commit_interval_ms), ..Policy::default() };
+            let policy = Policy {
+                window_ms: u64::from(config.commit_interval_ms),
+                max_body_bytes: config.max_body_bytes,
+                max_stored_bytes: config.effective_queue_limit(),
+                ..Policy::default()
+            };
             QueueSlot { queue: Queue::new(identity, nonce, policy), own_key: format!("{prefix}{nonce}"), prefix, server: None }
         });
         LocalHost {
-            state_key: format!("{}:{}:{}:{}:state", config.storage_prefix, config.registration_id, config.sco_id, v),
+            state_key: Some(ids.state(v, &config.sco_id)),
             sco_id: config.sco_id.clone(),
             slot,
             errors: Vec::new(),
@@ -180,6 +384,11 @@ impl LocalHost {
             resume: None,
             source: None,
         }
+    }
+
+    /// A host that keeps nothing: the session's data stays in memory.
+    pub fn memory_only(sco_id: &str) -> LocalHost {
+        LocalHost { state_key: None, sco_id: sco_id.to_owned(), slot: None, errors: Vec::new(), resume: None, source: None, full_next: false, review_only: false }
     }
 
     /// The state a new launch of the SCO starts from: with the backend's
@@ -194,7 +403,8 @@ impl LocalHost {
                 return Some(slot.queue.resume_snapshot(slot.server.as_ref(), &self.sco_id)).filter(|s| !s.is_empty());
             }
         }
-        let raw = storage().ok().and_then(|s| s.get_item(&self.state_key).ok().flatten());
+        let key = self.state_key.as_ref()?;
+        let raw = read_record(key);
         let local = raw.as_deref().and_then(|raw| self.parse_local(raw));
         if self.slot.is_none() {
             self.source = Some(raw);
@@ -214,9 +424,10 @@ impl LocalHost {
             }
         }
         let Ok(Value::Obj(members)) = crate::engine::persist::json::parse(raw) else {
-            web_sys::console::error_1(
-                &format!("scorm-shim: stored state {} is not a valid JSON object; not used", self.state_key).into(),
-            );
+            super::console_error(&format!(
+                "scorm-shim: stored state {} is not a valid JSON object; not used",
+                self.state_key.as_deref().unwrap_or("")
+            ));
             return None;
         };
         let mut snap = Snapshot::new();
@@ -241,8 +452,8 @@ impl LocalHost {
         let same = self.slot.is_none()
             && old.slot.is_none()
             && self.state_key == old.state_key
-            && old.source.as_ref().is_some_and(|read| {
-                *read == storage().ok().and_then(|s| s.get_item(&self.state_key).ok().flatten())
+            && old.source.as_ref().is_some_and(|read_before| {
+                *read_before == self.state_key.as_deref().and_then(|k| read(k).map(|t| keys::parse_record(&t).1.to_owned()))
             });
         if same {
             self.source = old.source.take();
@@ -258,18 +469,23 @@ impl Host for LocalHost {
         if self.review_only {
             return Ok(());
         }
+        let Some(state_key) = &self.state_key else {
+            // Nothing is stored without a learner and a registration (the
+            // page was told at start); the session keeps its data in memory.
+            return Ok(());
+        };
         let result = match &mut self.slot {
-            Some(slot) => {
-                // (The page's queues keep the default policy: diffs, unless a
-                // new attempt replaces the stored state.)
-                slot.queue.enqueue_with(now_ms(), &self.sco_id, reason, changes, snapshot, self.full_next);
-                slot.save()
-            }
+            // (The page's queues keep the default policy: diffs, unless a
+            // new attempt replaces the stored state.)
+            Some(slot) => match slot.queue.enqueue_capped(now_ms(), &self.sco_id, reason, changes, snapshot, self.full_next) {
+                Ok((_, text)) => slot.save_text(text),
+                Err(e) => Err(e),
+            },
             None => Ok(()),
         }
         .and_then(|()| {
             let text = encode_snapshot(snapshot);
-            write(&self.state_key, &text)?;
+            write_record(state_key, &text)?;
             // A relaunch follows a Terminate: keep the state it will read.
             self.resume = (reason == PersistReason::Terminate).then(|| (text, snapshot.clone()));
             self.full_next = false;

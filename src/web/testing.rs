@@ -127,6 +127,7 @@ fn launch_of(v: &Value) -> Result<Launch, String> {
         data_stores: each(v, "data_stores", data_store)?,
         comments_from_lms: each(v, "comments_from_lms", comment)?,
         learner_preference,
+        limits: crate::engine::rte::ValueLimits::default(),
     })
 }
 
@@ -166,7 +167,8 @@ impl Shim {
     #[wasm_bindgen(js_name = launchForTest)]
     pub fn launch_for_test(&mut self, launch_json: &str, saved_json: &str, oracle_json: &str) -> Result<(), JsValue> {
         let build = || -> Result<scorm2004::Api, String> {
-            let launch = launch_of(&json::parse(launch_json)?)?;
+            // The value limits this page runs with, as a launch of its own would.
+            let launch = Launch { limits: self.config.value_limits(), ..launch_of(&json::parse(launch_json)?)? };
             let saved = snapshot_of(&json::parse(saved_json)?)?;
             let oracle = oracle_of(&json::parse(oracle_json)?)?;
             let mut api = scorm2004::Api::new(launch, saved);
@@ -178,5 +180,27 @@ impl Shim {
         }
         self.api2004 = build().map_err(|e| JsValue::from_str(&format!("launchForTest: {e}")))?;
         Ok(())
+    }
+}
+
+/// Test only: a fault in the module on purpose, as a bug would make one,
+/// for the recovery tests (tests/e2e/security-client.test.mjs): SetValue of
+/// `test.fault.unreachable` traps at once, `test.fault.stack` recurses until
+/// the stack is exhausted. Any other element: nothing.
+pub(super) fn fault_on(element: &str) {
+    match element {
+        "test.fault.unreachable" => core::arch::wasm32::unreachable(),
+        "test.fault.stack" => {
+            #[allow(unconditional_recursion)]
+            fn deeper(n: u64, pad: &mut [u64; 64]) -> u64 {
+                if let Some(p) = pad.get_mut((n % 64) as usize) {
+                    *p = n;
+                }
+                let mut next = std::hint::black_box([n; 64]);
+                deeper(n.wrapping_add(1), &mut next).wrapping_add(pad[0])
+            }
+            let _ = deeper(0, &mut [0; 64]);
+        }
+        _ => {}
     }
 }

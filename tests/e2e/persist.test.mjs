@@ -250,7 +250,7 @@ test("storage full: Commit answers false with 391, the page gets a storageError 
   const url = `${backend.url}/lms-quota.html`;
   // No endpoint: local storage is the only place the data can go.
   await servePage(page, url, `<!doctype html>
-    <script src="/pkg/scorm-shim.js" data-registration-id="reg-quota" data-sco-id="sco-1"></script>
+    <script src="/pkg/scorm-shim.js" data-learner-id="learner-q" data-registration-id="reg-quota" data-sco-id="sco-1"></script>
     <script>window.events = []; ScormShim.onEvent((e) => window.events.push(e));</script>`);
   await page.goto(url);
   const r = await page.evaluate(() => {
@@ -269,7 +269,8 @@ test("storage full: Commit answers false with 391, the page gets a storageError 
     // Free some space: the pending changes go through with the next commit.
     for (let k = 0; k < i; k++) localStorage.removeItem("fill-" + k);
     const after = a.Commit("");
-    const stored = JSON.parse(localStorage.getItem("scorm-shim:reg-quota:sco-1:2004:state"));
+    const record = localStorage.getItem("scorm-shim:learner-q:course:reg-quota:2004:state:sco-1");
+    const stored = JSON.parse(record.slice(record.indexOf("\n") + 1)); // "#<revision>\n<snapshot>"
     return { first, full, after, suspend: (stored["cmi.suspend_data"] || "").length, events: window.events.map((e) => e.type) };
   });
   assert.equal(r.first, "true");
@@ -279,4 +280,83 @@ test("storage full: Commit answers false with 391, the page gets a storageError 
   assert.equal(r.after, "true");
   assert.equal(r.suspend, 32000, "the changes refused while full were kept and stored later");
   await context.close();
+});
+
+/** The keys of the durable copy (IndexedDB "scorm-shim"/"records") in the page's origin. */
+function durableKeys(page) {
+  return page.evaluate(() => new Promise((resolve) => {
+    const req = indexedDB.open("scorm-shim", 1);
+    req.onsuccess = () => {
+      const r = req.result.transaction("records").objectStore("records").getAllKeys();
+      r.onsuccess = () => resolve(r.result);
+    };
+  }));
+}
+
+test("every commit reaches the durable copy; purge() waits for delivery, then removes the learner's data from both copies", async () => {
+  const context = await browser.newContext();
+  const page = await openLms(context, "reg-purge");
+  await api(page, () => {
+    const a = window.API_1484_11;
+    a.Initialize(""); a.SetValue("cmi.location", "p"); a.Commit(""); a.Terminate("");
+  });
+  const prefix = "scorm-shim:learner-1:course-1:reg-purge:";
+  const local = () => page.evaluate((p) => Object.keys(localStorage).filter((k) => k.startsWith(p)), prefix);
+  // The state and the queue, in localStorage and in IndexedDB alike.
+  const before = (await local()).sort();
+  assert.ok(before.some((k) => k.endsWith(":2004:state:sco-1")), before.join(","));
+  assert.ok(before.some((k) => k.includes(":2004:queue:")), before.join(","));
+  await page.waitForFunction(async (keys) => {
+    const have = await new Promise((resolve) => {
+      const req = indexedDB.open("scorm-shim", 1);
+      req.onsuccess = () => { const r = req.result.transaction("records").objectStore("records").getAllKeys(); r.onsuccess = () => resolve(r.result); };
+    });
+    return keys.every((k) => have.includes(k));
+  }, before);
+  const result = await page.evaluate(() => ScormShim.purge());
+  assert.ok(result.removed >= 2 && result.kept === 0, JSON.stringify(result));
+  assert.equal((await state("reg-purge")).scos["sco-1"]["cmi.location"], "p", "delivered before it was removed");
+  assert.deepEqual(await local(), []);
+  assert.deepEqual((await durableKeys(page)).filter((k) => k.startsWith(prefix)), []);
+  await context.close();
+});
+
+test("purge({force: true}) removes undelivered data at once; without an endpoint purge() needs force", async () => {
+  const context = await browser.newContext();
+  const page = await openLms(context, "reg-purge-force");
+  await context.setOffline(true);
+  await api(page, () => { const a = window.API_1484_11; a.Initialize(""); a.SetValue("cmi.location", "gone"); a.Commit(""); });
+  const r = await page.evaluate(async () => {
+    const out = {};
+    let waited = false;
+    const plain = ScormShim.purge().then(() => { waited = true; });
+    await new Promise((res) => setTimeout(res, 500));
+    out.waitsWhileUndelivered = !waited;
+    out.forced = await ScormShim.purge({ force: true });
+    out.left = Object.keys(localStorage).filter((k) => k.startsWith("scorm-shim:learner-1:"));
+    plain.catch(() => {});
+    return out;
+  });
+  assert.equal(r.waitsWhileUndelivered, true);
+  assert.ok(r.forced.removed >= 2, JSON.stringify(r.forced));
+  assert.deepEqual(r.left, []);
+  assert.deepEqual((await durableKeys(page)).filter((k) => k.startsWith("scorm-shim:learner-1:")), []);
+  await context.close();
+
+  const local = await browser.newContext();
+  const p2 = await local.newPage();
+  await servePage(p2, `${backend.url}/no-endpoint.html`, `<!doctype html>
+    <script src="/pkg/scorm-shim.js" data-learner-id="l-x" data-registration-id="r-x"></script>`);
+  await p2.goto(`${backend.url}/no-endpoint.html`);
+  const r2 = await p2.evaluate(async () => {
+    await ScormShim.ready;
+    const a = window.API_1484_11; a.Initialize(""); a.Commit("");
+    const refused = await ScormShim.purge().then(() => "purged", (e) => e.message);
+    const forced = await ScormShim.purge({ force: true });
+    return { refused, forced, left: Object.keys(localStorage).filter((k) => k.startsWith("scorm-shim:l-x:")) };
+  });
+  assert.match(r2.refused, /only copy/);
+  assert.ok(r2.forced.removed >= 1);
+  assert.deepEqual(r2.left, []);
+  await local.close();
 });

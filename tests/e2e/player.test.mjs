@@ -91,8 +91,13 @@ test("SCORM 1.2: a full attempt through window.API suspends, relaunches, resumes
   assert.equal(await frame.textContent("#status"), "Page 2 of 3");
   await frame.click("#suspend");
   await frame.waitForFunction(() => document.documentElement.dataset.ended === "suspend");
-  const key = "scorm-shim:demo-registration-12:sample-sco:1.2:state";
-  const suspended = JSON.parse(await page.evaluate((k) => localStorage.getItem(k), key));
+  // <prefix>:<learner>:<course>:<registration>:<version>:state:<sco>, a record "#<revision>\n<snapshot>"
+  const key = "scorm-shim:demo-learner:sample:demo-registration-12:1.2:state:sample-sco";
+  const stored = async () => {
+    const record = await page.evaluate((k) => localStorage.getItem(k), key);
+    return JSON.parse(record.slice(record.indexOf("\n") + 1));
+  };
+  const suspended = await stored();
   assert.equal(suspended["cmi.core.exit"], "suspend");
   assert.equal(suspended["cmi.core.lesson_location"], "2");
   assert.equal(suspended["cmi.core.lesson_status"], "incomplete");
@@ -108,7 +113,7 @@ test("SCORM 1.2: a full attempt through window.API suspends, relaunches, resumes
   await frame.click("#submit");
   await frame.click("#finish");
   await frame.waitForFunction(() => document.documentElement.dataset.ended === "normal");
-  const done = JSON.parse(await page.evaluate((k) => localStorage.getItem(k), key));
+  const done = await stored();
   assert.equal(done["cmi.core.lesson_status"], "passed");
   assert.equal(done["cmi.core.score.raw"], "100");
   assert.equal(done["cmi.interactions.0.id"], "q1");

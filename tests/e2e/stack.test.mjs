@@ -81,7 +81,8 @@ test("the deepest known work uses a small part of the linked wasm stack", async 
     // a saved course state nested deeper than the JSON reader accepts
     let nested = "1";
     for (let i = 0; i < 200; i++) nested = "[" + nested + "]";
-    localStorage.setItem("scorm-shim:stack:course", '{"seq":' + nested + ',"shared":{}}');
+    // (the key of learner "l", course "course", registration "stack", package "deep")
+    localStorage.setItem("scorm-shim:l:course:stack:course:deep", '{"seq":' + nested + ',"shared":{}}');
     let shim;
     measure("construct", () => { shim = new glue.Shim(cfg); });
     measure("open a 64-deep manifest", () => shim.openCourse(xml, ""));

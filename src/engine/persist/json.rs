@@ -92,6 +92,20 @@ pub fn write_str(out: &mut String, s: &str) {
     out.push('"');
 }
 
+/// The length in bytes of `s` as [`write_str`] writes it (quotes included),
+/// without writing it.
+pub fn str_len(s: &str) -> usize {
+    let mut n = 2;
+    for c in s.chars() {
+        n += match c {
+            '"' | '\\' | '\n' | '\r' | '\t' => 2,
+            c if (c as u32) < 0x20 || c == '\u{2028}' || c == '\u{2029}' => 6,
+            c => c.len_utf8(),
+        };
+    }
+    n
+}
+
 pub use crate::engine::num::push_u64 as write_u64;
 
 /// `10^e` for `0 <= e`; exact up to `10^22`.

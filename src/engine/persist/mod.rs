@@ -26,21 +26,19 @@
 //!
 //! ## Several tabs on one registration
 //!
-//! The stored value carries a revision counter (`rev`). The layer must do
-//! every read-modify-write of the stored queue inside
-//! `navigator.locks.request("<prefix>:<registration>:queue", …)`: read the
-//! stored text, and if its `rev` is not the one this tab last wrote, fold it
-//! in with [`Queue::merge_stored`]; then apply the operation and write. Only
-//! one tab sends: the one holding the lock `"<prefix>:<registration>:sender"`
-//! (requested once per tab and held until the tab closes); other tabs only
-//! enqueue. Batches are identified by an id made of the creating tab's nonce
+//! Each page load writes only its own key (the queue prefix of
+//! [`keys::StorageIds::queue_prefix`] and its nonce), so a `Commit` never
+//! waits for a lock. Only one tab sends: the one holding the Web Lock
+//! `"<queue prefix>sender"` (requested once per tab and held until the tab
+//! closes); it folds the other keys into its own with
+//! [`Queue::merge_stored`]; other tabs only enqueue. Batches are identified by an id made of the creating tab's nonce
 //! and a counter, and get their sequence number only when sent, so batches of
 //! different tabs never compete for a number; [`Queue::merge`] is a union by
 //! id that never loses a batch nor undoes an acknowledgement.
 //!
 //! ## Driving the queue (what the browser layer does)
 //!
-//! `KEY` is `<prefix>:<registration>:queue`; `now()` is `Date.now()`;
+//! `KEY` is this page's queue key (see [`keys`]); `now()` is `Date.now()`;
 //! `rnd()` is `Math.random()`; `locked(f)` is
 //! `navigator.locks.request(KEY, f)` wrapping: read `localStorage[KEY]`,
 //! [`Queue::merge_stored`] when its `rev` differs from the last one written,
@@ -76,6 +74,7 @@
 //! `max(0, (Date.parse(h) - now()) / 1000)`.
 
 pub mod json;
+pub mod keys;
 
 use super::rte::{ChangeSet, PersistReason, Snapshot};
 use json::{write_key, write_str, Value};
@@ -87,6 +86,23 @@ pub const STORAGE_FORMAT: u64 = 1;
 pub const PROTOCOL_VERSION: u64 = 1;
 /// The byte budget the browser allows for keepalive requests and beacons.
 pub const UNLOAD_BUDGET: usize = 65_536;
+/// The default largest request body: what the reference backend accepts
+/// (1 MiB). No batch is made larger.
+pub const DEFAULT_MAX_BODY: usize = 1 << 20;
+/// The default largest stored queue (bytes of its stored text).
+pub const DEFAULT_MAX_STORED: usize = 2 << 20;
+/// Room a request body needs besides the changes of its one batch
+/// (identity, sequence number, key, SCO id, …): with this much taken off
+/// the body limit, one change of a value no longer than
+/// [`max_value_chars`] always fits.
+pub const BODY_OVERHEAD: usize = 8 * 1024;
+
+/// The longest value (in characters) that fits in a request body of
+/// `max_body` bytes in every case: a character takes at most 6 bytes in
+/// the JSON body (`\u001f`), and [`BODY_OVERHEAD`] is left for the rest.
+pub fn max_value_chars(max_body: usize) -> usize {
+    max_body.saturating_sub(BODY_OVERHEAD) / 6
+}
 
 /// Which run-time's data model a registration stores.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -148,6 +164,14 @@ pub struct Policy {
     /// How long the layer lets a request run before aborting it and
     /// reporting [`Failure::Timeout`].
     pub request_timeout_ms: u64,
+    /// The largest request body the backend accepts, in bytes: a change set
+    /// is split into batches that each fit in one request, and changes are
+    /// coalesced into an open batch only while it still fits.
+    pub max_body_bytes: usize,
+    /// The largest stored queue, in bytes of [`Queue::to_storage`]: a commit
+    /// that would make it larger (after compaction) is refused by
+    /// [`Queue::enqueue_capped`], and what was stored before is kept.
+    pub max_stored_bytes: usize,
 }
 
 impl Default for Policy {
@@ -160,6 +184,8 @@ impl Default for Policy {
             max_retry_after_ms: 3_600_000,
             keep_acked: 16,
             request_timeout_ms: 30_000,
+            max_body_bytes: DEFAULT_MAX_BODY,
+            max_stored_bytes: DEFAULT_MAX_STORED,
         }
     }
 }
@@ -195,8 +221,9 @@ impl BatchState {
 pub struct Batch {
     /// Identity in the queue: `<creating tab's nonce>.<counter>`.
     pub id: String,
-    /// Logical creation time (a Lamport clock shared through the stored queue),
-    /// which orders batches that have no sequence number yet.
+    /// Logical creation time (a hybrid logical clock shared through the
+    /// stored queue: a Lamport clock that never runs behind the wall clock
+    /// in milliseconds), which orders batches that have no sequence number yet.
     pub order: u64,
     /// Generation: bumped on every change, so a merge keeps the newest copy.
     pub gen: u64,
@@ -278,11 +305,29 @@ pub enum Event {
     Offline,
     /// The browser is online again; sending resumes.
     Online,
+    /// The backend answered 401 or 403: the batch is kept, sending pauses
+    /// until the page gives new credentials ([`Queue::resume_auth`]).
+    AuthRequired {
+        /// 401 or 403.
+        status: u16,
+        /// The data model of the queue (`"1.2"` or `"2004"`).
+        version: &'static str,
+    },
+    /// A commit was refused because the stored queue would exceed
+    /// [`Policy::max_stored_bytes`] even after compaction; everything stored
+    /// before it is kept.
+    QueueFull {
+        /// The size the queue would have had.
+        bytes: usize,
+        /// The limit.
+        limit: usize,
+    },
 }
 
 impl Event {
     /// The event name for the page: `queued`, `sent`, `acknowledged`,
-    /// `retrying`, `failedPermanently`, `offline`, `online`.
+    /// `retrying`, `failedPermanently`, `offline`, `online`,
+    /// `authRequired`, `queueFull`.
     pub fn name(&self) -> &'static str {
         match self {
             Event::Queued { .. } => "queued",
@@ -292,6 +337,8 @@ impl Event {
             Event::FailedPermanently { .. } => "failedPermanently",
             Event::Offline => "offline",
             Event::Online => "online",
+            Event::AuthRequired { .. } => "authRequired",
+            Event::QueueFull { .. } => "queueFull",
         }
     }
 
@@ -322,6 +369,15 @@ impl Event {
                 num(&mut o, "status", u64::from(*status));
                 write_key(&mut o, "reason", false);
                 write_str(&mut o, reason);
+            }
+            Event::AuthRequired { status, version } => {
+                num(&mut o, "status", u64::from(*status));
+                write_key(&mut o, "version", false);
+                write_str(&mut o, version);
+            }
+            Event::QueueFull { bytes, limit } => {
+                num(&mut o, "bytes", *bytes as u64);
+                num(&mut o, "limit", *limit as u64);
             }
             Event::Offline | Event::Online => {}
         }
@@ -356,6 +412,12 @@ pub struct QueueStatus {
     pub next_attempt_ms: Option<u64>,
     /// Whether the queue believes the browser is online.
     pub online: bool,
+    /// The 401/403 that paused sending, until new credentials come.
+    pub auth_required: Option<u16>,
+    /// The size of the stored queue, in bytes, as last written.
+    pub bytes: usize,
+    /// [`Policy::max_stored_bytes`].
+    pub limit: usize,
 }
 
 impl QueueStatus {
@@ -372,6 +434,12 @@ impl QueueStatus {
         o.push_str(&self.next_attempt_ms.map_or("null".to_string(), |s| s.to_string()));
         write_key(&mut o, "online", false);
         o.push_str(if self.online { "true" } else { "false" });
+        write_key(&mut o, "auth_required", false);
+        o.push_str(&self.auth_required.map_or("null".to_string(), |s| s.to_string()));
+        write_key(&mut o, "bytes", false);
+        o.push_str(&self.bytes.to_string());
+        write_key(&mut o, "limit", false);
+        o.push_str(&self.limit.to_string());
         write_key(&mut o, "failed", false);
         o.push('[');
         for (i, (seq, status, reason)) in self.failed.iter().enumerate() {
@@ -471,6 +539,10 @@ pub struct Queue {
     in_flight: Option<u64>,
     retry_at_ms: u64,
     online: bool,
+    /// Set by a 401/403: sending waits for [`Queue::resume_auth`].
+    auth_paused: Option<u16>,
+    /// The length of the last [`Queue::to_storage`] text.
+    stored_len: std::cell::Cell<usize>,
     events: Vec<Event>,
 }
 
@@ -517,6 +589,8 @@ impl Queue {
             in_flight: None,
             retry_at_ms: 0,
             online: true,
+            auth_paused: None,
+            stored_len: std::cell::Cell::new(0),
             events: Vec::new(),
         }
     }
@@ -654,47 +728,228 @@ impl Queue {
         if items.is_empty() && (open.is_none() || reason != PersistReason::Terminate) {
             return None;
         }
-        let (id, coalesced) = match open.and_then(|i| self.batches.get_mut(i)) {
-            Some(b) => {
-                if full {
-                    b.changes = items;
-                    b.full = true;
-                } else {
-                    // A diff coalesced into a full batch keeps it full.
-                    for (k, v) in items {
-                        match b.changes.iter_mut().find(|(ek, _)| *ek == k) {
-                            Some(slot) => slot.1 = v,
-                            None => b.changes.push((k, v)),
-                        }
+        // Coalesce into the open batch while the result still fits one request.
+        if let Some(b) = open.and_then(|i| self.batches.get(i)) {
+            let merged = if full {
+                items.clone()
+            } else {
+                // A diff coalesced into a full batch keeps it full.
+                let mut m = b.changes.clone();
+                for (k, v) in &items {
+                    match m.iter_mut().find(|(ek, _)| ek == k) {
+                        Some(slot) => slot.1.clone_from(v),
+                        None => m.push((k.clone(), v.clone())),
                     }
                 }
+                m
+            };
+            if self.wire_len(sco_id, &merged) <= self.policy.max_body_bytes {
+                let b = open.and_then(|i| self.batches.get_mut(i))?;
+                b.changes = merged;
+                b.full |= full;
                 b.reason = reason;
                 b.gen = b.gen.saturating_add(1);
-                (b.id.clone(), true)
+                let id = b.id.clone();
+                self.touch();
+                self.events.push(Event::Queued { id: id.clone(), sco_id: sco_id.to_owned() });
+                return Some(Enqueued { id, coalesced: true });
             }
-            None => {
-                let id = self.new_id();
-                self.clock = self.clock.saturating_add(1);
-                self.batches.push(Batch {
-                    id: id.clone(),
-                    order: self.clock,
-                    gen: 1,
-                    seq: None,
-                    key: None,
-                    sco_id: sco_id.to_owned(),
-                    reason,
-                    full,
-                    created_ms: now_ms,
-                    attempts: 0,
-                    state: BatchState::Pending,
-                    changes: items,
-                });
-                (id, false)
-            }
-        };
+        }
+        // New batches, each no larger than one request: a change set too
+        // large for one is split (a full state: its first part replaces the
+        // stored state, the others add to it; the reason goes with the last).
+        let parts = self.split_to_fit(sco_id, items);
+        let n = parts.len();
+        let mut last = String::new();
+        for (i, part) in parts.into_iter().enumerate() {
+            let id = self.new_id();
+            // A hybrid logical clock: past every order this queue has seen
+            // (Lamport) and no earlier than the wall clock, so a batch made
+            // after a relaunch sorts after the batches of the page before,
+            // even when their stored queue is folded in only later.
+            self.clock = self.clock.saturating_add(1).max(now_ms);
+            self.batches.push(Batch {
+                id: id.clone(),
+                order: self.clock,
+                gen: 1,
+                seq: None,
+                key: None,
+                sco_id: sco_id.to_owned(),
+                reason: if i + 1 == n { reason } else { PersistReason::Commit },
+                full: full && i == 0,
+                created_ms: now_ms,
+                attempts: 0,
+                state: BatchState::Pending,
+                changes: part,
+            });
+            self.events.push(Event::Queued { id: id.clone(), sco_id: sco_id.to_owned() });
+            last = id;
+        }
         self.touch();
-        self.events.push(Event::Queued { id: id.clone(), sco_id: sco_id.to_owned() });
-        Some(Enqueued { id, coalesced })
+        Some(Enqueued { id: last, coalesced: false })
+    }
+
+    /// The bytes one change takes in a request body (`["element","value"]`).
+    fn change_len(k: &str, v: &str) -> usize {
+        json::str_len(k) + json::str_len(v) + 3
+    }
+
+    /// The size of a request body carrying one batch of `sco_id` with
+    /// `changes`, counting its sequence number, key and time at their
+    /// longest (it may be sent later with any number).
+    fn wire_len(&self, sco_id: &str, changes: &ChangeSet) -> usize {
+        let changes_len: usize = changes.iter().map(|(k, v)| Self::change_len(k, v) + 1).sum();
+        self.batch_overhead(sco_id) + changes_len
+    }
+
+    /// [`Queue::wire_len`] of a batch without changes.
+    fn batch_overhead(&self, sco_id: &str) -> usize {
+        let probe = Batch {
+            id: String::new(),
+            order: 0,
+            gen: 0,
+            seq: Some(u64::MAX),
+            key: Some(format!("{}:{}:{}", self.identity.registration_id, u64::MAX, self.nonce)),
+            sco_id: sco_id.to_owned(),
+            reason: PersistReason::Terminate,
+            full: false,
+            created_ms: u64::MAX,
+            attempts: 0,
+            state: BatchState::Pending,
+            changes: ChangeSet::new(),
+        };
+        let mut o = self.body_of(&[]);
+        self.write_wire_batch(&mut o, &probe);
+        o.len()
+    }
+
+    /// Split `items` into change sets that each fit one request (at least
+    /// one, possibly empty). A change too large for a request on its own
+    /// gets a part of its own ([`Queue::enqueue_capped`] refuses it first).
+    fn split_to_fit(&self, sco_id: &str, items: ChangeSet) -> Vec<ChangeSet> {
+        let room = self.policy.max_body_bytes.saturating_sub(self.batch_overhead(sco_id));
+        let mut parts: Vec<ChangeSet> = vec![ChangeSet::new()];
+        let mut used = 0usize;
+        for (k, v) in items {
+            let len = Self::change_len(&k, &v) + 1;
+            if used + len > room && parts.last().is_some_and(|p| !p.is_empty()) {
+                parts.push(ChangeSet::new());
+                used = 0;
+            }
+            used += len;
+            if let Some(p) = parts.last_mut() {
+                p.push((k, v));
+            }
+        }
+        parts
+    }
+
+    /// True when a change of `element` to `value` fits in one request on its own.
+    pub fn change_fits(&self, sco_id: &str, element: &str, value: &str) -> bool {
+        self.batch_overhead(sco_id) + Self::change_len(element, value) < self.policy.max_body_bytes
+    }
+
+    /// [`Queue::enqueue_with`], within the limits: a change too large for
+    /// one request is refused, and so is a commit that would make the stored
+    /// queue larger than [`Policy::max_stored_bytes`] even after
+    /// [`Queue::compact`] (a [`Event::QueueFull`] event says so). On `Err`
+    /// the queue is as it was: nothing stored before is lost, and the
+    /// run-time keeps the refused changes pending. `Ok` carries the text to
+    /// store ([`Queue::to_storage`]).
+    pub fn enqueue_capped(
+        &mut self,
+        now_ms: u64,
+        sco_id: &str,
+        reason: PersistReason,
+        changes: &ChangeSet,
+        snapshot: &Snapshot,
+        full: bool,
+    ) -> Result<(Option<Enqueued>, String), String> {
+        let too_large = if full {
+            snapshot.iter().find(|(k, v)| !self.change_fits(sco_id, k, v))
+        } else {
+            changes.iter().map(|(k, v)| (k, v)).find(|(k, v)| !self.change_fits(sco_id, k, v))
+        };
+        if let Some((k, v)) = too_large {
+            return Err(format!(
+                "the value of {k} ({} characters) does not fit in one request of at most {} bytes (maxBodyBytes)",
+                v.chars().count(),
+                self.policy.max_body_bytes
+            ));
+        }
+        let backup = self.clone();
+        let out = self.enqueue_with(now_ms, sco_id, reason, changes, snapshot, full);
+        let mut text = self.to_storage();
+        if text.len() > self.policy.max_stored_bytes {
+            self.compact();
+            text = self.to_storage();
+        }
+        let bytes = text.len();
+        let limit = self.policy.max_stored_bytes;
+        if bytes > limit {
+            *self = backup;
+            self.events.push(Event::QueueFull { bytes, limit });
+            return Err(format!(
+                "the commit queue would take {bytes} bytes, over its limit of {limit} (queueLimit); \
+                 the changes stay pending until earlier batches are delivered"
+            ));
+        }
+        Ok((out, text))
+    }
+
+    /// Make the stored queue smaller without losing anything: runs of this
+    /// page's own unsent batches of one SCO are merged into one (later
+    /// values win; a full state absorbs what follows it), while the merged
+    /// batch fits one request. First runs that do not cross a Terminate,
+    /// then any. Acknowledged history is dropped. Returns how many batches
+    /// were merged away.
+    pub fn compact(&mut self) -> usize {
+        let before = self.batches.len();
+        self.trim_acked(0);
+        for across_terminate in [false, true] {
+            let mine = format!("{}.", self.nonce);
+            let mut i = 0;
+            while let (Some(a), Some(b)) = (self.batches.get(i), self.batches.get(i + 1)) {
+                let ok = a.state == BatchState::Pending
+                    && b.state == BatchState::Pending
+                    && a.seq.is_none()
+                    && b.seq.is_none()
+                    && a.id.starts_with(&mine)
+                    && b.id.starts_with(&mine)
+                    && a.sco_id == b.sco_id
+                    && (across_terminate || a.reason != PersistReason::Terminate);
+                if ok {
+                    let merged = if b.full {
+                        b.changes.clone()
+                    } else {
+                        let mut m = a.changes.clone();
+                        for (k, v) in &b.changes {
+                            match m.iter_mut().find(|(ek, _)| ek == k) {
+                                Some(slot) => slot.1.clone_from(v),
+                                None => m.push((k.clone(), v.clone())),
+                            }
+                        }
+                        m
+                    };
+                    if self.wire_len(&a.sco_id, &merged) <= self.policy.max_body_bytes {
+                        let b = self.batches.remove(i + 1);
+                        if let Some(a) = self.batches.get_mut(i) {
+                            a.changes = merged;
+                            a.full |= b.full;
+                            a.reason = b.reason;
+                            a.gen = a.gen.max(b.gen).saturating_add(1);
+                        }
+                        continue;
+                    }
+                }
+                i += 1;
+            }
+        }
+        let merged = before - self.batches.len();
+        if merged > 0 {
+            self.touch();
+        }
+        merged
     }
 
     fn assign(&mut self, i: usize) -> Option<(u64, String)> {
@@ -734,7 +989,7 @@ impl Queue {
     /// queue to storage (a sequence number may just have been given) and
     /// then sends it.
     pub fn next_to_send(&mut self, now_ms: u64) -> Option<Outgoing> {
-        if !self.online || self.in_flight.is_some() || now_ms < self.retry_at_ms {
+        if !self.online || self.auth_paused.is_some() || self.in_flight.is_some() || now_ms < self.retry_at_ms {
             return None;
         }
         let i = self.first_pending()?;
@@ -751,7 +1006,7 @@ impl Queue {
     /// When the layer should call [`Queue::next_to_send`] again (absolute ms),
     /// if nothing else happens; `None` when there is nothing to wait for.
     pub fn next_wakeup(&self, now_ms: u64) -> Option<u64> {
-        if !self.online || self.in_flight.is_some() {
+        if !self.online || self.auth_paused.is_some() || self.in_flight.is_some() {
             return None;
         }
         let i = self.first_pending()?;
@@ -882,8 +1137,11 @@ impl Queue {
     }
 
     /// Hand the server's answer to a request for `seq` to the queue: 2xx
-    /// acknowledges; 409 with `expected_seq` in the body renumbers; 422 and
-    /// other 4xx fail the batch with the body's `reason`; the rest retries.
+    /// acknowledges; 409 with `expected_seq` in the body renumbers; 401 and
+    /// 403 keep the batch and pause sending until [`Queue::resume_auth`]
+    /// ([`Event::AuthRequired`]); 422 and other 4xx fail the batch with the
+    /// body's `reason` (413: the backend's body limit is below
+    /// [`Policy::max_body_bytes`]); the rest retries.
     pub fn on_response(&mut self, seq: u64, status: u16, body: &str, retry_after_s: Option<u64>, now_ms: u64, random: f64) {
         if (200..300).contains(&status) {
             self.on_ack(seq);
@@ -897,20 +1155,53 @@ impl Queue {
                 return;
             }
         }
+        if status == 401 || status == 403 {
+            // Not the batch's fault: keep it (never counted as failed) and
+            // wait for new credentials from the page.
+            if self.in_flight == Some(seq) {
+                self.in_flight = None;
+            }
+            self.auth_paused = Some(status);
+            self.events.push(Event::AuthRequired { status, version: self.identity.version.as_str() });
+            return;
+        }
         if !is_transient(status) {
             if self.in_flight == Some(seq) {
                 self.in_flight = None;
             }
             if let Some(i) = self.find_seq(seq) {
-                let reason = field("reason")
-                    .or_else(|| field("error"))
-                    .and_then(Value::as_str)
-                    .map_or_else(|| format!("HTTP {status}"), str::to_owned);
+                let reason = if status == 413 {
+                    format!(
+                        "HTTP 413: the backend refuses request bodies this large; its limit is below the \
+                         configured maxBodyBytes ({})",
+                        self.policy.max_body_bytes
+                    )
+                } else {
+                    field("reason")
+                        .or_else(|| field("error"))
+                        .and_then(Value::as_str)
+                        .map_or_else(|| format!("HTTP {status}"), str::to_owned)
+                };
                 self.fail_permanently(i, status, reason);
             }
             return;
         }
         self.on_failure(seq, Failure::Http(status), retry_after_s, now_ms, random);
+    }
+
+    /// The page gave new credentials: sending resumes at once after a 401/403
+    /// pause. Returns whether sending was paused.
+    pub fn resume_auth(&mut self, now_ms: u64) -> bool {
+        if self.auth_paused.take().is_none() {
+            return false;
+        }
+        self.retry_at_ms = now_ms;
+        true
+    }
+
+    /// True while a 401/403 holds sending back.
+    pub fn auth_paused(&self) -> bool {
+        self.auth_paused.is_some()
     }
 
     /// The browser's online state changed (`online`/`offline` events, or
@@ -937,6 +1228,11 @@ impl Queue {
     /// is acknowledged by the next page load's resend; what did not fit
     /// stays queued. `None` when nothing fits or nothing is pending.
     pub fn flush_for_unload(&mut self, max_bytes: usize) -> Option<String> {
+        // Without valid credentials the backend would refuse it: it waits
+        // for the next launch (and its credentials) in local storage.
+        if self.auth_paused.is_some() {
+            return None;
+        }
         let idx: Vec<usize> = (0..self.batches.len())
             .filter(|&i| self.batches.get(i).is_some_and(|b| b.state == BatchState::Pending))
             .collect();
@@ -1152,6 +1448,9 @@ impl Queue {
                 .collect(),
             next_attempt_ms: (self.retry_at_ms > now_ms).then_some(self.retry_at_ms),
             online: self.online,
+            auth_required: self.auth_paused,
+            bytes: self.stored_len.get(),
+            limit: self.policy.max_stored_bytes,
         }
     }
 
@@ -1192,10 +1491,13 @@ impl Queue {
     /// Fold another copy of the queue (another tab's, or the stored one) into
     /// this one: a union of batches by id, the newest copy of each (by
     /// generation), acknowledgements never undone, counters the maximum of
-    /// both. Returns an error (and changes nothing) for another registration.
+    /// both. Returns an error (and changes nothing) for another identity
+    /// (learner, course, registration or data model).
     pub fn merge(&mut self, other: &Queue) -> Result<(), String> {
-        if other.identity.registration_id != self.identity.registration_id {
-            return Err("the stored queue belongs to another registration".into());
+        // Only the same learner, course, registration and data model: a
+        // registration id alone may be reused by another learner or course.
+        if other.identity != self.identity {
+            return Err("the stored queue belongs to another learner, course, registration or data model".into());
         }
         // A batch only one side has, not yet numbered, and no newer than
         // what the *other* side has evicted, is a stale copy of an evicted
@@ -1249,6 +1551,22 @@ impl Queue {
         self.rev = before.saturating_add(u64::from(changed));
         self.trim_acked(self.policy.keep_acked);
         Ok(())
+    }
+
+    /// True when nothing is left to deliver: no pending and no failed batch.
+    pub fn delivered(&self) -> bool {
+        self.batches.iter().all(|b| b.state == BatchState::Acked)
+    }
+
+    /// Two stored copies of one queue key folded into one text (a crash
+    /// may leave `localStorage` and the durable copy at different points):
+    /// the union of both, as [`Queue::merge`] makes it. `a` may be absent.
+    pub fn merge_texts(a: Option<&str>, b: &str) -> Result<String, String> {
+        let mut q = Queue::from_storage(b, "", Policy::default())?;
+        if let Some(a) = a {
+            q.merge_stored(a)?;
+        }
+        Ok(q.to_storage())
     }
 
     /// [`Queue::merge`] with the stored text of the queue.
@@ -1322,6 +1640,7 @@ impl Queue {
             o.push('}');
         }
         o.push_str("]}");
+        self.stored_len.set(o.len());
         o
     }
 

@@ -168,10 +168,10 @@ fn permanent_failure_is_kept_aside_and_queue_goes_on() {
     );
     let b = q.next_to_send(2000).expect("next batch goes on at once");
     assert_eq!(b.seq, 2);
-    q.on_response(b.seq, 403, "not json", None, 2000, 0.0);
+    q.on_response(b.seq, 404, "not json", None, 2000, 0.0);
     let st = q.status(2000);
     assert_eq!(st.pending, 0);
-    assert_eq!(st.failed, vec![(1, 422, "cmi.location: too long".into()), (2, 403, "HTTP 403".into())]);
+    assert_eq!(st.failed, vec![(1, 422, "cmi.location: too long".into()), (2, 404, "HTTP 404".into())]);
     // Failed batches survive storage and are never evicted.
     let mut r = Queue::from_storage(&q.to_storage(), "n2", Policy::default()).unwrap();
     assert_eq!(r.evict_for_quota(10), Err(0));
@@ -184,7 +184,7 @@ fn permanent_failure_is_kept_aside_and_queue_goes_on() {
 
 #[test]
 fn other_4xx_and_3xx_are_permanent_5xx_408_429_are_not() {
-    for (status, permanent) in [(400, true), (401, true), (404, true), (413, true), (301, true), (409, true),
+    for (status, permanent) in [(400, true), (404, true), (413, true), (301, true), (409, true), (422, true),
         (408, false), (429, false), (500, false), (503, false), (599, false)] {
         let mut q = q();
         commit(&mut q, 0, "s", &[("cmi.location", "1")]);
@@ -324,9 +324,13 @@ fn bad_storage_is_reported_not_trusted() {
         assert!(err.is_some());
         assert!(q.batches().is_empty());
     }
-    let other = good.replace("reg-1", "reg-2");
-    let (_, err) = Queue::load(ident(), "n", Policy::default(), Some(&other));
-    assert!(err.unwrap().contains("another registration"));
+    // Another registration, and the same registration id of another
+    // learner or course: never merged.
+    for other in [good.replace("reg-1", "reg-2"), good.replace("learner-1", "learner-2"), good.replace("course-1", "course-2")] {
+        let (q, err) = Queue::load(ident(), "n", Policy::default(), Some(&other));
+        assert!(err.unwrap().contains("another learner, course, registration"));
+        assert!(q.batches().is_empty());
+    }
     let (q, err) = Queue::load(ident(), "n", Policy::default(), Some(&good));
     assert_eq!((q.batches().len(), err), (1, None));
 }
@@ -482,11 +486,15 @@ fn event_and_status_json() {
         failed: vec![(1, 422, "x\"y".into())],
         next_attempt_ms: None,
         online: true,
+        auth_required: Some(401),
+        bytes: 1234,
+        limit: 5678,
     };
     let v: serde_json::Value = serde_json::from_str(&st.to_json()).unwrap();
     assert_eq!(v["failed"][0]["reason"], "x\"y");
     assert_eq!(v["in_flight"], 3);
     assert!(v["next_attempt_ms"].is_null());
+    assert_eq!((v["auth_required"].as_u64(), v["bytes"].as_u64(), v["limit"].as_u64()), (Some(401), Some(1234), Some(5678)));
 }
 
 #[test]
@@ -530,4 +538,223 @@ fn full_state_on_request_per_call() {
     q.enqueue_with(1000, "s", PersistReason::Commit, &cs(&[("cmi.location", "3")]), &snap, false);
     assert!(!q.batches()[1].full);
     assert_eq!(Policy::default().request_timeout_ms, 30_000);
+}
+
+// ---- Issue 12.2/12.6: authentication pauses, request and queue limits ----
+
+#[test]
+fn auth_401_403_keep_the_batch_and_pause_until_new_credentials() {
+    for status in [401u16, 403] {
+        let mut q = q();
+        commit(&mut q, 0, "s", &[("cmi.location", "1")]);
+        let a = q.next_to_send(1000).unwrap();
+        q.take_events();
+        q.on_response(a.seq, status, r#"{"error":"unauthorized"}"#, None, 1000, 0.0);
+        assert_eq!(q.take_events(), vec![Event::AuthRequired { status, version: "2004" }]);
+        let st = q.status(1000);
+        assert_eq!((st.pending, st.failed.len(), st.auth_required), (1, 0, Some(status)));
+        assert_eq!(q.batches()[0].attempts, 0, "not counted as a failed attempt");
+        // Paused: nothing is sent, no timer, no beacon, also for new commits.
+        commit(&mut q, 2000, "s", &[("cmi.location", "2")]);
+        assert_eq!(q.next_to_send(5000), None);
+        assert_eq!(q.next_wakeup(5000), None);
+        assert_eq!(q.flush_for_unload(UNLOAD_BUDGET), None);
+        let json: serde_json::Value = serde_json::from_str(&Event::AuthRequired { status, version: "2004" }.to_json()).unwrap();
+        assert_eq!(json, serde_json::json!({"type": "authRequired", "status": status, "version": "2004"}));
+        // New credentials: the same batch (same number and key) goes again at once.
+        assert!(q.resume_auth(5000));
+        assert!(!q.resume_auth(5000), "only once");
+        let again = q.next_to_send(5000).unwrap();
+        assert_eq!((again.seq, again.key), (a.seq, a.key));
+        q.on_response(again.seq, 200, "{}", None, 5000, 0.0);
+        assert_eq!(q.status(5000).pending, 1);
+    }
+}
+
+fn small_body_policy(max_body: usize) -> Policy {
+    Policy { max_body_bytes: max_body, ..Policy::default() }
+}
+
+#[test]
+fn a_change_set_larger_than_one_request_is_split_into_batches_that_fit() {
+    let mut q = Queue::new(ident(), "n1", small_body_policy(2000));
+    let changes: Vec<(String, String)> = (0..40).map(|i| (format!("cmi.interactions.{i}.id"), format!("q{i:03}").repeat(10))).collect();
+    let e = q.enqueue(0, "s", PersistReason::Terminate, &changes, &Snapshot::new()).unwrap();
+    assert!(!e.coalesced);
+    let n = q.batches().len();
+    assert!(n > 1, "split into {n} batches");
+    // In order, nothing lost, the reason on the last part only.
+    let all: ChangeSet = q.batches().iter().flat_map(|b| b.changes.clone()).collect();
+    assert_eq!(all, changes);
+    assert!(q.batches()[..n - 1].iter().all(|b| b.reason == PersistReason::Commit));
+    assert_eq!(q.batches()[n - 1].reason, PersistReason::Terminate);
+    // Every request body fits the limit, even with the longest numbers.
+    let mut seen = 0;
+    while let Some(out) = q.next_to_send(10_000) {
+        assert!(out.body.len() <= 2000, "{} bytes", out.body.len());
+        q.on_response(out.seq, 200, "{}", None, 10_000, 0.0);
+        seen += 1;
+    }
+    assert_eq!(seen, n);
+}
+
+#[test]
+fn a_full_state_split_replaces_with_its_first_part_only() {
+    let mut q = Queue::new(ident(), "n1", small_body_policy(1500));
+    let snap: Snapshot = (0..30).map(|i| (format!("cmi.objectives.{i}.id"), "o".repeat(60))).collect();
+    q.enqueue_with(0, "s", PersistReason::Commit, &ChangeSet::new(), &snap, true).unwrap();
+    let fulls: Vec<bool> = q.batches().iter().map(|b| b.full).collect();
+    assert!(fulls.len() > 1);
+    assert!(fulls[0] && fulls[1..].iter().all(|f| !f), "{fulls:?}");
+    assert_eq!(q.resume_snapshot(None, "s"), snap);
+}
+
+#[test]
+fn coalescing_stops_before_the_open_batch_outgrows_a_request() {
+    let mut q = Queue::new(ident(), "n1", small_body_policy(1200));
+    let big = "x".repeat(400);
+    assert!(!commit(&mut q, 0, "s", &[("cmi.suspend_data", &big)]).unwrap().coalesced);
+    // Replacing the same element keeps the size: coalesced.
+    assert!(commit(&mut q, 10, "s", &[("cmi.suspend_data", &big)]).unwrap().coalesced);
+    // A second large element would not fit: a new batch.
+    assert!(!commit(&mut q, 20, "s", &[("cmi.location", &big), ("cmi.comments_from_learner.0.comment", &big)]).unwrap().coalesced);
+    assert_eq!(q.batches().len(), 2);
+    for b in q.batches() {
+        assert!(q.wire_len(&b.sco_id, &b.changes) <= 1200);
+    }
+}
+
+#[test]
+fn a_value_too_large_for_any_request_is_refused_whole() {
+    let mut q = Queue::new(ident(), "n1", small_body_policy(4096));
+    let huge = "y".repeat(5000);
+    let err = q
+        .enqueue_capped(0, "s", PersistReason::Commit, &cs(&[("cmi.location", "ok"), ("cmi.suspend_data", &huge)]), &Snapshot::new(), false)
+        .unwrap_err();
+    assert!(err.contains("cmi.suspend_data") && err.contains("maxBodyBytes"), "{err}");
+    assert!(q.batches().is_empty(), "nothing half-queued");
+    assert!(max_value_chars(DEFAULT_MAX_BODY) * 6 + BODY_OVERHEAD <= DEFAULT_MAX_BODY);
+    // The longest value max_value_chars allows, of the worst characters, fits.
+    let mut q = Queue::new(ident(), "n1", Policy::default());
+    let worst = "\u{1}".repeat(max_value_chars(DEFAULT_MAX_BODY));
+    assert!(q.change_fits("a-sco-id-of-some-length", "cmi.interactions.12345.learner_response", &worst));
+    assert!(q.enqueue_capped(0, "s", PersistReason::Commit, &cs(&[("cmi.suspend_data", &worst)]), &Snapshot::new(), false).is_ok());
+}
+
+/// Issue 12.6: a learner who hits the queue's cap (offline, committing
+/// large values) loses nothing that fit: every commit that was accepted is
+/// delivered, in order; the refused one is reported and changes nothing.
+#[test]
+fn a_learner_who_hits_the_cap_loses_nothing_that_fit() {
+    let policy = Policy { max_stored_bytes: 40_000, max_body_bytes: 16_000, ..Policy::default() };
+    let mut q = Queue::new(ident(), "n1", policy.clone());
+    q.set_online(false, 0);
+    let mut accepted: Vec<(String, String)> = Vec::new();
+    let mut refused = 0;
+    // Different elements every time (nothing for compaction to fold away), 5 KB each.
+    for i in 0..40u64 {
+        let el = format!("cmi.interactions.{i}.description");
+        let v = format!("{i:04}").repeat(1250);
+        match q.enqueue_capped(i * 1000, "s", PersistReason::Commit, &cs(&[(&el, &v)]), &Snapshot::new(), false) {
+            Ok((_, text)) => {
+                assert!(text.len() <= 40_000);
+                assert_eq!(text, q.to_storage());
+                accepted.push((el, v));
+            }
+            Err(e) => {
+                refused += 1;
+                assert!(e.contains("queueLimit"), "{e}");
+                assert!(matches!(q.take_events().last(), Some(Event::QueueFull { limit: 40_000, .. })));
+            }
+        }
+    }
+    assert!(refused > 0 && accepted.len() > 3, "accepted {} refused {refused}", accepted.len());
+    assert!(q.status(0).bytes <= 40_000);
+    // Stored, reloaded and delivered: exactly what was accepted, in order.
+    let mut q = Queue::from_storage(&q.to_storage(), "n2", policy).unwrap();
+    let mut got: Vec<(String, String)> = Vec::new();
+    while let Some(out) = q.next_to_send(100_000) {
+        let body = body_json(&out.body);
+        for c in body["batches"][0]["changes"].as_array().unwrap() {
+            got.push((c[0].as_str().unwrap().into(), c[1].as_str().unwrap().into()));
+        }
+        q.on_response(out.seq, 200, "{}", None, 100_000, 0.0);
+    }
+    assert_eq!(got, accepted);
+    assert!(q.delivered());
+}
+
+#[test]
+fn compaction_folds_repeated_commits_so_an_offline_learner_keeps_going() {
+    // The same large suspend_data committed again and again offline: each
+    // commit its own batch (the window is closed), folded when over the cap.
+    let policy = Policy { max_stored_bytes: 30_000, window_ms: 0, ..Policy::default() };
+    let mut q = Queue::new(ident(), "n1", policy);
+    q.set_online(false, 0);
+    for i in 0..50u64 {
+        let v = format!("{i:05}").repeat(1000);
+        let r = q.enqueue_capped(i, "s", PersistReason::Commit, &cs(&[("cmi.suspend_data", &v), ("cmi.location", &i.to_string())]), &Snapshot::new(), false);
+        assert!(r.is_ok(), "commit {i}: {r:?}");
+    }
+    assert!(q.batches().len() < 50);
+    let snap = q.resume_snapshot(None, "s");
+    assert_eq!(snap["cmi.location"], "49");
+    assert_eq!(snap["cmi.suspend_data"], format!("{:05}", 49).repeat(1000));
+}
+
+#[test]
+fn compaction_keeps_other_pages_batches_and_sent_ones() {
+    let mut other = Queue::new(ident(), "n2", Policy { window_ms: 0, ..Policy::default() });
+    commit(&mut other, 1, "s", &[("cmi.location", "theirs")]);
+    let mut q = Queue::new(ident(), "n1", Policy { window_ms: 0, ..Policy::default() });
+    commit(&mut q, 0, "s", &[("cmi.location", "a")]);
+    let sent = q.next_to_send(10).unwrap();
+    commit(&mut q, 20, "s", &[("cmi.location", "b")]);
+    commit(&mut q, 30, "s", &[("cmi.location", "c")]);
+    q.merge(&other).unwrap();
+    commit(&mut q, 40, "s", &[("cmi.location", "d")]);
+    commit(&mut q, 50, "s", &[("cmi.location", "e")]);
+    let before: Vec<String> = q.batches().iter().map(|b| b.id.clone()).collect();
+    q.compact();
+    let after: Vec<String> = q.batches().iter().map(|b| b.id.clone()).collect();
+    assert!(after.len() < before.len(), "{before:?} -> {after:?}");
+    assert!(q.batches().iter().any(|b| b.seq == Some(sent.seq)), "the sent batch stays as it is");
+    assert!(after.iter().any(|id| id.starts_with("n2.")), "another page's batch stays");
+    assert_eq!(q.resume_snapshot(None, "s")["cmi.location"], "e");
+}
+
+#[test]
+fn two_stored_copies_of_one_key_merge_into_their_union() {
+    let mut q = q();
+    commit(&mut q, 0, "s", &[("cmi.location", "1")]);
+    let older = q.to_storage();
+    commit(&mut q, 1000, "s", &[("cmi.location", "2")]);
+    let out = q.next_to_send(2000).unwrap();
+    let newer = q.to_storage();
+    for (a, b) in [(Some(older.as_str()), newer.as_str()), (Some(newer.as_str()), older.as_str())] {
+        let m = Queue::from_storage(&Queue::merge_texts(a, b).unwrap(), "x", Policy::default()).unwrap();
+        assert_eq!(m.batches().len(), 2);
+        assert_eq!(m.batches()[0].seq, Some(out.seq), "the number given survives");
+    }
+    assert_eq!(Queue::merge_texts(None, &older).unwrap(), Queue::from_storage(&older, "", Policy::default()).unwrap().to_storage());
+    let other = newer.replace("learner-1", "learner-9");
+    assert!(Queue::merge_texts(Some(&other), &older).is_err());
+}
+
+/// Issue 20: after a crash and relaunch, the new page may commit before the
+/// stored queue of the page before is folded in (it comes back from the
+/// durable copy asynchronously). Its batch must still go after the older
+/// ones, or the older values would overwrite the newer at the server.
+#[test]
+fn a_batch_made_after_a_relaunch_sorts_after_the_older_pages_batches() {
+    let mut before = Queue::new(ident(), "aaaa", Policy { window_ms: 0, ..Policy::default() });
+    for (t, v) in [(1_000_000, "1"), (1_000_100, "2"), (1_000_200, "3")] {
+        commit(&mut before, t, "s", &[("cmi.location", v)]);
+    }
+    let mut after = Queue::new(ident(), "0000", Policy::default());
+    commit(&mut after, 1_005_000, "s", &[("cmi.location", "new")]);
+    after.merge_stored(&before.to_storage()).unwrap();
+    let order: Vec<&str> = after.batches().iter().map(|b| b.changes[0].1.as_str()).collect();
+    assert_eq!(order, ["1", "2", "3", "new"]);
+    assert_eq!(after.resume_snapshot(None, "s")["cmi.location"], "new");
 }

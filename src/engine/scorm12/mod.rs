@@ -85,6 +85,9 @@ pub struct Launch {
     /// content that writes free text in `choice` responses. Default false
     /// (the formats of RTE §3.4.4 are enforced).
     pub lenient_feedback: bool,
+    /// The longest value of any element, in characters (`usize::MAX`: no
+    /// limit beyond the data types'). A longer value is refused with 405.
+    pub max_value_chars: usize,
 }
 
 impl Default for Launch {
@@ -101,6 +104,7 @@ impl Default for Launch {
             time_limit_action: None,
             suspend_data_limit: crate::engine::config::DEFAULT_SCORM12_SUSPEND_DATA_LIMIT,
             lenient_feedback: false,
+            max_value_chars: usize::MAX,
         }
     }
 }
@@ -522,6 +526,10 @@ impl Api {
         }
         if t.rule.access == Access::ReadOnly {
             return self.fail(403, format!("{} is read only", t.rule.name));
+        }
+        if value.len() > self.launch.max_value_chars && value.chars().count() > self.launch.max_value_chars {
+            let max = self.launch.max_value_chars;
+            return self.fail(405, format!("{element}: longer than the {max} characters this LMS stores for one value"));
         }
         // Arrays grow in order: an index may name a record or the next one.
         let outer_count = self.counts.of(if t.depth == 2 { Array::Interactions } else { t.rule.array }, 0);

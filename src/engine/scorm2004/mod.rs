@@ -52,6 +52,8 @@ pub struct Launch {
     /// delivery_speed, audio_captioning); `None` takes the RTE defaults
     /// ("1", "", "1", "0").
     pub learner_preference: Option<[String; 4]>,
+    /// How long a value SetValue accepts may be.
+    pub limits: crate::engine::rte::ValueLimits,
 }
 
 impl Launch {
@@ -137,6 +139,7 @@ impl Default for Launch {
             data_stores: Vec::new(),
             comments_from_lms: Vec::new(),
             learner_preference: None,
+            limits: crate::engine::rte::ValueLimits::default(),
         }
     }
 }
@@ -334,6 +337,14 @@ impl Api {
         for k in &from_launch {
             values.remove(k);
         }
+        // The saved state comes from storage that anything on the page's
+        // origin can write: keep only data model elements with a value the
+        // run-time would accept (the check the backend makes), as the
+        // SCORM 1.2 run-time does.
+        let invalid: Vec<String> = values.iter().filter(|(k, v)| validate_stored(k, v).is_err()).map(|(k, _)| k.clone()).collect();
+        for k in &invalid {
+            values.remove(k);
+        }
         for (i, store) in launch.data_stores.iter().enumerate() {
             values.insert(format!("adl.data.{i}.id"), store.id.clone());
             if let Some(v) = &store.value {
@@ -352,6 +363,20 @@ impl Api {
         let mut counts = rebuild_counts(&values);
         counts.set("adl.data", launch.data_stores.len());
         counts.set("cmi.comments_from_lms", launch.comments_from_lms.len());
+        // Records past a gap (or a stray huge index) are not reachable:
+        // drop them rather than carry them along.
+        let stray: Vec<String> = values
+            .keys()
+            .filter(|k| {
+                model::resolve(k).is_some_and(|(_, idx)| {
+                    (0..idx.len).any(|l| idx.at.get(l).is_some_and(|&i| i >= counts.get(model::collection_key(k, &idx, l))))
+                })
+            })
+            .cloned()
+            .collect();
+        for k in &stray {
+            values.remove(k);
+        }
         for id in &launch.objective_ids {
             let n = counts.get("cmi.objectives");
             let exists = (0..n).any(|i| values.get(&format!("cmi.objectives.{i}.id")) == Some(id));
@@ -747,6 +772,9 @@ impl Api {
         let Some((rule, idx)) = model::resolve(element) else {
             return self.fail(401, format!("{element} is not a data model element"));
         };
+        if let Some(diagnostic) = over_limit(&self.launch.limits, element, rule, value) {
+            return self.fail(351, diagnostic);
+        }
         match self.write(element, value, rule, &idx) {
             Ok(()) => {
                 store(&mut self.values, element, value);
@@ -949,6 +977,35 @@ fn check_type(rule: &model::Rule, value: &str, kind: Option<&str>) -> Result<(),
             }
         }
         Ty::NavRequest => check_nav_request(value),
+    }
+}
+
+/// Why `value` is too long for `element` under `limits`, if it is.
+fn over_limit(limits: &crate::engine::rte::ValueLimits, element: &str, rule: &model::Rule, value: &str) -> Option<String> {
+    let spm = match rule.ty {
+        Ty::CharString(spm) | Ty::Identifier(spm) | Ty::Localized(spm) if limits.spm => spm,
+        _ => usize::MAX,
+    };
+    let limit = spm.min(limits.max_chars);
+    // A value of at most `limit` bytes has at most `limit` characters.
+    if value.len() <= limit {
+        return None;
+    }
+    // The language delimiter of a localized string is not part of its length.
+    let text = match rule.ty {
+        Ty::Localized(_) => types::strip_lang_delimiter(value),
+        _ => value,
+    };
+    let n = text.chars().count();
+    if n > spm {
+        Some(format!(
+            "{element}: {n} characters exceed its smallest permitted maximum (SPM) of {spm}, the most this LMS stores \
+             (SCORM 2004 RTE 4.1.1)"
+        ))
+    } else if n > limits.max_chars {
+        Some(format!("{element}: {n} characters exceed the {} this LMS stores for one value", limits.max_chars))
+    } else {
+        None
     }
 }
 

@@ -403,6 +403,17 @@ pub fn check_localized(s: &str) -> Result<(), u16> {
     }
 }
 
+/// A localized string without its leading `{lang=…}` delimiter (the text
+/// its SPM counts); the string itself when it has none.
+pub fn strip_lang_delimiter(s: &str) -> &str {
+    if s.starts_with("{lang=") {
+        if let Some((_, rest)) = take_delim(s, "lang") {
+            return rest;
+        }
+    }
+    s
+}
+
 /// Which side of an interaction a response string belongs to.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum Side {
