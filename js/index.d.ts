@@ -276,10 +276,29 @@ export interface ActivityTree {
   children: ActivityTree[];
 }
 
+/** The ids the tracking data of an opened package goes to. */
+export interface CourseIds {
+  learnerId: string;
+  courseId: string;
+  registrationId: string;
+}
+
+/** Options of `course.open`. */
+export interface CourseOpenOptions {
+  organization?: string;
+  /** The launch token for the registration: `{headers}` (or null for none), possibly asynchronously. */
+  credentials?: (ids: CourseIds) => ScormShimCredentials | null | Promise<ScormShimCredentials | null>;
+}
+
 /** Playing a content package (`handle.course`). */
 export interface ScormShimCourse {
-  /** Fetch and open a package by the URL of its imsmanifest.xml. */
-  open(manifestUrl: string, organization?: string): Promise<CourseInfo>;
+  /**
+   * Fetch and open a package by the URL of its imsmanifest.xml. `options`: the organization
+   * to play (a string, or `{organization}`), and `credentials`, called with the ids the
+   * tracking data goes to (the package names the registration unless the page did) and
+   * returning the launch token's headers for them before the backend is asked.
+   */
+  open(manifestUrl: string, options?: string | CourseOpenOptions): Promise<CourseInfo>;
   /** A navigation request; with `frame`, the running SCO is unloaded first. */
   navigate(request: NavigationRequest, frame?: HTMLIFrameElement): Promise<DeliveryView>;
   /**

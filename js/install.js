@@ -650,12 +650,18 @@ function scormShimInstall(Shim, target, config, loadCourse, renew) {
        * Fetch and open `manifestUrl` (launch URLs resolve against it). The tracking
        * data goes to the course and registration the configuration names, else to
        * the package's own (courseId: the manifest identifier; registrationId: one per
-       * learner, package URL and SCORM version). Resolves, once the backend's state
+       * learner, package URL and SCORM version). `options`: the organization to play
+       * (a string, or `{organization}`), and `credentials({learnerId, courseId,
+       * registrationId})`, which returns (or resolves with) `{headers}` for that
+       * registration (the LMS's launch token) before the backend is asked for it. Resolves, once the backend's state
        * of that registration is known, with {identifier, title, version, organization,
        * warnings, notes, canResume, courseId, registrationId}; rejects with the parse
        * error (line and column) for a manifest that cannot be played.
        */
-      open: function (manifestUrl, organization) {
+      open: function (manifestUrl, options) {
+        // open(url, organization) or open(url, {organization, credentials})
+        var opts = options && typeof options === "object" ? options : { organization: options };
+        var organization = opts.organization ? str(opts.organization) : "";
         var url;
         try {
           url = scormShimPackageUrl(manifestUrl, handle.config().packageOrigins);
@@ -664,6 +670,7 @@ function scormShimInstall(Shim, target, config, loadCourse, renew) {
         }
         // The course engine loads beside the manifest (js/lazy.js).
         var engine = typeof core.openCourse === "function" || !loadCourse ? null : loadCourse();
+        var info;
         return Promise.all([(scormShimNet.fetch || fetch)(url, { credentials: "same-origin" })
           .then(function (res) {
             if (!res.ok) throw new Error("scorm-shim: " + url + " answered " + res.status);
@@ -672,13 +679,23 @@ function scormShimInstall(Shim, target, config, loadCourse, renew) {
           .then(function (loaded) {
             var xml = loaded[0];
             if (loaded[1]) adopt(loaded[1]);
-            var info = shim.openCourse(xml, organization || "", url);
+            info = shim.openCourse(xml, organization, url);
             course.base = url;
             course.xml = xml;
-            course.organization = organization || "";
+            course.organization = organization;
             place();
-            return (transport ? transport.retarget() : Promise.resolve()).then(function () { return info; });
-          });
+            // The launch token of the registration the package names, from the LMS.
+            if (typeof opts.credentials !== "function") return null;
+            return opts.credentials({ learnerId: handle.config().learnerId, courseId: info.courseId, registrationId: info.registrationId });
+          })
+          .then(function (credentials) {
+            if (credentials) {
+              var errors = handle.setCredentials(credentials);
+              if (errors.length) throw new Error(errors.join("; "));
+            }
+            return transport ? transport.retarget() : null;
+          })
+          .then(function () { return info; });
       },
       /**
        * A navigation request from the user ("start", "resumeAll", "continue", "previous",

@@ -44,6 +44,7 @@ function scormShimTransport(shim, emit, durable) {
   var timer = null;
   var waiters = []; // resolvers of delivered()
   var registration = shim.registrationId();
+  var stateRefused = false; // the resume request got 401/403: asked again with new credentials
 
   /** The durable copy is written (not waiting for ever: a store that hangs must not stop sending). */
   function settled() {
@@ -240,7 +241,8 @@ function scormShimTransport(shim, emit, durable) {
       credentials: shim.credentialsMode(),
     })
       .then(function (res) {
-        if (res.status === 401 || res.status === 403) emit({ type: "authRequired", status: res.status, version: null });
+        stateRefused = res.status === 401 || res.status === 403;
+        if (stateRefused) emit({ type: "authRequired", status: res.status, version: null });
         return res.ok ? res.text() : null;
       })
       .then(function (text) {
@@ -264,7 +266,10 @@ function scormShimTransport(shim, emit, durable) {
     /** Resolves once the backend's state was fetched (or could not be). */
     resumed: resumed,
     /** A commit was queued, or credentials came: send now, or when the backoff allows. */
-    kick: function () { if (sender) pump(); },
+    kick: function () {
+      if (stateRefused) { stateRefused = false; fetchState(); }
+      if (sender) pump();
+    },
     /**
      * The page's registration changed (a package opened in the course player
      * names its own): hold the locks of the new one, fetch its state. Resolves

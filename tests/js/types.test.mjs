@@ -21,6 +21,7 @@ const PRELUDE = `
 declare const frame: HTMLIFrameElement;
 declare const courseUrl: string;
 declare const file: File;
+declare const myLms: { launchToken(learner: string, course: string, registration: string): Promise<string> };
 `;
 
 /** The JavaScript of README's examples, in order. */

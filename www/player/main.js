@@ -10,6 +10,7 @@ import { renderToc, whyText } from "./toc.js";
 import { createContent, probe } from "./content.js";
 import { watchQueue } from "./queue.js";
 import { refusal, resultWords } from "./words.js";
+import { launchCredentials, renewOnRefusal } from "./lms.js";
 
 const $ = (id) => document.getElementById(id);
 const root = document.documentElement;
@@ -224,9 +225,13 @@ async function start() {
     // Statuses show in the table of contents as soon as the SCO commits them.
     if (/^(LMS)?(Commit|Finish|Terminate)$/.test(e.method)) renderSoon();
   });
-  let info;
+  let info, ids = null;
+  renewOnRefusal(shim, () => ids, messages);
   try {
-    info = await shim.course.open(MANIFEST);
+    info = await shim.course.open(MANIFEST, {
+      // The registration's launch token, once the package has named the registration.
+      credentials: (given) => { ids = given; return launchCredentials(shim, given); },
+    });
   } catch (e) {
     fail("This course cannot be played.", e);
     return;
