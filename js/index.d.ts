@@ -332,6 +332,11 @@ export interface ScormShimHandle {
   configure(config: ScormShimConfig): string[];
   /** New backend credentials, allowed at any time (sending resumes after "authRequired"); returns rejected entries' messages. */
   setCredentials(credentials: ScormShimCredentials): string[];
+  /**
+   * A new session with new configuration, for a page that plays session after session (the
+   * author preview). Throws while a SCO session runs. Not on `window.ScormShim`.
+   */
+  newSession(config?: ScormShimConfig): string[];
   /** The effective configuration, without headers (credentials are never readable back). */
   config(): Record<string, string>;
   /** Start a new launch of the SCO: fresh API instances from stored state. */

@@ -547,6 +547,16 @@ function scormShimInstall(Shim, target, config, loadCourse, renew) {
       return errors;
     },
     /**
+     * A new session with new configuration, for a page that plays session after
+     * session (the author preview): the configuration frozen by the last one may
+     * change again. Throws while a SCO session runs. Only on the ES module's
+     * handle: window.ScormShim does not offer it, so content cannot reach it.
+     */
+    newSession: function (obj) {
+      if (!shim.thaw()) throw new Error("scorm-shim: newSession(): a SCO session is running; unload it first");
+      return handle.configure(obj || {});
+    },
+    /**
      * New credentials for the backend (`{headers: {Authorization: "Bearer …"}}`),
      * allowed at any time: after a 401/403 ("authRequired" event) sending resumes.
      * Returns the rejected entries' messages. Headers are never readable back.

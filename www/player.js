@@ -9,7 +9,10 @@
   // The call log keeps the last MAX_CALLS entries.
   var MAX_CALLS = 500;
   // One registration holds one SCORM version's data: a 1.2 run gets its own.
-  var versions = new URLSearchParams(location.search).get("versions") === "1.2" ? "1.2" : "1.2,2004";
+  var query = new URLSearchParams(location.search);
+  var versions = query.get("versions") === "1.2" ? "1.2" : "1.2,2004";
+  // ?endedAttempt=review: an ended attempt is shown for review instead of starting anew.
+  var endedAttempt = query.get("endedAttempt") === "review" ? "review" : "new";
   var ids = {
     learnerId: "demo-learner",
     learnerName: "Doe, Jane",
@@ -47,6 +50,7 @@
       s.dataset.registrationId = ids.registrationId;
       s.dataset.scoId = ids.scoId;
       s.dataset.versions = versions;
+      s.dataset.endedAttempt = endedAttempt;
       s.dataset.endpoint = "/api";
       s.dataset.headers = "Authorization: Bearer " + token;
       s.dataset.logLevel = "info";

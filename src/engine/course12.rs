@@ -443,7 +443,7 @@ impl Course12 {
         // a request the prerequisites refuse says so in words
         for (w, r) in [(&mut why.start, N::Start), (&mut why.resume_all, N::ResumeAll), (&mut why.continue_, N::Continue), (&mut why.previous, N::Previous)] {
             if let (Some(w), Some(words)) = (w.as_mut(), self.explain(&r)) {
-                w.message = words;
+                *w = Why { id: "prerequisites".into(), message: words };
             }
         }
         NavState {

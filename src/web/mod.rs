@@ -331,6 +331,18 @@ impl Shim {
         self.frozen = true;
     }
 
+    /// Let the configuration change again for a new session (the author
+    /// preview plays session after session with other settings). Refused
+    /// (false) while a SCO session runs. The installer offers it only on the
+    /// ES module handle, which content cannot reach.
+    pub fn thaw(&mut self) -> bool {
+        if self.api12.state() == ApiState::Running || self.api2004.state() == ApiState::Running {
+            return false;
+        }
+        self.frozen = false;
+        true
+    }
+
     /// New backend credentials (`headers`: `Name: value` lines as for the
     /// `headers` key), allowed at any time: after a 401/403 sending resumes.
     /// Returns the rejected entries' messages (nothing changes then).

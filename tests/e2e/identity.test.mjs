@@ -24,8 +24,11 @@ const open = async (page, manifest) => {
   return page.evaluate(() => document.documentElement.dataset.registration);
 };
 
-async function batches(registration) {
-  const res = await fetch(backend.url + "/api/batches?registration=" + encodeURIComponent(registration));
+/** The backend's batch log of `registration` (read with the launch token of its learner and course). */
+async function batches(registration, course) {
+  const res = await fetch(backend.url + "/api/batches?registration=" + encodeURIComponent(registration),
+    { headers: backend.authHeaders("demo-learner", registration, course) });
+  assert.equal(res.status, 200);
   return (await res.json()).batches;
 }
 
@@ -71,7 +74,7 @@ test("two packages, and a SCORM 1.2 one after a 2004 one, keep their own registr
   await frame.waitForFunction(() => document.documentElement.dataset.module === "1");
   await frame.click("#complete");
   await settled(page);
-  const b12 = await batches(reg12);
+  const b12 = await batches(reg12, "com.example.scorm-shim.multisco12");
   assert.ok(b12.length >= 1);
   assert.deepEqual([...new Set(b12.map((b) => b.status))], ["applied"], JSON.stringify(b12));
   assert.equal(await page.evaluate(() => ScormShim.failedBatches().length), 0);
@@ -81,7 +84,7 @@ test("two packages, and a SCORM 1.2 one after a 2004 one, keep their own registr
   await page.waitForFunction(() => document.documentElement.dataset.activity === "L2");
   assert.equal(await page.evaluate(() => document.documentElement.dataset.registration), reg2004);
   assert.deepEqual(errors.filter((e) => /starting over|RESTORE/.test(e)), []);
-  const b2004 = await batches(reg2004);
+  const b2004 = await batches(reg2004, "com.example.scorm-shim.sequenced");
   assert.deepEqual([...new Set(b2004.map((b) => b.status))], ["applied"]);
   await context.close();
 });
@@ -118,13 +121,14 @@ test("a SCO's saved data is its package's: two packages with the same identifier
 
 test("a batch the backend refuses for good is shown, reported and kept until someone decides", async () => {
   // The LMS page configures a registration that the backend holds for another
-  // course and data model (a SCORM 2004 one): every 1.2 batch is refused (422).
+  // data model (a SCORM 2004 one, same learner and course, so the launch token
+  // fits): every 1.2 batch is refused for good (422).
   const registration = "reg-collision-" + Date.now();
   const seed = await fetch(backend.url + "/api/batches", {
     method: "POST",
-    headers: { "Content-Type": "application/json" },
+    headers: { "Content-Type": "application/json", ...backend.authHeaders("demo-learner", registration, "com.example.scorm-shim.multisco12") },
     body: JSON.stringify({
-      protocol: 1, version: "2004", learner: "demo-learner", course: "another-course", registration,
+      protocol: 1, version: "2004", learner: "demo-learner", course: "com.example.scorm-shim.multisco12", registration,
       batches: [{ seq: 1, key: registration + ":1:seed", sco: "x", reason: "commit", full: false, ts: 0, changes: [["cmi.location", "1"]] }],
     }),
   });

@@ -29,7 +29,8 @@ async function openCourse(learner) {
 }
 
 test("a server that does not answer is said in the page, and the message goes once it answers", async () => {
-  const { context, page, frame } = await openCourse("learner-backend-1-" + process.pid);
+  const learner = "learner-backend-1-" + process.pid;
+  const { context, page, frame } = await openCourse(learner);
   await page.waitForFunction(() => Object.values(ScormShim.queueStatus()).every((q) => q.pending === 0));
   const fault = await fetch(backend.url + "/api/_faults", {
     method: "POST",
@@ -42,7 +43,9 @@ test("a server that does not answer is said in the page, and the message goes on
   assert.match(await page.textContent('#messages [data-key="retrying"]'), /Cannot reach the server\. Your progress is kept in this browser/);
   // The fourth attempt is answered: the message goes, the progress is there.
   await page.waitForFunction(() => !document.querySelector('#messages [data-key="retrying"]'), null, { timeout: 30000 });
-  const state = await (await fetch(backend.url + "/api/state?registration=" + encodeURIComponent(await page.evaluate(() => document.documentElement.dataset.registration)))).json();
+  const registration = await page.evaluate(() => document.documentElement.dataset.registration);
+  const state = await (await fetch(backend.url + "/api/state?registration=" + encodeURIComponent(registration),
+    { headers: backend.authHeaders(learner, registration, "com.example.scorm-shim.multisco12") })).json();
   assert.equal(state.scos.M1["cmi.core.lesson_status"], "completed");
   await context.close();
 });

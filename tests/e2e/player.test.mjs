@@ -162,9 +162,9 @@ test("SCORM 2004 on a single-SCO page: an attempt that ended starts anew on rela
   frame = await courseFrame(page);
   assert.deepEqual(await attempt(frame), { entry: "ab-initio", total: "PT0H0M0S", suspendData: "", mode: "normal", credit: "credit" });
   await answerAndFinish(frame);
-  // The LMS asks for a review of the ended attempt instead.
-  await page.evaluate(() => ScormShim.configure({ endedAttempt: "review" }));
-  frame = await relaunched(page);
+  // The LMS asks for a review of the ended attempt instead (configuration: set at launch).
+  await page.goto(backend.url + "/?endedAttempt=review");
+  frame = await courseFrame(page);
   const review = await attempt(frame);
   assert.equal(review.mode, "review");
   assert.equal(review.credit, "no-credit");
@@ -174,13 +174,8 @@ test("SCORM 2004 on a single-SCO page: an attempt that ended starts anew on rela
   // The backend holds the attempts' data too: the new attempt replaced the ended one there
   // (its first batch was a full one), so a reload that resumes from the backend has no
   // leftovers from before. Suspend half-way: the resumed attempt has only its own data.
-  // (The reviewing SCO is unloaded first: configuration does not change under a running SCO.)
-  await page.evaluate(() => new Promise((resolve) => {
-    const f = document.getElementById("content");
-    f.onload = () => { f.onload = null; resolve(ScormShim.configure({ endedAttempt: "new" })); };
-    f.src = "about:blank";
-  }));
-  frame = await relaunched(page);
+  await page.goto(backend.url + "/");
+  frame = await courseFrame(page);
   await frame.click("#suspend");
   await frame.waitForFunction(() => document.documentElement.dataset.ended === "suspend");
   await page.waitForFunction(() => Object.values(ScormShim.queueStatus()).every((q) => q.pending === 0));

@@ -208,7 +208,8 @@ test("author controls: learner, credit, mode, strict profile; relaunch resumes; 
   out = await probe(page);
   assert.match(out, /student_id=u-42\n.*student_name=Doe, Jo\n.*credit=no-credit\n.*lesson_mode=review/s);
   assert.match(out, /suspend=false 405/, "the strict profile refuses more than 4,096 characters: " + out);
-  assert.match(out, /entry=resume/, "the first session suspended: the relaunch resumes");
+  // Another learner: their own data, not the first learner's suspended session.
+  assert.match(out, /entry=ab-initio/, "another learner starts their own attempt");
 
   // The first session's content check found the long suspend_data (lenient: a warning).
   await page.click("#tab-check");

@@ -201,13 +201,16 @@ test("401/403: the batch is kept, authRequired is emitted, sending resumes after
     const a = window.API_1484_11;
     a.Initialize(""); a.SetValue("cmi.location", "kept"); a.Commit("");
   });
-  await page.waitForFunction(() => window.events.some((e) => e.type === "authRequired"));
+  await page.waitForFunction(() => window.events.some((e) => e.type === "authRequired" && e.version === "2004"));
   const paused = await page.evaluate(async () => {
     await new Promise((r) => setTimeout(r, 1500));
     const s = ScormShim.queueStatus()["2004"];
-    return { s, event: window.events.find((e) => e.type === "authRequired"), failed: window.events.filter((e) => e.type === "failedPermanently").length };
+    const auth = window.events.filter((e) => e.type === "authRequired");
+    return { s, event: auth.find((e) => e.version === "2004"), resume: auth.find((e) => e.version === null), failed: window.events.filter((e) => e.type === "failedPermanently").length };
   });
   assert.deepEqual(paused.event, { type: "authRequired", status: 403, version: "2004" });
+  // (the resume request went to the reference backend, which refuses the expired token too)
+  assert.deepEqual(paused.resume, { type: "authRequired", status: 401, version: null });
   assert.equal(paused.s.pending, 1, "the batch is kept");
   assert.equal(paused.s.auth_required, 403);
   assert.equal(paused.s.failed.length + paused.failed, 0, "never counted as failed");
@@ -228,7 +231,7 @@ test("a learner who hits the queue's cap loses nothing that fit", async () => {
   await servePage(page, backend.url + "/cap.html", `<!doctype html>
     <script src="/pkg/scorm-shim.js" data-endpoint="/api" data-learner-id="l-c" data-course-id="c-c"
             data-registration-id="reg-cap" data-sco-id="s-1" data-commit-interval="0" data-queue-limit="300000"
-            data-max-body-bytes="131072"></script>
+            data-max-body-bytes="131072" data-headers="Authorization: Bearer ${backend.token("l-c", "reg-cap", "c-c")}"></script>
     <script>window.events = []; ScormShim.onEvent((e) => window.events.push(e));</script>`);
   await page.goto(backend.url + "/cap.html");
   await page.evaluate(() => ScormShim.ready);
@@ -253,7 +256,7 @@ test("a learner who hits the queue's cap loses nothing that fit", async () => {
   assert.ok(r.bytes <= r.limit, `${r.bytes} <= ${r.limit}`);
   await context.setOffline(false);
   await page.waitForFunction(() => ScormShim.queueStatus()["2004"].pending === 0, null, { timeout: 30000 });
-  const sco = (await (await fetch(backend.url + "/api/state?registration=reg-cap")).json()).scos["s-1"];
+  const sco = (await (await fetch(backend.url + "/api/state?registration=reg-cap", { headers: backend.authHeaders("l-c", "reg-cap", "c-c") })).json()).scos["s-1"];
   // Every comment of a Commit that answered "true" arrived; the refused ones
   // stayed pending in the session and went with the next accepted Commit, if any.
   for (const i of r.accepted) assert.equal(sco[`cmi.comments_from_learner.${i}.comment`], String(i).padStart(4, "0").repeat(1000), `comment ${i} arrived`);
@@ -290,9 +293,11 @@ for (const fault of ["test.fault.unreachable", "test.fault.stack"]) {
     const page = await context.newPage();
     await servePage(page, test_backend.url + "/fault.html", "<!doctype html><title>fault</title>");
     await page.goto(test_backend.url + "/fault.html");
-    const r = await page.evaluate(async (fault) => {
+    const token = test_backend.token("l-f", "reg-f-" + fault, "course");
+    const r = await page.evaluate(async ([fault, token]) => {
       const { load } = await import("/pkg/index.js");
-      const shim = await load({ learnerId: "l-f", registrationId: "reg-f-" + fault, scoId: "s-f", endpoint: "/api", commitInterval: 0 });
+      const shim = await load({ learnerId: "l-f", registrationId: "reg-f-" + fault, scoId: "s-f", endpoint: "/api", commitInterval: 0,
+        headers: { Authorization: "Bearer " + token } });
       const events = [];
       shim.onEvent((e) => events.push(e.type));
       const a = window.API_1484_11;
@@ -308,7 +313,7 @@ for (const fault of ["test.fault.unreachable", "test.fault.stack"]) {
       for (let i = 0; i < 200 && Object.values(shim.queueStatus()).some((q) => q.pending); i++) await new Promise((res) => setTimeout(res, 50));
       out.pending = Object.values(shim.queueStatus()).reduce((n, q) => n + q.pending, 0);
       return out;
-    }, fault);
+    }, [fault, token]);
     assert.deepEqual(r.start, ["true", "true", "true", "true"]);
     assert.equal(r.fault[0], "false");
     assert.equal(r.fault[1], "101");
@@ -319,7 +324,8 @@ for (const fault of ["test.fault.unreachable", "test.fault.stack"]) {
     assert.ok(r.events.includes("recovered"), r.events.join(","));
     assert.equal(r.same, true);
     assert.equal(r.pending, 0);
-    const sco = (await (await fetch(`${test_backend.url}/api/state?registration=reg-f-${fault}`)).json()).scos["s-f"];
+    const sco = (await (await fetch(`${test_backend.url}/api/state?registration=reg-f-${fault}`,
+      { headers: test_backend.authHeaders("l-f", "reg-f-" + fault, "course") })).json()).scos["s-f"];
     assert.deepEqual([sco["cmi.location"], sco["cmi.suspend_data"], sco["cmi.score.scaled"]], ["committed", "set, not committed", "0.5"]);
     await context.close();
   });

@@ -33,11 +33,16 @@ export async function launchCredentials(shim, ids) {
  * one for the same registration; nothing queued is lost meanwhile.
  */
 export function renewOnRefusal(shim, ids, messages) {
+  let renewed = 0;
   shim.onEvent(async (e) => {
     if (e.type !== "authRequired" || !ids()) return;
+    // A fresh token refused at once is not an expired one (another learner's
+    // registration, a revoked session): asking again would only repeat it.
+    const again = Date.now() - renewed < 10000;
     try {
-      const credentials = await launchCredentials(shim, ids());
+      const credentials = again ? null : await launchCredentials(shim, ids());
       if (credentials) {
+        renewed = Date.now();
         shim.setCredentials(credentials);
         messages.clear("auth");
         return;

@@ -8,7 +8,9 @@ import { statusText } from "./words.js";
 export function whyText(why) {
   if (!why) return "";
   if (typeof why === "string") return why;
-  return why.message || "";
+  // An SN exception says which (its id, for an author or an administrator); a
+  // reason in words (SCORM 1.2 prerequisites) speaks for itself.
+  return /^[A-Z]{2}\.\d/.test(why.id || "") ? why.id + ": " + why.message : why.message || "";
 }
 
 /**

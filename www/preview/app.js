@@ -96,7 +96,8 @@ async function main() {
   /** Configure the shim for package `id` and the author's settings, then open its manifest. */
   async function openCourse(id, settings) {
     session.setProfile(profile(settings.profile));
-    const errors = shim.configure({ ...configOf(settings), storagePrefix: PREFIX + id, courseId: id, registrationId: "preview" });
+    // Each play is a session of its own, with the author's settings of the moment.
+    const errors = shim.newSession({ ...configOf(settings), storagePrefix: PREFIX + id, courseId: id, registrationId: "preview" });
     if (errors.length) showError(errors.join("; "), "the settings were not all applied");
     return shim.course.open(sw.manifestUrl(id));
   }
@@ -124,15 +125,12 @@ async function main() {
   async function resetLearner() {
     if (!current) return;
     await player.stop();
-    const prefix = PREFIX + current.info.id;
-    const gone = [];
-    for (let i = localStorage.length - 1; i >= 0; i--) {
-      const k = localStorage.key(i);
-      if (k && k.startsWith(prefix) && !/[a-z0-9_-]/.test(k.charAt(prefix.length))) gone.push(k);
-    }
-    for (const k of gone) localStorage.removeItem(k);
+    // This package's learner, as the author's settings name them now; both
+    // copies of their data (localStorage and the durable IndexedDB one) go.
+    shim.newSession({ ...configOf(controls.settings), storagePrefix: PREFIX + current.info.id, courseId: current.info.id, registrationId: "preview" });
+    const { removed } = await shim.purge({ force: true });
     session.forgetData();
-    showInfo("The learner's data for this package was reset (" + gone.length + " stored item(s) removed); the course starts over.");
+    showInfo("The learner's data for this package was reset (" + removed + " stored item(s) removed); the course starts over.");
     await play(controls.settings);
   }
 
