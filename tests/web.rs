@@ -151,6 +151,8 @@ fn two_learners_with_one_registration_id_never_share_a_slot() {
         assert!(shim.initialize(""));
         assert_eq!(shim.get_value("cmi.location"), "", "{learner} sees nothing of the other");
         assert!(shim.set_value("cmi.location", v) > 0);
+        // suspended, so the next launch resumes this attempt (a normal exit would start a new one)
+        assert!(shim.set_value("cmi.exit", "suspend") > 0);
         assert!(shim.terminate(""));
     }
     let mut ann = Shim::new(config(&[("learnerId", "ann"), ("registrationId", "shared-reg")]));
