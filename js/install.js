@@ -200,7 +200,9 @@ function scormShimInstall(Shim, target, config, loadCourse, renew) {
   }
 
   function startTransport() {
-    if (!transport && shim.endpoint() && scormShimNet.fetch) {
+    // Nothing to send or resume before there is a registration to send for
+    // (a course player whose package names it: course.open starts it then).
+    if (!transport && shim.endpoint() && scormShimNet.fetch && shim.registrationPrefix()) {
       transport = scormShimTransport(shim, emitEvent, durable);
     }
     return transport ? transport.resumed.then(function () { if (shim.idle()) shim.relaunch(); }) : Promise.resolve();
@@ -703,7 +705,7 @@ function scormShimInstall(Shim, target, config, loadCourse, renew) {
               var errors = handle.setCredentials(credentials);
               if (errors.length) throw new Error(errors.join("; "));
             }
-            return transport ? transport.retarget() : null;
+            return transport ? transport.retarget() : startTransport();
           })
           .then(function () { return info; });
       },

@@ -299,7 +299,12 @@ impl Shim {
         if shim.config.storage_ids().is_none() {
             let msg = "scorm-shim: no learnerId and registrationId configured: nothing is stored on this device or sent \
                        to a backend; the session keeps its data in memory only";
-            console_error(msg);
+            if shim.config.learner_id_set {
+                // A course player: the package opened next names the registration.
+                shim.log(LogLevel::Info, "scorm-shim: no registrationId yet: nothing is stored until a package opened with course.open() names one");
+            } else {
+                console_error(msg);
+            }
             let mut e = String::from("{\"type\":\"storageDisabled\",\"message\":");
             crate::engine::persist::json::write_str(&mut e, msg);
             e.push('}');
