@@ -6,10 +6,10 @@
 // backend's queue, plain words.
 import { createMessages } from "./messages.js";
 import { createCallLog } from "./calls.js";
-import { renderToc, whyText } from "./toc.js";
+import { renderToc } from "./toc.js";
 import { createContent, probe } from "./content.js";
 import { watchQueue } from "./queue.js";
-import { refusal, resultWords } from "./words.js";
+import { refusal, resultWords, whyWords } from "./words.js";
 import { launchCredentials, renewOnRefusal } from "./lms.js";
 
 const $ = (id) => document.getElementById(id);
@@ -52,13 +52,16 @@ function walk(a, f) {
 }
 
 /** Enable a control, or mark it unavailable (still focusable) with the reason when there is one. */
-function setAvailable(button, ok, why) {
+function setAvailable(button, ok, why, detail = "") {
+  button.dataset.why = ok ? "" : why;
+  button.dataset.detail = ok ? "" : detail;
   if (ok) {
     button.removeAttribute("aria-disabled");
     button.removeAttribute("title");
   } else {
     button.setAttribute("aria-disabled", "true");
-    if (why) button.title = why; else button.removeAttribute("title");
+    // The tooltip: the learner's words, then the SN exception for an author.
+    if (why) button.title = detail ? `${why} (${detail})` : why; else button.removeAttribute("title");
   }
 }
 
@@ -78,8 +81,13 @@ function render() {
     const key = b.dataset.request;
     const ok = !ended && !busy && !!nav[key];
     let why = "";
-    if (!ok && !busy) why = ended ? "The course session has ended." : whyText(nav.why && nav.why[key]) || explain(key);
-    setAvailable(b, ok, why);
+    let detail = "";
+    if (!ok && !busy) {
+      if (ended) why = "The course session has ended.";
+      else ({ words: why, detail } = whyWords(nav.why && nav.why[key]));
+      why = why || explain(key);
+    }
+    setAvailable(b, ok, why, detail);
     b.hidden = !!hide[key];
   }
   renderToc($("toc"), nav, launchable, {
@@ -87,7 +95,7 @@ function render() {
       if (narrow.matches) setToc(false); // the drawer gives the screen back to the content
       go("{target=" + id + "}choice");
     },
-    explain: (title, why) => messages.show({ key: "refused", level: "info", text: `“${title}”: ${why}` }),
+    explain: (title, why, detail) => messages.show({ key: "refused", level: "info", text: `“${title}”: ${why}`, detail }),
   });
   const words = resultWords(shim.course.result());
   $("course-result").textContent = words.line ? "Course: " + words.line : "";
@@ -190,8 +198,8 @@ async function go(request) {
 for (const b of navButtons) {
   b.addEventListener("click", () => {
     if (b.getAttribute("aria-disabled") === "true") {
-      const why = b.title || (ended ? "The course session has ended." : "Not available now.");
-      messages.show({ key: "refused", level: "info", text: `${b.textContent}: ${why}` });
+      const why = b.dataset.why || (ended ? "The course session has ended." : "Not available now.");
+      messages.show({ key: "refused", level: "info", text: `${b.textContent}: ${why}`, detail: b.dataset.detail || "" });
       return;
     }
     go(b.dataset.request);

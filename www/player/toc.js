@@ -2,22 +2,13 @@
 // entry per visible activity; launchable ones are buttons, the ones that
 // cannot be chosen now are marked unavailable (focusable, with the reason
 // when the navigation state gives one), clusters are headings.
-import { statusText } from "./words.js";
-
-/** The reason an activity or request is unavailable: `why` as {id, message} or text, if given. */
-export function whyText(why) {
-  if (!why) return "";
-  if (typeof why === "string") return why;
-  // An SN exception says which (its id, for an author or an administrator); a
-  // reason in words (SCORM 1.2 prerequisites) speaks for itself.
-  return /^[A-Z]{2}\.\d/.test(why.id || "") ? why.id + ": " + why.message : why.message || "";
-}
+import { statusText, whyWords } from "./words.js";
 
 /**
  * @param {HTMLElement} list the <ul>
  * @param {object} nav navState()
  * @param {Set<string>} launchable ids of activities that launch something
- * @param {{choose: (id: string) => void, explain: (title: string, why: string) => void}} on
+ * @param {{choose: (id: string) => void, explain: (title: string, why: string, detail: string) => void}} on
  */
 export function renderToc(list, nav, launchable, on) {
   const focused = document.activeElement && list.contains(document.activeElement) ? document.activeElement.dataset.id : null;
@@ -42,14 +33,14 @@ export function renderToc(list, nav, launchable, on) {
       entry.type = "button";
       entry.className = "entry";
       entry.dataset.id = a.id;
-      const why = whyText(a.why);
+      const { words: why, detail } = whyWords(a.why);
       if (a.selectable && a.enabled) {
         entry.addEventListener("click", () => on.choose(a.id));
       } else {
         entry.setAttribute("aria-disabled", "true");
         entry.classList.add("unavailable");
         const reason = why || "Not available now.";
-        entry.addEventListener("click", () => on.explain(a.title, reason));
+        entry.addEventListener("click", () => on.explain(a.title, reason, detail));
         if (why) {
           const id = "why-" + ++n;
           const w = document.createElement("span");
@@ -59,7 +50,7 @@ export function renderToc(list, nav, launchable, on) {
           w.className = /^Not available yet: it belongs to/.test(why) ? "why sr-only" : "why";
           w.textContent = why;
           entry.setAttribute("aria-describedby", id);
-          entry.title = why;
+          entry.title = detail ? `${why} (${detail})` : why;
           li.dataset.why = "1";
           li.appendChild(w);
         }

@@ -13,6 +13,58 @@ const REFUSED = {
   choice: "That activity cannot be opened now.",
 };
 
+/**
+ * Why an activity or a request is unavailable, in a learner's words, by the
+ * SN exception the look-ahead gives (SN Appendix C). The id and its technical
+ * description stay available to an author or an administrator as the detail.
+ */
+const UNAVAILABLE = {
+  "DB.1.1-3": "Not available now: the course's rules keep it closed (until earlier parts are done, or its attempts are used up).",
+  "SB.2.2-2": "Not available now: the course's rules keep it closed (until earlier parts are done, or its attempts are used up).",
+  "SB.2.9-3": "Not offered in the menu: the course leads you there.",
+  "SB.2.9-4": "This part is not chosen from the menu: use Continue and Previous.",
+  "NB.2.1-10": "This part is not chosen from the menu: use Continue and Previous.",
+  "SB.2.9-6": "Opens only when the course leads you there.",
+  "SB.2.9-7": "Finish the current activity before you leave it.",
+  "NB.2.1-8": "Finish the current activity before you leave it.",
+  "SB.2.9-8": "The course is taken in order: this is not the next step.",
+  "SB.2.4-1": "The course's rules do not let you go further from here yet.",
+  "SB.2.4-2": "This course only goes forward.",
+  "SB.2.1-4": "This course only goes forward.",
+  "NB.2.1-5": "This course only goes forward.",
+  "SB.2.1-2": "There is nothing to go to in that direction.",
+  "SB.2.9-5": "There is nothing to open here.",
+  "SB.2.9-9": "There is nothing to open here.",
+  "DB.1.1-2": "There is nothing to open here.",
+  "SB.2.10-3": "There is nothing to open here.",
+  "SB.2.1-3": "This is the first activity.",
+  "SB.2.4-3": "This is the first activity.",
+  "NB.2.1-6": "This is the first activity.",
+  "SB.2.2-1": "This part of the course is not taken in order: choose from the menu.",
+  "NB.2.1-4": "This part of the course is not taken in order: choose from the menu.",
+  "SB.2.7-2": "This part of the course is not taken in order: choose from the menu.",
+  "SB.2.8-2": "This part of the course is not taken in order: choose from the menu.",
+  "NB.2.1-2": "The course has not started.",
+  "NB.2.1-3": "There is no saved place to resume.",
+  "SB.2.6-2": "There is no saved place to resume.",
+  "NB.2.1-11": "That activity is not part of this course.",
+};
+
+/**
+ * `why` ({id, message} or text) as {words, detail}: the learner's words and,
+ * for an SN exception, "id: description" for the tooltip and the details.
+ * Reasons the package states in words (SCORM 1.2 prerequisites) are shown as
+ * they are.
+ */
+export function whyWords(why) {
+  if (!why) return { words: "", detail: "" };
+  if (typeof why === "string") return { words: why, detail: "" };
+  const sn = /^[A-Z]{2}\.\d/.test(why.id || "");
+  if (!sn) return { words: why.message || "", detail: "" };
+  const detail = why.id + ": " + why.message;
+  return { words: UNAVAILABLE[why.id] || "Not available now.", detail };
+}
+
 /** Statuses as the table of contents shows them. */
 export function statusText(a) {
   if (a.success === "passed") return "passed";
