@@ -29,6 +29,8 @@ let hidden = new Map(); // activity id -> adlnav:hideLMSUI of it
 let courseTitle = "";
 let ended = false;
 let busy = false;
+// The activity launched last: has its SCO called Initialize, has it ended?
+let launched = null;
 
 root.dataset.state = "loading";
 
@@ -76,7 +78,10 @@ function render() {
   const nav = shim && shim.course.navState();
   if (!nav) return;
   const current = nav.activities.filter((a) => a.active).pop(); // the deepest active one: the running activity
-  const hide = (current && hidden.get(current.id)) || {};
+  // adlnav:hideLMSUI hides buttons while the SCO offers its own; once it has
+  // ended (Terminate, LMSFinish), the learner needs the player's again.
+  const over = launched && launched.ended && current && launched.id === current.id;
+  const hide = (current && !over && hidden.get(current.id)) || {};
   for (const b of navButtons) {
     const key = b.dataset.request;
     const ok = !ended && !busy && !!nav[key];
@@ -115,12 +120,41 @@ function endPanel(title, text) {
   content.showMessage({ title, text, actions });
 }
 
+/** Says so when a SCO's page has loaded long ago and it has not called Initialize. */
+function watchInitialize(l) {
+  const wait = Number(root.dataset.initWarnMs) || 15000;
+  l.timer = setTimeout(() => {
+    if (launched !== l || l.talked || !l.isSco) return;
+    messages.show({
+      key: "no-init",
+      level: "warning",
+      title: `“${l.title}” has not connected to the player.`,
+      text: `It has not called Initialize ${Math.round(wait / 1000)} seconds after it was opened, so its progress is not recorded. ` +
+        "If the page stays blank or shows an error, tell the course administrator.",
+      detail: `${l.url}\nNo LMSInitialize / Initialize call from this SCO. A page that cannot run its scripts (a Content-Security-Policy ` +
+        "of the server that hosts the package, a script that failed to load) or that looks for the API in the wrong window behaves like this.",
+    });
+  }, wait);
+}
+
 async function deliver(view, request) {
-  if (!view) return render();
+  if (!view) {
+    // The SCO ended without asking for another activity: it stays on screen
+    // (its last page); the learner goes on with the player's controls.
+    if (launched && !ended) {
+      launched.ended = true;
+      messages.show({ key: "activity-ended", level: "info", text: `“${launched.title}” has ended. Use the buttons above or the contents to go on.` });
+    }
+    return render();
+  }
   messages.clear("refused");
+  messages.clear("activity-ended");
+  messages.clear("no-init");
   root.dataset.delivery = view.type;
   if (view.type === "launch") {
     ended = false;
+    if (launched) clearTimeout(launched.timer);
+    launched = { id: view.activityId, title: view.title || view.activityId, url: view.url, isSco: view.isSco !== false, talked: false, ended: false, timer: 0 };
     const missing = await probe(view.url);
     root.dataset.activity = view.activityId;
     if (missing) {
@@ -138,6 +172,7 @@ async function deliver(view, request) {
       messages.clear("missing");
       content.showFrame();
       $("content").src = view.url;
+      watchInitialize(launched);
     }
   } else if (view.type === "ended") {
     ended = true;
@@ -164,7 +199,17 @@ async function deliver(view, request) {
     const shown = root.dataset.activity;
     const running = !!nav && nav.activities.some((a) => a.id === shown && a.active);
     const r = refusal(request || "", view);
-    if (running) {
+    if (running && request === "adl.nav.request") {
+      // The SCO asked for somewhere the course does not allow, then ended:
+      // it stays on screen, the player's controls take over.
+      if (launched) launched.ended = true;
+      messages.show({
+        key: "refused",
+        level: "warning",
+        text: `The activity asked to go on, but the course does not allow it: ${r.text} Use the buttons above or the contents to go on.`,
+        detail: r.detail,
+      });
+    } else if (running) {
       // Nothing changed: the activity shown goes on.
       messages.show({ key: "refused", level: "info", text: r.text, detail: r.detail });
     } else {
@@ -230,6 +275,10 @@ async function start() {
   }
   shim.onCall((e) => {
     log.add(e);
+    if (launched && /^(LMS)?Initialize$/.test(e.method)) {
+      launched.talked = true;
+      messages.clear("no-init");
+    }
     // Statuses show in the table of contents as soon as the SCO commits them.
     if (/^(LMS)?(Commit|Finish|Terminate)$/.test(e.method)) renderSoon();
   });

@@ -1,7 +1,8 @@
 // The table of contents from the sequencer's look-ahead (navState): an
 // entry per visible activity; launchable ones are buttons, the ones that
 // cannot be chosen now are marked unavailable (focusable, with the reason
-// when the navigation state gives one), clusters are headings.
+// when the navigation state gives one), clusters are headings (buttons
+// too when a choice of them is valid).
 import { statusText, whyWords } from "./words.js";
 
 /**
@@ -47,14 +48,27 @@ export function renderToc(list, nav, launchable, on) {
           w.id = id;
           // Said under the entry itself; for the entries of a closed part,
           // only to assistive technology and as a tooltip (the part says it).
-          w.className = /^Not available yet: it belongs to/.test(why) ? "why sr-only" : "why";
+          // The same reason as the entry before it (the questions of a part
+          // that is not chosen from the menu) is said once.
+          const repeated = parent.lastElementChild && parent.lastElementChild.dataset.whyText === why;
+          w.className = repeated || /^Not available yet: it belongs to/.test(why) ? "why sr-only" : "why";
           w.textContent = why;
+          li.dataset.whyText = why;
           entry.setAttribute("aria-describedby", id);
           entry.title = detail ? `${why} (${detail})` : why;
           li.dataset.why = "1";
           li.appendChild(w);
         }
       }
+      if (a.active) entry.setAttribute("aria-current", "step");
+    } else if (a.selectable && a.enabled) {
+      // A part of the course that may be chosen (the sequencer then delivers
+      // the activity its rules lead to): a heading that is also a button.
+      entry = document.createElement("button");
+      entry.type = "button";
+      entry.className = "entry cluster";
+      entry.dataset.id = a.id;
+      entry.addEventListener("click", () => on.choose(a.id));
       if (a.active) entry.setAttribute("aria-current", "step");
     } else {
       entry = document.createElement("span");
