@@ -118,3 +118,13 @@ test("a SCO that calls Initialize is not reported", async () => {
   assert.doesNotMatch(await messagesText(page), /has not connected/);
   await context.close();
 });
+
+test("a single-SCO SCORM 2004 package without sequencing (no flow) launches its SCO, as LMSs do", async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(backend.url + "/course.html?manifest=courses/sample/imsmanifest.xml");
+  await page.waitForFunction(() => document.documentElement.dataset.activity === "ITEM-1");
+  assert.equal(await page.evaluate(() => document.documentElement.dataset.delivery), "launch");
+  assert.equal(await page.isHidden("#message"), true);
+  await context.close();
+});

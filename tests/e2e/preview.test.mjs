@@ -145,6 +145,20 @@ test("the sequenced SCORM 2004 package: rules in words, play through, sequencing
   await context.close();
 });
 
+test("a single-SCO SCORM 2004 package without sequencing plays its SCO on Play; the log shows the choice", async () => {
+  const { context, page, errors } = await fresh();
+  const { dirEntries } = await import("./preview-harness.mjs");
+  const { ROOT } = await import("./harness.mjs");
+  const entries = dirEntries(ROOT + "/www/courses/sample", { skip: ["imsmanifest12.xml"] });
+  await dropFile(page, "noflow.zip", makeZip(entries));
+  assert.equal(await importOutcome(page), "done");
+  await page.click("#play");
+  await waitActivity(page, "ITEM-1");
+  assert.doesNotMatch(await page.locator(".player-status").innerText().catch(() => ""), /Not possible/);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test("a refused call is explained in words, and errors-only shows just the failures", async () => {
   const { context, page } = await fresh();
   await dropFile(page, "sequenced.zip", makeZip(sequencedEntries()));

@@ -322,8 +322,13 @@ async function start() {
   const first = info.canResume ? "resumeAll" : "start";
   const view = await shim.course.navigate(first, $("content"));
   if (view.type === "error") {
-    // A course that does not start by itself (choice only, no flow): the
-    // learner picks where to begin; nothing went wrong.
+    // A course that does not start by itself (choice only, no flow: the
+    // default of a manifest without sequencing). One activity to choose is
+    // launched, as LMSs do; among several the learner picks where to begin.
+    // Nothing went wrong either way.
+    const nav = shim.course.navState();
+    const choosable = nav ? nav.activities.filter((a) => launchable.has(a.id) && a.visible && a.selectable && a.enabled) : [];
+    if (choosable.length === 1) return go("{target=" + choosable[0].id + "}choice");
     root.dataset.delivery = "choose";
     content.showMessage({ title: "Where would you like to begin?", text: "Choose a part of the course from the contents." });
     if (narrow.matches) setToc(true);

@@ -82,6 +82,10 @@ export function createPlayer({ root, shim, session, onChange }) {
       running = false;
       document.documentElement.dataset.activity = "";
       say("The course session has ended. Relaunch it from the settings, or choose another package.");
+    } else if (view && view.type === "error" && source === "start" && request === "start") {
+      // A course whose root does not flow (choice only) waits for a choice:
+      // nothing is wrong, as an LMS would show it.
+      say("This course does not start by itself (" + view.id + ": " + view.message + "): choose where to begin in the table of contents.");
     } else if (view && view.type === "error") {
       say("Not possible now (" + view.id + ": " + view.message + ").");
     } else if (view === null) {
@@ -114,6 +118,15 @@ export function createPlayer({ root, shim, session, onChange }) {
     async start(request) {
       running = true;
       lastContentRequest = null;
+      if (request === "start" && shim.course.accepts("start")) {
+        // A course that does not flow (a manifest without sequencing) does
+        // not start by itself; with one activity to choose, LMSs launch it.
+        const nav = shim.course.navState();
+        // Leaves: the activities are in tree order, a leaf's successor is no deeper.
+        const acts = nav ? nav.activities : [];
+        const choosable = acts.filter((a, i) => a.depth > 0 && !(acts[i + 1] && acts[i + 1].depth > a.depth) && a.visible && a.selectable && a.enabled);
+        if (choosable.length === 1) return go("{target=" + choosable[0].id + "}choice", "start");
+      }
       return go(request, "start");
     },
     go,
