@@ -17,9 +17,12 @@ let workerFailed = false;
 let nextJob = 1;
 const waiting = new Map(); // id -> {resolve, reject, onBytes}
 
+// Whether the worker can be tried. FileSystemSyncAccessHandle exists only
+// in dedicated workers (a page does not see createSyncAccessHandle), so the
+// worker itself says when it has none ("unsupported", before it touches
+// the file or the network) and every job then takes the writable stream.
 function canUseWorker() {
-  return !workerFailed && typeof Worker === "function" && typeof FileSystemFileHandle !== "undefined" &&
-    typeof FileSystemFileHandle.prototype.createSyncAccessHandle === "function";
+  return !workerFailed && typeof Worker === "function" && typeof FileSystemFileHandle !== "undefined";
 }
 
 function startWorker() {
@@ -35,7 +38,10 @@ function startWorker() {
     }
     waiting.delete(m.id);
     if (m.type === "done") job.resolve(m);
-    else {
+    else if (m.type === "unsupported") {
+      workerFailed = true;
+      job.reject(Object.assign(new Error("no FileSystemSyncAccessHandle in workers here"), { workerFailed: true }));
+    } else {
       const e = new DOMException(m.message, m.name === "Error" ? "OperationError" : m.name);
       job.reject(e);
     }
@@ -64,7 +70,12 @@ function runJob(message, { onBytes, signal }) {
   });
 }
 
-async function pipeWritable(handle, stream, { at = 0, onBytes, signal }) {
+/**
+ * Write `stream` through a FileSystemWritableFileStream from byte `at`. The
+ * stream commits at close(): `keepPartial` closes it on a failure too (a
+ * download keeps what came, to be resumed), else what was written is dropped.
+ */
+async function pipeWritable(handle, stream, { at = 0, onBytes, signal, keepPartial = false }) {
   const w = await handle.createWritable({ keepExistingData: at > 0 });
   let done = at;
   try {
@@ -76,9 +87,10 @@ async function pipeWritable(handle, stream, { at = 0, onBytes, signal }) {
         c.enqueue(chunk);
       },
     });
-    await stream.pipeThrough(counter).pipeTo(w, signal ? { signal } : {});
+    await stream.pipeThrough(counter).pipeTo(w, { preventAbort: keepPartial, ...(signal ? { signal } : {}) });
   } catch (e) {
-    await w.abort().catch(() => {});
+    if (keepPartial) await w.close().catch(() => w.abort().catch(() => {}));
+    else await w.abort().catch(() => {});
     throw e;
   }
   return done;
@@ -138,6 +150,6 @@ export async function fetchInto(handle, url, { at = 0, ifRange = "", onBytes, si
     if (res.status !== 206 || !range || Number(range[1]) !== at) { from = 0; response.restarted = true; }
     else if (range[3] !== "*") response.length = Number(range[3]);
   }
-  const bytes = await pipeWritable(handle, res.body, { at: from, onBytes, signal });
+  const bytes = await pipeWritable(handle, res.body, { at: from, onBytes, signal, keepPartial: true });
   return { bytes, response };
 }

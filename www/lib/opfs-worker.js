@@ -14,7 +14,8 @@
 //   {op: "abort", id}
 // Answers: {id, type: "progress", bytes} (bytes in the file so far),
 //          {id, type: "done", bytes, response?: {status, etag, lastModified, length, contentType, restarted}},
-//          {id, type: "error", name, message}.
+//          {id, type: "error", name, message},
+//          {id, type: "unsupported"} (no sync access handles here: the page writes instead).
 const jobs = new Map(); // id -> AbortController
 
 /** Flush to disk every this many bytes (a kill loses at most the last unflushed part; it is written again on resume). */
@@ -106,6 +107,10 @@ onmessage = async (event) => {
   if (msg.op === "abort") {
     const c = jobs.get(msg.id);
     if (c) c.abort();
+    return;
+  }
+  if (typeof FileSystemFileHandle === "undefined" || typeof FileSystemFileHandle.prototype.createSyncAccessHandle !== "function") {
+    postMessage({ id: msg.id, type: "unsupported" });
     return;
   }
   const controller = new AbortController();
