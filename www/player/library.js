@@ -129,13 +129,14 @@ export async function startLibrary({ shim, messages }) {
     root.dataset.import = "busy";
     messages.clear("import");
     showProgress(label, { phase: "download", bytes: 0 });
+    let outcome = "failed";
     try {
       const rec = await task((p) => showProgress(label, p));
-      root.dataset.import = "done";
+      outcome = "done";
+      await render(); // the entry is listed before the page says it is ready
       messages.show({ key: "import", level: "info", text: `“${rec ? rec.title : label}” is ready to play, with or without a network.` });
       askPersistence().then(renderStorage);
     } catch (e) {
-      root.dataset.import = "failed";
       root.dataset.importError = e && e.id ? e.id : "unexpected";
       const resumable = e && e.resumable;
       messages.show({
@@ -148,6 +149,7 @@ export async function startLibrary({ shim, messages }) {
       busy = false;
       hideProgress();
       await render();
+      root.dataset.import = outcome;
     }
   }
 
