@@ -75,6 +75,16 @@ async function readJson(dir, name) {
   }
 }
 
+/** Is there a file `name` in `dir` (readable or not)? */
+async function hasFile(dir, name) {
+  try {
+    await dir.getFileHandle(name);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 async function writeFile(dir, name, data) {
   const h = await dir.getFileHandle(name, { create: true });
   const w = await h.createWritable();
@@ -414,6 +424,10 @@ export async function openStore({ limits } = {}) {
         const meta = await readJson(handle, META);
         if (meta && meta.complete) continue;
         if (await readJson(handle, DOWNLOAD)) continue;
+        // meta.json is written whole (swapped in at close), so one that is
+        // there but unreadable is damaged, not unfinished: it stays, for
+        // verify() to report and the user to remove.
+        if (!meta && await hasFile(handle, META)) continue;
         await dir.removeEntry(id, { recursive: true }).catch(() => {});
         gone.push(id);
       }
