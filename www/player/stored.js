@@ -71,7 +71,12 @@ export async function openStored(key, shim, messages) {
     });
   }
   const pkg = version.packageId;
-  const report = (p) => p.catch((e) => console.warn("scorm-shim player: the library could not be updated", e));
+  // One write after another, in the order things happened: a "started"
+  // written after the "suspended" that followed it would be wrong.
+  let chain = Promise.resolve();
+  const report = (f) => {
+    chain = chain.then(f).catch((e) => console.warn("scorm-shim player: the library could not be updated", e));
+  };
   return {
     manifestUrl: sw.manifestUrl(pkg),
     title: record.title,
@@ -83,18 +88,18 @@ export async function openStored(key, shim, messages) {
       shim.onEvent((e) => {
         if (e.type === "queued") {
           cleared = false;
-          if (!marked) { marked = true; report(lib.markPlayed(key, pkg)); }
+          if (!marked) { marked = true; report(() => lib.markPlayed(key, pkg)); }
         } else if (e.type === "acknowledged" && !cleared) {
           const q = shim.queueStatus();
           if (Object.values(q).every((v) => v.pending === 0) && !shim.failedBatches().length) {
             cleared = true;
             marked = false;
-            report(lib.delivered(key, pkg));
+            report(() => lib.delivered(key, pkg));
           }
         }
       });
     },
-    launched() { report(lib.setAttempt(key, pkg, "started")); },
-    ended(resumable) { report(lib.setAttempt(key, pkg, resumable ? "suspended" : "ended")); },
+    launched() { report(() => lib.setAttempt(key, pkg, "started")); },
+    ended(resumable) { report(() => lib.setAttempt(key, pkg, resumable ? "suspended" : "ended")); },
   };
 }
