@@ -180,6 +180,8 @@ export async function startLibrary({ shim, messages }) {
   })();
 
   // ---- the list --------------------------------------------------------------
+  // A control's accessible name starts with its visible text, then names the
+  // course (WCAG 2.5.3, label in name).
   function action(label, aria, run2, className = "") {
     return el("button", { type: "button", className, "aria-label": aria, text: label, onclick: run2 });
   }
@@ -200,7 +202,7 @@ export async function startLibrary({ shim, messages }) {
       li.dataset.problem = c.problem.id;
       main.append(el("p", { className: "course-problem", role: "alert", text: `This course cannot be played: ${c.problem.message}.` + (c.undelivered ? " Progress not sent yet is kept in this browser." : "") }));
       if (c.source && c.source.type === "url" && c.source.url) {
-        acts.append(action("Download again", "Download " + title + " again", () => run(title, async (onProgress) => {
+        acts.append(action("Download again", "Download again: " + title, () => run(title, async (onProgress) => {
           await lib.remove(c.key);
           return lib.addUrl(c.source.url, { onProgress });
         })));
@@ -222,14 +224,14 @@ export async function startLibrary({ shim, messages }) {
       li.dataset.download = "stopped";
       const d = c.download;
       main.append(el("p", { className: "course-note", text: `A newer version stopped downloading at ${formatBytes(d.bytes)}${d.total ? " of " + formatBytes(d.total) : ""}${d.error ? " (" + d.error.message + ")" : ""}.` }));
-      acts.append(action("Resume download", "Resume the download of " + title, () => run(title, (onProgress) => lib.resume(d, { onProgress }))));
+      acts.append(action("Resume download", "Resume download: " + title, () => run(title, (onProgress) => lib.resume(d, { onProgress }))));
     }
     if (c.play) {
       const playing = el("a", { className: "button", href: "course.html?course=" + encodeURIComponent(c.key), "aria-label": (c.attempt && c.attempt.state === "suspended" ? "Resume " : "Play ") + title, text: c.attempt && c.attempt.state === "suspended" ? "Resume" : "Play" });
       acts.append(playing);
     }
     if (c.newerWaiting) {
-      acts.append(action(`Start over with version ${c.latest.n}`, `Start ${title} over with version ${c.latest.n}`, async () => {
+      acts.append(action(`Start over with version ${c.latest.n}`, `Start over with version ${c.latest.n}: ${title}`, async () => {
         if (!window.confirm(`Start “${title}” over with version ${c.latest.n}? Your attempt on version ${c.play.n} ends here.`)) return;
         await lib.startAnew(c.key);
         await render();
@@ -238,7 +240,7 @@ export async function startLibrary({ shim, messages }) {
       acts.append(action("Download the new version", "Download the new version of " + title, () => run(title, (onProgress) => lib.downloadUpdate(c.key, { onProgress }))));
     }
     if (c.source && c.source.type === "url" && !c.newerWaiting) {
-      acts.append(action("Check for updates", "Check " + title + " for updates", () => check(c, true), "secondary"));
+      acts.append(action("Check for updates", "Check for updates: " + title, () => check(c, true), "secondary"));
     }
     acts.append(action("Remove", "Remove " + title, () => remove(c), "secondary"));
     li.append(main, acts);
