@@ -11,11 +11,13 @@
 // in progress keeps the version it started with.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createHash, randomBytes } from "node:crypto";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { makeZip, sequencedEntries } from "./preview-harness.mjs";
+import { createRequire } from "node:module";
+import { ROOT } from "./harness.mjs";
 import { startSite, startChromium, learnerPage, libraryReady, entries, scoShowing } from "./offline-harness.mjs";
 
 const COURSE = "com.example.scorm-shim.sequenced";
@@ -48,6 +50,19 @@ async function openLibrary(page, { shell = true } = {}) {
   if (shell) await page.waitForFunction(() => document.documentElement.dataset.shell === "ready", null, { timeout: 60000 });
 }
 
+/** Wait until the library's record of course `key` has this learner's attempt in `state` (it is written as the player goes). */
+async function recorded(page, key, state) {
+  await page.waitForFunction(async ([k, want]) => {
+    try {
+      const dir = await (await navigator.storage.getDirectory()).getDirectoryHandle("scorm-library");
+      const r = JSON.parse(await (await (await dir.getFileHandle(k + ".json")).getFile()).text());
+      return Object.values(r.attempts || {}).some((a) => a.state === want);
+    } catch {
+      return false;
+    }
+  }, [key, state], { polling: 100, timeout: 10000 });
+}
+
 /** Watch the progress bar: every value it showed, kept in the page. */
 async function watchProgress(page) {
   await page.evaluate(() => {
@@ -57,6 +72,18 @@ async function watchProgress(page) {
       if (p) window.__progress.push({ ...JSON.parse(p), visible: document.getElementById("progress-visible").textContent });
     }).observe(document.documentElement, { attributes: true, attributeFilter: ["data-progress"] });
   });
+}
+
+const AXE = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
+
+/** axe-core's WCAG 2.1 A/AA violations on the page (not inside a course's frame). */
+async function violations(page) {
+  if (!(await page.evaluate(() => typeof window.axe !== "undefined"))) await page.addScriptTag({ path: AXE });
+  const result = await page.evaluate(() => window.axe.run(document, {
+    runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] },
+    iframes: false,
+  }));
+  return result.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join("; ")})`);
 }
 
 /** On a failure: what the page showed (its states, messages and errors). */
@@ -127,6 +154,7 @@ test("a course added by its manifest's URL plays offline: sequencing, suspend, r
     assert.match(await sco.textContent("#text"), /welcome back/);
     await sco.click("#later");
     await page.waitForFunction(() => document.documentElement.dataset.delivery === "ended");
+    await recorded(page, list[0].key, "suspended");
 
     // The browser restarts on the same profile, still offline.
     await b.close();
@@ -395,6 +423,170 @@ test("a newer version published at the course's URL is offered; the attempt in p
     assert.match(await sco.textContent("#text"), /first visit/);
     assert.equal(await page.evaluate(() => document.documentElement.dataset.packageVersion), "2");
     assert.equal(await page.textContent("#course-title"), "Edition two");
+    assert.deepEqual(page.errors, []);
+  } catch (e) {
+    await explain(b.page);
+    throw e;
+  } finally {
+    await b.close();
+  }
+});
+
+test("storage trouble: the quota passed during a manifest download is said in words and resumed once there is room", async () => {
+  const b = await browserFor("quota-" + Date.now());
+  try {
+    const page = b.page;
+    const sco = readFileSync(path.join(ROOT, "www/courses/sequenced/sco.html"));
+    const manifest = readFileSync(path.join(ROOT, "www/courses/sequenced/imsmanifest.xml"), "utf8")
+      .replace('href="sco.html">', 'href="sco.html">\n      <file href="media/clip.bin"/>');
+    assert.match(manifest, /media\/clip\.bin/);
+    site.publish("/big/imsmanifest.xml", Buffer.from(manifest), { type: "application/xml" });
+    site.publish("/big/sco.html", sco, { type: "text/html" });
+    site.publish("/big/media/clip.bin", randomBytes(6 * 1024 * 1024), { type: "application/octet-stream" });
+    await openLibrary(page);
+    // A real quota: this origin may store only 3 MB more than it does now.
+    const cdp = await b.context.newCDPSession(page);
+    const usage = await page.evaluate(async () => (await navigator.storage.estimate()).usage);
+    await cdp.send("Storage.overrideQuotaForOrigin", { origin: site.url, quotaSize: usage + 3 * 1024 * 1024 });
+    assert.equal(await addUrl(page, "/big/imsmanifest.xml"), "failed");
+    assert.equal(await page.evaluate(() => document.documentElement.dataset.importError), "quota");
+    assert.match(await page.textContent("#messages"), /was not downloaded completely\. the browser's storage for this site is full; remove packages you no longer need\. What was downloaded is kept/);
+    let list = await entries(page);
+    assert.equal(list.length, 1);
+    assert.equal(list[0].download, "stopped");
+    assert.equal(list[0].play, false);
+    // Room again: the download goes on from the files it has.
+    await cdp.send("Storage.overrideQuotaForOrigin", { origin: site.url });
+    const before = site.log.length;
+    await page.click("#courses li[data-download=stopped] button:has-text('Resume')");
+    await page.waitForFunction(() => document.documentElement.dataset.import === "done", null, { timeout: 60000 });
+    const again = site.log.slice(before).filter((r) => r.method === "GET").map((r) => r.path);
+    assert.ok(!again.includes("/big/sco.html") && !again.includes("/big/imsmanifest.xml"), "files stored before are not fetched again: " + again);
+    list = await entries(page);
+    assert.equal(list[0].play, true);
+    await page.click(`#courses li[data-key="${list[0].key}"] a.button`);
+    await scoShowing(page, "lesson=1");
+    assert.deepEqual(page.errors, []);
+  } catch (e) {
+    await explain(b.page);
+    throw e;
+  } finally {
+    await b.close();
+  }
+});
+
+test("storage trouble: files evicted and a damaged entry are said in words; the learner's progress is kept and the course resumes when downloaded again", async () => {
+  const learner = "evict-" + Date.now();
+  const b = await browserFor(learner);
+  try {
+    const page = b.page;
+    site.publish("/pub/evicted.zip", sequencedZip());
+    await openLibrary(page);
+    assert.equal(await addUrl(page, "/pub/evicted.zip"), "done");
+    const key = keyOfUrl(site.url + "/pub/evicted.zip");
+    const item = `#courses li[data-key="${key}"]`;
+    await page.click(`${item} a.button`);
+    let sco = await scoShowing(page, "lesson=1");
+    await sco.click("#done");
+    sco = await scoShowing(page, "lesson=2");
+    await sco.click("#later");
+    await page.waitForFunction(() => document.documentElement.dataset.delivery === "ended");
+
+    // A damaged library record is rebuilt from the package.
+    await page.evaluate(async (k) => {
+      const lib = await (await navigator.storage.getDirectory()).getDirectoryHandle("scorm-library");
+      const w = await (await lib.getFileHandle(k + ".json")).createWritable();
+      await w.write("{ not json");
+      await w.close();
+    }, key);
+    await page.click("#library-link");
+    await libraryReady(page);
+    let list = await entries(page);
+    assert.equal(list.length, 1);
+    assert.equal(list[0].play, true, "rebuilt: " + list[0].text);
+
+    // The files go (as when the browser evicts them).
+    const { packages } = await storeContents(page);
+    await page.evaluate(async (id) => {
+      const dir = await (await navigator.storage.getDirectory()).getDirectoryHandle("scorm-packages");
+      await dir.removeEntry(id, { recursive: true });
+    }, packages[0].id);
+    await page.reload();
+    await libraryReady(page);
+    list = await entries(page);
+    assert.equal(list[0].problem, "evicted");
+    assert.match(list[0].text, /This course cannot be played: its files are no longer on this device/);
+    assert.deepEqual(list[0].actions, ["Download again", "Remove"]);
+    await page.goto(site.url + "/course.html?course=" + key);
+    await page.waitForFunction(() => document.documentElement.dataset.state === "error");
+    assert.match(await page.textContent("#message"), /This course's files are no longer on this device\..*your progress is kept|This course is not on this device/s);
+
+    // Downloaded again: the same registration, so the learner resumes where they left.
+    await page.goto(site.url + "/course.html");
+    await libraryReady(page);
+    await page.click(`${item} button:has-text('Download again')`);
+    await page.waitForFunction(() => document.documentElement.dataset.import === "done", null, { timeout: 60000 });
+    await page.click(`${item} a.button`);
+    sco = await scoShowing(page, "lesson=2");
+    assert.match(await sco.textContent("#text"), /welcome back/);
+
+    // A damaged package: its description cannot be read.
+    const now = await storeContents(page);
+    await page.evaluate(async (id) => {
+      const dir = await (await (await navigator.storage.getDirectory()).getDirectoryHandle("scorm-packages")).getDirectoryHandle(id);
+      const w = await (await dir.getFileHandle("meta.json")).createWritable();
+      await w.write("garbage");
+      await w.close();
+    }, now.packages[0].id);
+    await page.goto(site.url + "/course.html");
+    await libraryReady(page);
+    list = await entries(page);
+    assert.equal(list[0].problem, "corrupt");
+    assert.match(list[0].text, /its stored files are damaged/);
+    assert.deepEqual(page.errors, []);
+  } catch (e) {
+    await explain(b.page);
+    throw e;
+  } finally {
+    await b.close();
+  }
+});
+
+test("the library at 1024×768 and on a phone: nothing cut off, errors in the page, keyboard operable, no WCAG 2.1 AA violation", async () => {
+  const b = await browserFor("layout-" + Date.now());
+  try {
+    const page = b.page;
+    // axe-core goes in as a script the page's Content-Security-Policy would refuse.
+    await (await b.context.newCDPSession(page)).send("Page.setBypassCSP", { enabled: true });
+    site.publish("/pub/layout-cut.zip", sequencedZip({ pad: 2 * 1024 * 1024 }), { cut: 256 * 1024 });
+    await openLibrary(page);
+    assert.equal(await addUrl(page, "/courses/sequenced/imsmanifest.xml"), "done");
+    assert.equal(await addUrl(page, "/pub/layout-cut.zip"), "failed");
+    for (const viewport of [{ width: 1024, height: 768 }, { width: 390, height: 844 }, { width: 844, height: 390 }]) {
+      await page.setViewportSize(viewport);
+      const seen = await page.evaluate(() => {
+        const over = [...document.querySelectorAll("#library button, #library a, #library input, #messages button, #messages p, #courses h3")]
+          .filter((e) => e.offsetParent !== null)
+          .map((e) => ({ e, r: e.getBoundingClientRect() }))
+          .filter(({ r }) => r.right > window.innerWidth + 1 || r.left < -1)
+          .map(({ e, r }) => `${e.tagName}.${e.className}: ${Math.round(r.left)}-${Math.round(r.right)}`);
+        return { scroll: document.documentElement.scrollWidth, width: window.innerWidth, over, error: [...document.querySelectorAll("#messages .msg-error")].some((m) => m.offsetParent !== null && /was not downloaded completely/.test(m.textContent)) };
+      });
+      assert.ok(seen.scroll <= seen.width, `${viewport.width}×${viewport.height}: the page scrolls sideways (${seen.scroll} > ${seen.width})`);
+      assert.deepEqual(seen.over, [], `${viewport.width}×${viewport.height}: controls cut off`);
+      assert.equal(seen.error, true, "the failed download is said in the page");
+      assert.deepEqual(await violations(page), [], `${viewport.width}×${viewport.height}`);
+    }
+    // Keyboard: Tab reaches the course's Play link, Enter opens it.
+    await page.setViewportSize({ width: 1024, height: 768 });
+    let reached = false;
+    for (let i = 0; i < 40 && !reached; i++) {
+      await page.keyboard.press("Tab");
+      reached = await page.evaluate(() => document.activeElement && document.activeElement.matches("#courses a.button"));
+    }
+    assert.ok(reached, "the Play link is reachable by Tab");
+    await page.keyboard.press("Enter");
+    await scoShowing(page, "lesson=1");
     assert.deepEqual(page.errors, []);
   } catch (e) {
     await explain(b.page);
