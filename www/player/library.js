@@ -310,9 +310,14 @@ export async function startLibrary({ shim, messages }) {
     await renderStorage();
   });
 
-  let rendering = null;
+  // One render at a time; a render asked for while one runs runs again
+  // after it (what changed meanwhile may not be in the list being drawn).
+  let rendering = null, again = null;
   async function render() {
-    if (rendering) return rendering;
+    if (rendering) {
+      if (!again) again = rendering.catch(() => {}).then(() => { again = null; return render(); });
+      return again;
+    }
     rendering = (async () => {
       let data;
       try {
