@@ -12,6 +12,14 @@
 //   node bench/preview.mjs            10 MB and 100 MB packages, per-call cost
 //   node bench/preview.mjs --big      also 1 GB (writes a 1 GB zip to the temp dir)
 //   node bench/preview.mjs --no-write print only, leave BENCHMARKS.md alone
+//   node bench/preview.mjs --incognito   packages in an off-the-record context
+//                                     (the origin private file system is then kept
+//                                     in the browser process's memory)
+//
+// The packages are imported in a persistent profile on disk (a user's
+// browser); a test's `browser.newContext()` is off the record, and there
+// Chromium keeps the origin private file system in memory, so a 1 GB import
+// grows the browser process by 1 GB whatever the page does.
 //
 // Writes its section of BENCHMARKS.md between the preview markers (at the
 // end of the file). Nothing asserts a timing.
@@ -29,6 +37,7 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const args = process.argv.slice(2);
 const BIG = args.includes("--big");
 const WRITE = !args.includes("--no-write");
+const INCOGNITO = args.includes("--incognito");
 const log = (...a) => console.error("[preview bench]", ...a);
 
 // ---- A streaming zip writer (stored and deflated entries; sizes < 4 GiB) ---
@@ -194,7 +203,7 @@ async function packageRun(server, browser, pid, sizeMb, dir) {
   const file = path.join(dir, "pkg-" + sizeMb + "mb.zip");
   log("writing a " + sizeMb + " MB package");
   const bytes = await makePackage(file, sizeMb);
-  const context = await browser.newContext();
+  const context = browser.newContext ? await browser.newContext() : browser; // a persistent context is its own
   const page = await context.newPage();
   await openPreview(page, server.url, "?autoplay");
   const baseTypes = new Map();
@@ -212,7 +221,7 @@ async function packageRun(server, browser, pid, sizeMb, dir) {
   const importMs = Number(await page.evaluate(() => document.documentElement.dataset.importMs));
   const mem = await s.end();
   await page.evaluate(async () => { for (const p of await window.preview.store.list()) await window.preview.store.remove(p.id); });
-  await context.close();
+  if (context === browser) await page.close(); else await context.close();
   rmSync(file);
   const grew = Object.entries(mem.typePeak).map(([t, v]) => [t, v - (baseTypes.get(t) || 0)]).sort((a, b) => b[1] - a[1])[0];
   return { sizeMb, bytes, firstSco, importMs, baseRss: base, peakRss: mem.peak, heapPeak: mem.heapPeak, grew };
@@ -291,24 +300,28 @@ async function main() {
   const dir = mkdtempSync(path.join(os.tmpdir(), "preview-bench-"));
   const server = await startStatic();
   const marker = "--preview-bench-" + process.pid;
-  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || "/usr/bin/chromium", args: [...CHROMIUM_ARGS, "--enable-precise-memory-info", marker], headless: true });
-  const pid = browserPid(marker);
+  const launch = { executablePath: process.env.CHROMIUM || "/usr/bin/chromium", args: [...CHROMIUM_ARGS, "--enable-precise-memory-info", marker], headless: true };
+  const browser = await chromium.launch({ ...launch, args: launch.args.slice(0, -1) });
   const runs = [];
   try {
+    // The packages: in a profile on disk, as a user's browser keeps it (or off the record).
+    const packages = INCOGNITO ? await chromium.launch(launch) : await chromium.launchPersistentContext(path.join(dir, "profile"), launch);
+    const pid = browserPid(marker);
     for (const mb of BIG ? [10, 100, 1000] : [10, 100]) {
-      const r = await packageRun(server, browser, pid, mb, dir);
+      const r = await packageRun(server, packages, pid, mb, dir);
       log(JSON.stringify(r));
       runs.push(r);
     }
+    await packages.close();
     const cost = await callCost(server, browser);
     log(JSON.stringify(cost));
-    const chromium = browser.version();
+    const chromiumVersion = browser.version();
     const date = new Date().toISOString().slice(0, 10);
     const load = os.loadavg()[0].toFixed(1);
     const section = `<!-- preview:start -->
 ## Author preview (issue 14)
 
-Command: \`node bench/preview.mjs${BIG ? " --big" : ""}\` (\`--big\` adds the 1 GB package), ${date}, Chromium ${chromium}, 2 cores (load average ${load} while it ran: other work shared the machine).
+Command: \`node bench/preview.mjs${BIG ? " --big" : ""}${INCOGNITO ? " --incognito" : ""}\` (\`--big\` adds the 1 GB package), ${date}, Chromium ${chromiumVersion}, 2 cores (load average ${load} while it ran: other work shared the machine). Packages imported in ${INCOGNITO ? "an off-the-record context (the origin private file system in memory)" : "a persistent profile on disk, as a user's browser"}.
 
 From choosing a generated package in the page (\`<input type=file>\`, the file is read from disk by the browser) to the first SCO on screen (its document loaded and initialized), with the import apart (zip.js reads the central directory, every entry is checked, the zip is copied as it is into the origin private file system). Packages: the sequenced sample, one large stored "video" (60%), 1 MB stored images, small deflated scripts. Memory: peak resident memory of all Chromium processes during the run (above the idle preview's), and the page's peak JS heap.
 

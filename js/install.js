@@ -211,13 +211,16 @@ function scormShimInstall(Shim, target, config, loadCourse, renew) {
   // At start, before anything reads local state for good: the durable copy
   // of this registration's records, merged into localStorage (it may be
   // ahead after a crash). A launch made already is redone when it changed.
+  // course.open() does it again for the registration the package names (or
+  // one configured after start). Resolves with whether anything changed.
   function restore() {
     var prefix = shim.registrationPrefix();
-    if (!prefix) return Promise.resolve();
+    if (!prefix) return Promise.resolve(false);
     return durable.read(prefix).then(function (records) {
       var changed = false;
       for (var i = 0; i + 1 < records.length; i += 2) changed = shim.restoreRecord(records[i], records[i + 1]) || changed;
       if (changed && shim.idle()) shim.relaunch();
+      return changed;
     });
   }
 
@@ -692,6 +695,16 @@ function scormShimInstall(Shim, target, config, loadCourse, renew) {
             var xml = loaded[0];
             if (loaded[1]) adopt(loaded[1]);
             info = shim.openCourse(xml, organization, url);
+            // The registration is known now: its durable copy is merged in
+            // (after a browser crash localStorage may have lost what
+            // IndexedDB kept), and the package opened again when it changed.
+            return restore().then(function (changed) {
+              if (changed) info = shim.openCourse(xml, organization, url);
+            }, function (e) {
+              console.error("scorm-shim: the durable copy could not be read", e);
+            }).then(function () { return xml; });
+          })
+          .then(function (xml) {
             course.base = url;
             course.xml = xml;
             course.organization = organization;

@@ -135,6 +135,10 @@ echo 'export * from "../index";' > pkg/rte/index.d.ts
 sed "s/\"version\": \"0.0.0\"/\"version\": \"$VERSION\"/" js/package.json > pkg/package.json
 cp README.md pkg/README.md
 
+# What the service worker keeps for the pages to open offline, and its
+# version (a hash of those files): www/app-shell.js (not committed).
+node scripts/app-shell.mjs
+
 size() { wc -c < "$1" | tr -d ' '; }
 gz() { gzip -9 -c "$@" | wc -c | tr -d ' '; }
 row() { printf '  %-52s %9s raw %8s gzipped\n' "$1" "$2" "$3"; }

@@ -32,7 +32,7 @@ function sco(page) {
   return page.frames().find((f) => f.url().includes("courses/sequenced/sco.html"));
 }
 
-async function open(url = "/course.html") {
+async function open(url = "/course.html?manifest=courses/sequenced/imsmanifest.xml") {
   const context = await playerContext(browser, backend);
   const page = await context.newPage();
   page.errors = [];

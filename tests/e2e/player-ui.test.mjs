@@ -22,7 +22,7 @@ after(async () => {
 });
 
 let learners = 0;
-async function open(manifest, viewport = { width: 1024, height: 768 }) {
+async function open(manifest = "courses/sequenced/imsmanifest.xml", viewport = { width: 1024, height: 768 }) {
   const context = await playerContext(browser, backend, { learner: `learner-ui-${process.pid}-${++learners}`, context: { viewport } });
   const page = await context.newPage();
   await page.goto(backend.url + "/course.html" + (manifest ? "?manifest=" + encodeURIComponent(manifest) : ""));

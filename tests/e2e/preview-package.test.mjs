@@ -267,7 +267,9 @@ test("nothing leaves the machine: playing a package requests only the page's ass
   await page.click("#tab-seq");
   await page.waitForTimeout(300);
   const origin = server.url;
-  const ASSETS = /^\/(www\/preview\.html|www\/preview\/[\w-]+\.(js|css)|www\/lib\/[\w-]+\.js|www\/vendor\/zip\.js\/zip-core-external\.min\.js|www\/sw\.js|pkg\/(course\/)?(index\.js|scorm_shim\.js|scorm_shim_bg\.wasm))$/;
+  // The page's assets, and the files the service worker keeps so the pages open offline
+  // (the application shell: www/app-shell.js lists them; the course player's too).
+  const ASSETS = /^\/(www\/preview\.html|www\/preview\/[\w-]+\.(js|css)|www\/lib\/[\w-]+\.js|www\/vendor\/zip\.js\/zip-core-external\.min\.js|www\/sw\.js|www\/app-shell\.js|www\/course\.(html|css|webmanifest)|www\/player\/[\w-]+\.js|www\/icons\/[\w-]+\.(png|svg)|pkg\/scorm-shim\.js|pkg\/(course\/)?(index\.js|scorm_shim\.js|scorm_shim_bg\.wasm))$/;
   const served = server.log.slice(before).map((l) => l.path);
   assert.ok(served.length > 10, "the page's assets were served");
   for (const p of served) assert.match(p, ASSETS, "a request for something not of the page reached the server: " + p);

@@ -1,21 +1,33 @@
-// The course player: opens a content package by the URL of its manifest
-// (`course.html?manifest=…`), shows its table of contents and the LMS
-// navigation buttons from the sequencer's look-ahead, launches what the
-// sequencer delivers, and says in the page what goes wrong. One module per
-// concern: messages, table of contents, content frame, call log, the
-// backend's queue, plain words.
+// The course player. Three ways in, one player:
+// * `course.html?manifest=…`: a package hosted on the LMS's server, by the
+//   URL of its manifest;
+// * `course.html?course=<key>`: a course kept on this device (the library,
+//   www/player/stored.js), served by the service worker, online or not;
+// * `course.html`: the library of courses on this device (www/player/library.js).
+// The player shows the table of contents and the LMS navigation buttons
+// from the sequencer's look-ahead, launches what the sequencer delivers, and
+// says in the page what goes wrong. One module per concern: messages, table
+// of contents, content frame, call log, the backend's queue, plain words,
+// the library, the offline foundation.
 import { createMessages } from "./messages.js";
 import { createCallLog } from "./calls.js";
 import { renderToc } from "./toc.js";
 import { createContent, probe } from "./content.js";
 import { watchQueue } from "./queue.js";
 import { refusal, resultWords, whyWords } from "./words.js";
-import { launchCredentials, renewOnRefusal } from "./lms.js";
+import { launchCredentials, renewOnRefusal, credentialsWhenOnline } from "./lms.js";
+import { openStored } from "./stored.js";
+import { startLibrary } from "./library.js";
+import { startOffline } from "./offline.js";
 
 const $ = (id) => document.getElementById(id);
 const root = document.documentElement;
 const params = new URLSearchParams(location.search);
-const MANIFEST = params.get("manifest") || "courses/sequenced/imsmanifest.xml";
+const HOSTED = params.get("manifest");
+const STORED = HOSTED ? null : params.get("course");
+const MODE = HOSTED ? "hosted" : STORED ? "stored" : "library";
+let MANIFEST = HOSTED || "";
+let stored = null; // openStored()'s answer, for a course from the library
 const REQUESTS = ["previous", "continue", "exit", "suspendAll", "exitAll"];
 
 const messages = createMessages($("messages"));
@@ -33,6 +45,12 @@ let busy = false;
 let launched = null;
 
 root.dataset.state = "loading";
+root.dataset.mode = MODE === "library" ? "library" : "play";
+if (MODE === "library") {
+  $("skip").href = "#library";
+  $("skip").textContent = "Skip to your courses";
+}
+if (MODE === "stored") $("library-link").hidden = false;
 
 // The table of contents folds away on small screens (a phone in landscape).
 const narrow = window.matchMedia("(max-width: 900px)");
@@ -155,6 +173,7 @@ async function deliver(view, request) {
     ended = false;
     if (launched) clearTimeout(launched.timer);
     launched = { id: view.activityId, title: view.title || view.activityId, url: view.url, isSco: view.isSco !== false, talked: false, ended: false, timer: 0 };
+    if (stored) stored.launched();
     const missing = await probe(view.url);
     root.dataset.activity = view.activityId;
     if (missing) {
@@ -181,6 +200,7 @@ async function deliver(view, request) {
     const result = shim.course.result();
     const words = resultWords(result);
     const nav = shim.course.navState();
+    if (stored) stored.ended(!!(nav && nav.resumeAll));
     if (nav && nav.resumeAll) {
       endPanel("Your place is saved.", "You can resume the course where you left it, now or later." + (words.line ? ` (${words.line}.)` : ""));
     } else {
@@ -258,6 +278,12 @@ function fail(title, e) {
   document.title = "This course cannot be played";
   for (const b of navButtons) setAvailable(b, false, "");
   content.blank();
+  if (MODE === "stored") {
+    // A course from this device: what the learner can do about it is in the library.
+    content.showMessage({ title, text: text.replace(/^scorm-shim: /, ""), actions: [{ label: "Back to your courses", run: () => { location.href = "course.html"; } }] });
+    messages.show({ key: "open", level: "error", sticky: true, title, text, detail: (e && e.detail) || (MANIFEST ? `Manifest: ${MANIFEST}` : "") });
+    return;
+  }
   content.showMessage({ title, text: `${text.replace(/^scorm-shim: /, "")}. Please tell the course administrator.` });
   messages.show({ key: "open", level: "error", sticky: true, title, text, detail: `Manifest: ${MANIFEST}` });
 }
@@ -273,6 +299,21 @@ async function start() {
     fail("The player could not start.", e);
     return;
   }
+  if (MODE === "library") {
+    await startLibrary({ shim, messages });
+    return;
+  }
+  if (MODE === "stored") {
+    try {
+      stored = await openStored(STORED, shim, messages);
+    } catch (e) {
+      fail(e.title || "This course cannot be played.", e);
+      return;
+    }
+    MANIFEST = stored.manifestUrl;
+    root.dataset.packageVersion = String(stored.version.n);
+    stored.watch();
+  }
   shim.onCall((e) => {
     log.add(e);
     if (launched && /^(LMS)?Initialize$/.test(e.method)) {
@@ -284,10 +325,17 @@ async function start() {
   });
   let info, ids = null;
   renewOnRefusal(shim, () => ids, messages);
+  const online = credentialsWhenOnline(shim, () => ids);
   try {
     info = await shim.course.open(MANIFEST, {
-      // The registration's launch token, once the package has named the registration.
-      credentials: (given) => { ids = given; return launchCredentials(shim, given); },
+      // The registration's launch token, once the package has named the
+      // registration (offline: none; asked for when the browser is online).
+      credentials: async (given) => {
+        ids = given;
+        const c = await launchCredentials(shim, given);
+        if (c) online.given();
+        return c;
+      },
     });
   } catch (e) {
     fail("This course cannot be played.", e);
@@ -328,13 +376,21 @@ async function start() {
     // Nothing went wrong either way.
     const nav = shim.course.navState();
     const choosable = nav ? nav.activities.filter((a) => launchable.has(a.id) && a.visible && a.selectable && a.enabled) : [];
-    if (choosable.length === 1) return go("{target=" + choosable[0].id + "}choice");
-    root.dataset.delivery = "choose";
-    content.showMessage({ title: "Where would you like to begin?", text: "Choose a part of the course from the contents." });
-    if (narrow.matches) setToc(true);
-    render();
+    if (choosable.length === 1) {
+      await go("{target=" + choosable[0].id + "}choice");
+    } else {
+      root.dataset.delivery = "choose";
+      content.showMessage({ title: "Where would you like to begin?", text: "Choose a part of the course from the contents." });
+      if (narrow.matches) setToc(true);
+      render();
+    }
   } else {
     await deliver(view, first);
+  }
+  // A course from the LMS's server: once it runs, the player's own files are
+  // stored too, so that the library opens offline next time.
+  if (MODE === "hosted" && "serviceWorker" in navigator) {
+    setTimeout(() => startOffline({ messages }).catch((e) => console.warn("scorm-shim player: offline use is not available", e)), 3000);
   }
 }
 
