@@ -61,6 +61,16 @@ function scormShimInstall(Shim, target, config, loadCourse, renew) {
   var str = scormShimStr;
   var durable = scormShimDurable();
   var dead = null; // set when no instance could be made after a fault
+  // > 0 while a call into the module runs. The module calls browser functions
+  // (localStorage, console, Date.now, crypto, TextDecoder) that content on the
+  // page's origin may have replaced with code that calls the API again: such
+  // a nested call must not enter the module (wasm-bindgen would refuse the
+  // aliasing, and that is no fault to recover from). It answers "false" / ""
+  // and changes nothing.
+  var depth = 0;
+  var kicking = false;
+  var NESTED = "scorm-shim: an API call was made from inside another one (a replaced browser function or a listener " +
+    "called by the module); it was not carried out";
   // Calls after which the commit queue has something new to send.
   var KICK = { LMSCommit: 1, LMSFinish: 1, Commit: 1, Terminate: 1 };
 
@@ -73,7 +83,7 @@ function scormShimInstall(Shim, target, config, loadCourse, renew) {
   function drainEvents() {
     var events = shim.takeEvents() || [];
     for (var i = 0; i < events.length; i++) {
-      try { emitEvent(JSON.parse(events[i])); } catch (e) { /* malformed event: ignore */ }
+      try { emitEvent(scormShimNet.parse(events[i])); } catch (e) { /* malformed event: ignore */ }
     }
   }
 
@@ -157,17 +167,24 @@ function scormShimInstall(Shim, target, config, loadCourse, renew) {
       if (name === "constructor" || name === "free" || typeof Class.prototype[name] !== "function") return;
       var read = !!READS[name];
       shim[name] = function () {
+        if (depth) {
+          if (Object.prototype.hasOwnProperty.call(NEUTRAL, name)) return NEUTRAL[name];
+          throw new Error(NESTED);
+        }
         if (!read) invalidate();
         if (dead) return neutral(name);
         var r;
+        depth++;
         try {
           r = core[name].apply(core, arguments);
+          flushWrites();
         } catch (e) {
           if (!scormShimIsFault(e)) throw e;
           recover(e);
           return neutral(name);
+        } finally {
+          depth--;
         }
-        flushWrites();
         return r;
       };
     });
@@ -220,8 +237,10 @@ function scormShimInstall(Shim, target, config, loadCourse, renew) {
   }
 
   function notify(api, method, args, result) {
-    var error = api === "1.2" ? lastError12() : lastError2004();
-    var event = { api: api, method: method, args: args, result: result, error: error, time: Date.now() };
+    var error;
+    depth++;
+    try { error = api === "1.2" ? lastError12() : lastError2004(); } finally { depth--; }
+    var event = { api: api, method: method, args: args, result: result, error: error, time: scormShimNet.now() };
     // Which rule refused the call, in the engine's words (GetDiagnostic
     // without a call through the API object, so nothing else changes).
     if (error !== "0" && !dead) event.diagnostic = api === "1.2" ? shim.LMSGetDiagnostic("") : shim.GetDiagnostic("");
@@ -262,10 +281,12 @@ function scormShimInstall(Shim, target, config, loadCourse, renew) {
     var starts = name === "Initialize" || name === "LMSInitialize";
     var session = api === "1.2" ? session12 : session2004;
     return function (a) {
-      invalidate();
       var arg = str(a), r = "false";
+      if (depth) return r;
+      invalidate();
       if (api === "1.2") fault12 = null; else fault2004 = null;
       if (!dead) {
+        depth++;
         try {
           r = core[name](arg) ? "true" : "false";
           if (r === "true") {
@@ -277,9 +298,16 @@ function scormShimInstall(Shim, target, config, loadCourse, renew) {
           if (!scormShimIsFault(e)) throw e;
           recover(e);
           r = "false";
+        } finally {
+          depth--;
         }
       }
-      if (kick && transport) transport.kick();
+      // Not again from inside a kick (a browser function the transport calls,
+      // replaced by content, that commits): the outer one sends it.
+      if (kick && transport && !kicking) {
+        kicking = true;
+        try { transport.kick(); } finally { kicking = false; }
+      }
       // A failed commit may mean the storage is full: tell the page at once.
       if (kick && r === "false") drainEvents();
       if (listeners.length) notify(api, name, [arg], r);
@@ -343,9 +371,11 @@ function scormShimInstall(Shim, target, config, loadCourse, renew) {
   // cache's first entry. A successful call leaves the error state clean.
   function setter12(a, b) {
     var el = str(a), v = str(b), r = 0;
+    if (depth) return "false";
     invalidate();
     fault12 = null;
     if (!dead) {
+      depth++;
       try {
         var n = ioWrite(cut(el, maxElement), 0);
         r = core.ioSet12(n, ioWrite(cut(v, maxValue), n));
@@ -354,6 +384,8 @@ function scormShimInstall(Shim, target, config, loadCourse, renew) {
         if (!scormShimIsFault(e)) throw e;
         recover(e);
         r = 0;
+      } finally {
+        depth--;
       }
     }
     clean12 = r !== 0;
@@ -364,9 +396,11 @@ function scormShimInstall(Shim, target, config, loadCourse, renew) {
   }
   function setter2004(a, b) {
     var el = str(a), v = str(b), r = 0;
+    if (depth) return "false";
     invalidate();
     fault2004 = null;
     if (!dead) {
+      depth++;
       try {
         var n = ioWrite(cut(el, maxElement), 0);
         r = core.ioSet2004(n, ioWrite(cut(v, maxValue), n));
@@ -375,6 +409,8 @@ function scormShimInstall(Shim, target, config, loadCourse, renew) {
         if (!scormShimIsFault(e)) throw e;
         recover(e);
         r = 0;
+      } finally {
+        depth--;
       }
     }
     clean2004 = r !== 0;
@@ -385,12 +421,14 @@ function scormShimInstall(Shim, target, config, loadCourse, renew) {
   }
   function getter12(a) {
     var el = str(a), r = caching ? cache12.get(el) : undefined;
+    if (depth) return "";
     fault12 = null;
     if (dead) {
       r = "";
     } else if (r !== undefined) {
-      if (!clean12) { core.clearError12(); clean12 = true; }
+      if (!clean12) { depth++; try { core.clearError12(); } finally { depth--; } clean12 = true; }
     } else {
+      depth++;
       try {
         var k = core.ioGet12(ioWrite(cut(el, maxElement), 0));
         r = ioResult(k);
@@ -400,6 +438,8 @@ function scormShimInstall(Shim, target, config, loadCourse, renew) {
         if (!scormShimIsFault(e)) throw e;
         recover(e);
         r = "";
+      } finally {
+        depth--;
       }
     }
     if (listeners.length) notify("1.2", "LMSGetValue", [el], r);
@@ -407,12 +447,14 @@ function scormShimInstall(Shim, target, config, loadCourse, renew) {
   }
   function getter2004(a) {
     var el = str(a), r = caching ? cache2004.get(el) : undefined;
+    if (depth) return "";
     fault2004 = null;
     if (dead) {
       r = "";
     } else if (r !== undefined) {
-      if (!clean2004) { core.clearError2004(); clean2004 = true; }
+      if (!clean2004) { depth++; try { core.clearError2004(); } finally { depth--; } clean2004 = true; }
     } else {
+      depth++;
       try {
         var k = core.ioGet2004(ioWrite(cut(el, maxElement), 0));
         r = ioResult(k);
@@ -422,6 +464,8 @@ function scormShimInstall(Shim, target, config, loadCourse, renew) {
         if (!scormShimIsFault(e)) throw e;
         recover(e);
         r = "";
+      } finally {
+        depth--;
       }
     }
     if (listeners.length) notify("2004", "GetValue", [el], r);
@@ -432,6 +476,7 @@ function scormShimInstall(Shim, target, config, loadCourse, renew) {
     var diagnostic = name === "GetDiagnostic" || name === "LMSGetDiagnostic";
     return function (a) {
       var arg = str(a), f = api === "1.2" ? fault12 : fault2004, r;
+      if (depth) return "";
       if (f && diagnostic && (arg === "" || arg === "" + f.code)) r = f.diagnostic;
       else if (dead) r = diagnostic ? dead : "";
       else r = shim[name](cut(arg, maxElement));
@@ -441,7 +486,10 @@ function scormShimInstall(Shim, target, config, loadCourse, renew) {
   }
   function code(api, name) {
     return function () {
-      var r = api === "1.2" ? lastError12() : lastError2004();
+      if (depth) return "101";
+      var r;
+      depth++;
+      try { r = api === "1.2" ? lastError12() : lastError2004(); } finally { depth--; }
       if (listeners.length) notify(api, name, [], r);
       return r;
     };
@@ -584,7 +632,7 @@ function scormShimInstall(Shim, target, config, loadCourse, renew) {
      * {"1.2": {state, elements: [[name, value], ...]}, "2004": {...}}. Reads
      * nothing through the API objects (the SCO's error state is untouched).
      */
-    dataModel: function () { return JSON.parse(shim.dataModel()); },
+    dataModel: function () { return scormShimNet.parse(shim.dataModel()); },
     /** Watch every API call: `listener({api, method, args, result, error, time})`. Returns an unsubscribe function. */
     onCall: function (listener) {
       return subscribe(listeners, listener);
@@ -603,14 +651,14 @@ function scormShimInstall(Shim, target, config, loadCourse, renew) {
     },
     /** The commit queue per data model: pending batches, last acknowledged sequence number, failures. */
     queueStatus: function () {
-      return transport ? transport.status() : JSON.parse(shim.queueStatus(Date.now()));
+      return transport ? transport.status() : scormShimNet.parse(shim.queueStatus(scormShimNet.now()));
     },
     /**
      * The batches the backend refused for good (kept until someone decides):
      * [{version, id, seq, sco, status, reason, ts, changes: [[element, value], ...]}].
      */
     failedBatches: function () {
-      var byVersion = JSON.parse(shim.failedBatches() || "{}"), out = [];
+      var byVersion = scormShimNet.parse(shim.failedBatches() || "{}"), out = [];
       Object.keys(byVersion).forEach(function (version) {
         byVersion[version].forEach(function (b) { b.version = version; out.push(b); });
       });
