@@ -69,6 +69,9 @@ function scormShimInstall(Shim, target, config, loadCourse, renew) {
   // and changes nothing.
   var depth = 0;
   var kicking = false;
+  // Content has been launched (1: an Initialize succeeded; 2: a package's
+  // activity was delivered): a new instance after a fault stays frozen.
+  var launched = 0;
   var NESTED = "scorm-shim: an API call was made from inside another one (a replaced browser function or a listener " +
     "called by the module); it was not carried out";
   // Calls after which the commit queue has something new to send.
@@ -114,6 +117,7 @@ function scormShimInstall(Shim, target, config, loadCourse, renew) {
       invalidate();
       caching = !core.tracesCalls();
       if (course.xml !== null) core.openCourse(course.xml, course.organization, course.base);
+      if (launched) core.freeze(launched === 2);
       for (var pass = 0; pass < 2; pass++) {
         var s = pass ? session2004 : session12;
         if (!s.running || course.xml !== null) continue;
@@ -290,7 +294,7 @@ function scormShimInstall(Shim, target, config, loadCourse, renew) {
         try {
           r = core[name](arg) ? "true" : "false";
           if (r === "true") {
-            if (starts) { session.running = true; session.sets.clear(); }
+            if (starts) { session.running = true; session.sets.clear(); launched = launched || 1; }
             else if (kick) { session.sets.clear(); if (ends) session.running = false; }
           }
           flushWrites();
@@ -602,6 +606,7 @@ function scormShimInstall(Shim, target, config, loadCourse, renew) {
      */
     newSession: function (obj) {
       if (!shim.thaw()) throw new Error("scorm-shim: newSession(): a SCO session is running; unload it first");
+      launched = 0;
       return handle.configure(obj || {});
     },
     /**
@@ -766,7 +771,8 @@ function scormShimInstall(Shim, target, config, loadCourse, renew) {
         var refused = shim.acceptsRequest(str(request));
         if (refused) return Promise.resolve(refused);
         // Content is about to run: the configuration is frozen from now on.
-        shim.freeze();
+        shim.freeze(true);
+        launched = 2;
         course.busy = true;
         var unloaded = !frame || frame.src === "about:blank" ? Promise.resolve() : new Promise(function (resolve) {
           var done = function () { frame.removeEventListener("load", done); resolve(); };

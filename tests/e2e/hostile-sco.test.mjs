@@ -8,14 +8,16 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { startBackend, launchBrowser, servePage } from "./harness.mjs";
 
-let backend, browser;
+let backend, testBackend, browser;
 before(async () => {
   backend = await startBackend();
+  testBackend = await startBackend([], "target/pkg-test"); // with the test-only fault elements
   browser = await launchBrowser();
 });
 after(async () => {
   await browser?.close();
   await backend?.stop();
+  await testBackend?.stop();
 });
 
 /**
@@ -94,5 +96,74 @@ test("a SCO that re-enters the API from a browser function the module calls cann
   const s = await stored("reg-reenter");
   assert.deepEqual([s["cmi.location"], s["cmi.suspend_data"]], ["honest", "outer"]);
   assert.deepEqual(page.errors, []);
+  await context.close();
+});
+
+test("a SCO cannot reconfigure the shim before its first Initialize either", async () => {
+  const context = await browser.newContext();
+  const page = await lms(context, {
+    reg: "reg-preinit",
+    sco: `
+      const attempts = [{ learnerId: "attacker" }, { registrationId: "reg-other" }, { endpoint: "http://127.0.0.2:9/api" },
+        { storagePrefix: "x" }, { credit: "no-credit" }];
+      out.configure = attempts.map((c) => { try { window.parent.ScormShim.configure(c); return "changed"; } catch (e) { return e.message; } });
+      out.config = window.parent.ScormShim.config();
+      out.run = [API.Initialize(""), API.GetValue("cmi.learner_id"), API.GetValue("cmi.credit"), API.SetValue("cmi.location", "mine"),
+        API.Commit(""), API.Terminate("")];`,
+  });
+  const r = await sco(page);
+  for (const m of r.configure) assert.match(m, /configuration is frozen once ScormShim.ready has resolved/);
+  assert.deepEqual([r.config.learnerId, r.config.registrationId, r.config.endpoint, r.config.storagePrefix, r.config.credit],
+    ["l-h", "reg-preinit", "/api", "scorm-shim", "credit"]);
+  assert.deepEqual(r.run, ["true", "l-h", "credit", "true", "true", "true"]);
+  await drained(page);
+  assert.equal((await stored("reg-preinit"))["cmi.location"], "mine");
+  await context.close();
+});
+
+test("content cannot swap the package being played for another one", async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await servePage(page, backend.url + "/player.html", `<!doctype html>
+    <script src="/pkg/scorm-shim.js" data-learner-id="l-swap" data-course-id="c-swap" data-registration-id="reg-swap"></script>`);
+  await page.goto(backend.url + "/player.html");
+  const r = await page.evaluate(async () => {
+    await ScormShim.ready;
+    const first = await ScormShim.course.open("/courses/sequenced/imsmanifest.xml");
+    const view = await ScormShim.course.navigate("start");
+    // The delivered SCO, as content would: end its session, then open another package.
+    const a = window.API_1484_11;
+    const run = [a.Initialize(""), a.Terminate("")];
+    const swap = await ScormShim.course.open("/courses/multisco12/imsmanifest.xml").then((i) => "opened " + i.identifier, (e) => String(e && e.message || e));
+    const tree = ScormShim.course.tree();
+    return { first: first.identifier, view: view.type, run, swap, tree: tree.id || tree.identifier };
+  });
+  assert.equal(r.view, "launch");
+  assert.deepEqual(r.run, ["true", "true"]);
+  assert.match(r.swap, /a package is being played on this page/);
+  assert.equal(r.tree, "ORG", "the first package's tree is still the one in play");
+  await context.close();
+});
+
+test("after a fault, the new instance stays frozen: no reconfiguration, no other package", async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await servePage(page, testBackend.url + "/es.html", "<!doctype html><title>es</title>");
+  await page.goto(testBackend.url + "/es.html");
+  const r = await page.evaluate(async () => {
+    const { load } = await import("/pkg/index.js");
+    const shim = await load({ learnerId: "l-fz", courseId: "c-fz", registrationId: "reg-fz" });
+    await shim.course.open("/courses/sequenced/imsmanifest.xml");
+    await shim.course.navigate("start");
+    const a = window.API_1484_11;
+    const run = [a.Initialize(""), a.Terminate(""), a.SetValue("test.fault.unreachable", "x"), a.GetLastError()];
+    const configure = (() => { try { shim.configure({ learnerId: "attacker" }); return "changed"; } catch (e) { return String(e.message || e); } })();
+    const open = await shim.course.open("/courses/multisco12/imsmanifest.xml").then(() => "opened", (e) => String(e && e.message || e));
+    return { run, configure, open, learner: shim.config().learnerId };
+  });
+  assert.deepEqual(r.run, ["true", "true", "false", "101"]);
+  assert.match(r.configure, /frozen once content has been launched/);
+  assert.match(r.open, /a package is being played/);
+  assert.equal(r.learner, "l-fz");
   await context.close();
 });
