@@ -68,6 +68,11 @@ function scormShimInstall(Shim, target, config, loadCourse, renew) {
   // aliasing, and that is no fault to recover from). It answers "false" / ""
   // and changes nothing.
   var depth = 0;
+  // True while recover() builds a new instance after a fault (at depth > 0):
+  // the installer's own calls through `shim` go through then, content's
+  // calls through the API objects are still refused, and a fault in the new
+  // instance is not recovered from again (recover() gives up: `dead`).
+  var recovering = false;
   var kicking = false;
   // Content has been launched (1: an Initialize succeeded; 2: a package's
   // activity was delivered): a new instance after a fault stays frozen.
@@ -110,6 +115,7 @@ function scormShimInstall(Shim, target, config, loadCourse, renew) {
     console.error(message + "; starting a new instance from the stored data");
     var old = core;
     try { old.free(); } catch (ignored) { /* the old instance is gone anyway */ }
+    recovering = true;
     try {
       if (!renew) throw new Error("no way to start a new instance");
       core = new (renew())(pairs);
@@ -134,6 +140,8 @@ function scormShimInstall(Shim, target, config, loadCourse, renew) {
       dead = message + "; no new instance could be made (" + (e2 && e2.message || e2) + ")";
       console.error(dead);
       emitEvent({ type: "failed", message: dead });
+    } finally {
+      recovering = false;
     }
     var f = { code: 101, diagnostic: message + "; the call was not carried out" };
     fault12 = fault2004 = f;
@@ -171,7 +179,7 @@ function scormShimInstall(Shim, target, config, loadCourse, renew) {
       if (name === "constructor" || name === "free" || typeof Class.prototype[name] !== "function") return;
       var read = !!READS[name];
       shim[name] = function () {
-        if (depth) {
+        if (depth && !recovering) {
           if (Object.prototype.hasOwnProperty.call(NEUTRAL, name)) return NEUTRAL[name];
           throw new Error(NESTED);
         }
@@ -183,7 +191,7 @@ function scormShimInstall(Shim, target, config, loadCourse, renew) {
           r = core[name].apply(core, arguments);
           flushWrites();
         } catch (e) {
-          if (!scormShimIsFault(e)) throw e;
+          if (!scormShimIsFault(e) || recovering) throw e;
           recover(e);
           return neutral(name);
         } finally {
