@@ -34,7 +34,8 @@ export interface ScormShimGlobal {
   /**
    * Apply more configuration, until `ready` has resolved and its callbacks ran (content may run
    * from then on); queued until the module is ready. Returns the rejected entries' messages;
-   * throws afterwards, and once content has been launched.
+   * throws afterwards, and once content has been launched. Changing `endpoint` without giving
+   * `headers` in the same call drops the headers (credentials go only where they were given for).
    */
   configure(config: ScormShimConfig): string[];
   /** New backend credentials, allowed at any time (sending resumes after "authRequired"). */

