@@ -293,14 +293,15 @@ function scormShimInstall(Shim, target, config, loadCourse, renew) {
     var starts = name === "Initialize" || name === "LMSInitialize";
     var session = api === "1.2" ? session12 : session2004;
     return function (a) {
-      var arg = str(a), r = "false";
+      var arg1 = arg(a), r = "false";
+      if (arg1 === null) { refuseArgument(api); return r; }
       if (depth) return r;
       invalidate();
       if (api === "1.2") fault12 = null; else fault2004 = null;
       if (!dead) {
         depth++;
         try {
-          r = core[name](arg) ? "true" : "false";
+          r = core[name](arg1) ? "true" : "false";
           if (r === "true") {
             if (starts) { session.running = true; session.sets.clear(); launched = launched || 1; }
             else if (kick) { session.sets.clear(); if (ends) session.running = false; }
@@ -322,11 +323,24 @@ function scormShimInstall(Shim, target, config, loadCourse, renew) {
       }
       // A failed commit may mean the storage is full: tell the page at once.
       if (kick && r === "false") drainEvents();
-      if (listeners.length) notify(api, name, [arg], r);
+      if (listeners.length) notify(api, name, [arg1], r);
       if (ends && r === "true" && course.base) course.afterTerminate();
       return r;
     };
   }
+  // An argument that cannot be made a string (content passed an object whose
+  // toString throws or returns no primitive): the call answers "false" / ""
+  // with error 201 (SCORM 1.2 "Invalid argument error", SCORM 2004 "General
+  // Argument Error") and changes nothing, instead of throwing into the SCO.
+  var BAD_ARGUMENT = { code: 201, diagnostic: "scorm-shim: an argument could not be converted to a string; the call was not carried out" };
+  function arg(v) {
+    try { return str(v); } catch (e) { return null; }
+  }
+  function refuseArgument(api) {
+    if (depth) return;
+    if (api === "1.2") fault12 = BAD_ARGUMENT; else fault2004 = BAD_ARGUMENT;
+  }
+
   // GetValue and SetValue pass their strings through one exchange buffer in
   // wasm memory (Shim.ioBuffer) instead of the generic glue, which allocates
   // and frees per argument and decodes every result with TextDecoder. Short
@@ -382,7 +396,8 @@ function scormShimInstall(Shim, target, config, loadCourse, renew) {
   // of the element now returns exactly the value set): then the value is the
   // cache's first entry. A successful call leaves the error state clean.
   function setter12(a, b) {
-    var el = str(a), v = str(b), r = 0;
+    var el = arg(a), v = arg(b), r = 0;
+    if (el === null || v === null) { refuseArgument("1.2"); return "false"; }
     if (depth) return "false";
     invalidate();
     fault12 = null;
@@ -407,7 +422,8 @@ function scormShimInstall(Shim, target, config, loadCourse, renew) {
     return r;
   }
   function setter2004(a, b) {
-    var el = str(a), v = str(b), r = 0;
+    var el = arg(a), v = arg(b), r = 0;
+    if (el === null || v === null) { refuseArgument("2004"); return "false"; }
     if (depth) return "false";
     invalidate();
     fault2004 = null;
@@ -432,7 +448,9 @@ function scormShimInstall(Shim, target, config, loadCourse, renew) {
     return r;
   }
   function getter12(a) {
-    var el = str(a), r = caching ? cache12.get(el) : undefined;
+    var el = arg(a);
+    if (el === null) { refuseArgument("1.2"); return ""; }
+    var r = caching ? cache12.get(el) : undefined;
     if (depth) return "";
     fault12 = null;
     if (dead) {
@@ -458,7 +476,9 @@ function scormShimInstall(Shim, target, config, loadCourse, renew) {
     return r;
   }
   function getter2004(a) {
-    var el = str(a), r = caching ? cache2004.get(el) : undefined;
+    var el = arg(a);
+    if (el === null) { refuseArgument("2004"); return ""; }
+    var r = caching ? cache2004.get(el) : undefined;
     if (depth) return "";
     fault2004 = null;
     if (dead) {
@@ -487,12 +507,12 @@ function scormShimInstall(Shim, target, config, loadCourse, renew) {
   function text(api, name) {
     var diagnostic = name === "GetDiagnostic" || name === "LMSGetDiagnostic";
     return function (a) {
-      var arg = str(a), f = api === "1.2" ? fault12 : fault2004, r;
-      if (depth) return "";
-      if (f && diagnostic && (arg === "" || arg === "" + f.code)) r = f.diagnostic;
+      var arg1 = arg(a), f = api === "1.2" ? fault12 : fault2004, r;
+      if (depth || arg1 === null) return "";
+      if (f && diagnostic && (arg1 === "" || arg1 === "" + f.code)) r = f.diagnostic;
       else if (dead) r = diagnostic ? dead : "";
-      else r = shim[name](cut(arg, maxElement));
-      if (listeners.length) notify(api, name, [arg], r);
+      else r = shim[name](cut(arg1, maxElement));
+      if (listeners.length) notify(api, name, [arg1], r);
       return r;
     };
   }

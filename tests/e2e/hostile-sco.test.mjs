@@ -201,3 +201,160 @@ test("content that runs before ready cannot send the page's token to an endpoint
   assert.ok(seen.some((s) => s.url.startsWith("http://127.0.0.2:9/steal")), "the content's endpoint was asked, without the token");
   await context.close();
 });
+
+test("arguments of every kind: huge, binary, non-string, lone surrogates, prototype names; nothing throws, nothing is lost", async () => {
+  const context = await browser.newContext();
+  const page = await lms(context, {
+    reg: "reg-args",
+    sco: `
+      API.Initialize("");
+      API.SetValue("cmi.location", "kept");
+      API.Commit("");
+      const calls = [];
+      const tryCall = (label, f) => { try { const v = f(); calls.push([label, typeof v, v === "true" || v === "false" ? v : String(v).length]); } catch (e) { calls.push([label, "threw", String(e)]); } };
+      const args = {
+        huge: "x".repeat(8 << 20), nul: "a\\u0000b", ffff: "\\uFFFF\\uFFFE", lone: "\\uD800", loneLow: "x\\uDC00y",
+        num: 12.5, neg0: -0, nan: NaN, bool: true, nil: null, undef: undefined, arr: ["a", "b"], obj: { a: 1 },
+        sym: Symbol("s"), big: 10n, date: new Date(0), fn: function f() {},
+        throwing: { toString() { throw new Error("boom"); } }, nonString: { toString() { return {}; }, valueOf() { return {}; } },
+        reentrant: { toString() { return API.SetValue("cmi.location", "from toString") + "-x"; } },
+      };
+      const names = ["__proto__", "constructor", "prototype", "hasOwnProperty", "toString", "valueOf", "cmi.__proto__", "cmi.constructor",
+        "cmi.interactions.__proto__.id", "cmi.interactions.constructor.id", "cmi.objectives.0.__proto__", "cmi.suspend_data.__proto__",
+        "adl.data.__proto__", "cmi.interactions._count", "cmi.interactions.99999999999999999999.id", "cmi.interactions.-1.id",
+        "cmi.interactions.1e3.id", "cmi..location", "cmi.location.", " cmi.location", "CMI.LOCATION", "cmi.location\\u0000"];
+      // A value that is no string: refused with 201, nothing changed.
+      out.bad = [API.SetValue("cmi.location", args.throwing), API.GetLastError(), API.GetDiagnostic(""),
+        API.SetValue(args.nonString, "x"), API.GetLastError(), API.GetValue("cmi.location"), API.GetLastError(),
+        API12.LMSGetValue(args.throwing), API12.LMSGetLastError()];
+      for (const [k, v] of Object.entries(args)) {
+        tryCall("SetValue location " + k, () => API.SetValue("cmi.location", v));
+        tryCall("SetValue suspend " + k, () => API.SetValue("cmi.suspend_data", v));
+        tryCall("GetValue " + k, () => API.GetValue(v));
+        tryCall("Initialize " + k, () => API.Initialize(v));
+        tryCall("Commit " + k, () => API.Commit(v));
+        tryCall("GetErrorString " + k, () => API.GetErrorString(v));
+        tryCall("GetDiagnostic " + k, () => API.GetDiagnostic(v));
+        tryCall("1.2 LMSSetValue " + k, () => API12.LMSSetValue("cmi.core.lesson_location", v));
+      }
+      for (const n of names) {
+        tryCall("SetValue " + n, () => API.SetValue(n, "p"));
+        tryCall("GetValue " + n, () => API.GetValue(n));
+      }
+      tryCall("no arguments", () => API.SetValue());
+      tryCall("too many", () => API.SetValue("cmi.location", "a", "b", "c"));
+      tryCall("called as a function", () => { const s = API.SetValue; return s("cmi.location", "unbound"); });
+      tryCall("called on another this", () => API.GetValue.call({}, "cmi.location"));
+      out.calls = calls;
+      out.protoIntact = Object.prototype.p === undefined && ({}).__proto__ === Object.prototype;
+      out.after = [API.SetValue("cmi.location", "final"), API.GetValue("cmi.location"), API.Commit(""), API.GetLastError(), API.Terminate("")];`,
+  });
+  const r = await sco(page);
+  assert.equal(r.threw, undefined, r.threw);
+  assert.deepEqual([r.bad[0], r.bad[1], r.bad[3], r.bad[4], r.bad[5], r.bad[6], r.bad[7], r.bad[8]],
+    ["false", "201", "false", "201", "kept", "0", "", "201"]);
+  assert.match(r.bad[2], /could not be converted to a string/);
+  const threw = r.calls.filter((c) => c[1] === "threw");
+  assert.deepEqual(threw, [], "API calls threw: " + JSON.stringify(threw).slice(0, 2000));
+  for (const c of r.calls) assert.ok(c[1] === "string", JSON.stringify(c));
+  assert.equal(r.protoIntact, true);
+  assert.deepEqual(r.after, ["true", "final", "true", "0", "true"]);
+  await drained(page);
+  assert.equal((await stored("reg-args"))["cmi.location"], "final");
+  assert.deepEqual(page.errors, []);
+  await context.close();
+});
+
+test("a flood of calls, commits and maximal values stays bounded and delivers the last value", async () => {
+  const context = await browser.newContext();
+  const page = await lms(context, {
+    reg: "reg-flood",
+    sco: `
+      API.Initialize("");
+      const big = "s".repeat(64000);
+      let falses = 0, thrown = 0;
+      for (let i = 0; i < 100000; i++) {
+        try { if (API.SetValue("cmi.location", "v" + i) !== "true") falses++; } catch (e) { thrown++; }
+      }
+      for (let i = 0; i < 300; i++) {
+        try {
+          API.SetValue("cmi.suspend_data", big.slice(i) + i);
+          API.SetValue("cmi.interactions." + i + ".id", "q" + i);
+          API.Commit("");
+        } catch (e) { thrown++; }
+      }
+      out.falses = falses; out.thrown = thrown;
+      out.count = API.GetValue("cmi.interactions._count");
+      out.end = [API.SetValue("cmi.location", "last"), API.Commit(""), API.Terminate("")];
+      out.localBytes = Object.keys(window.parent.localStorage).reduce((n, k) => n + k.length + (window.parent.localStorage.getItem(k) || "").length, 0);`,
+  });
+  const r = await sco(page);
+  assert.equal(r.threw, undefined, r.threw);
+  assert.deepEqual([r.falses, r.thrown], [0, 0]);
+  assert.equal(r.count, "300");
+  assert.deepEqual(r.end, ["true", "true", "true"]);
+  // localStorage holds at most the queue's cap (README, "Limits"), far below the 5 MB quota.
+  assert.ok(r.localBytes < 5_000_000, "local data: " + r.localBytes + " characters");
+  await drained(page);
+  const s = await stored("reg-flood");
+  assert.equal(s["cmi.location"], "last");
+  assert.equal(s["cmi.suspend_data"], "s".repeat(64000 - 299) + "299");
+  assert.deepEqual(page.errors, []);
+  await context.close();
+});
+
+test("content that tampers with another learner's local data cannot break that learner's next launch", async () => {
+  const context = await browser.newContext();
+  // The victim's session on this device: committed, delivered, and a value left in the local queue.
+  let page = await lms(context, {
+    reg: "reg-victim", learner: "l-victim",
+    sco: `API.Initialize(""); API.SetValue("cmi.location", "victim-1"); API.SetValue("cmi.suspend_data", "victim-data"); API.Commit("");`,
+  });
+  await drained(page);
+  await page.close();
+  // Another learner's SCO on the same origin rewrites every stored record of the device.
+  page = await lms(context, {
+    reg: "reg-attacker", learner: "l-attacker",
+    sco: `
+      const ls = window.parent.localStorage;
+      const keys = Object.keys(ls);
+      out.victimKeys = keys.filter((k) => k.includes("l-victim")).length;
+      const junk = ["", "{", "null", "[]", '{"v":1}', "\\uD800", "x".repeat(100000), JSON.stringify({ batches: [{ seq: -1, changes: [["cmi.location", 5]] }] })];
+      keys.forEach((k, i) => ls.setItem(k, junk[i % junk.length]));
+      out.idb = await new Promise((resolve) => {
+        const req = window.parent.indexedDB.open("scorm-shim");
+        req.onerror = () => resolve("no db");
+        req.onsuccess = () => {
+          const db = req.result;
+          if (!db.objectStoreNames.contains("records")) { resolve("no store"); return; }
+          const tx = db.transaction("records", "readwrite");
+          const st = tx.objectStore("records");
+          const all = st.getAllKeys();
+          all.onsuccess = () => {
+            all.result.forEach((k, i) => st.put(i % 2 ? { not: "a record" } : 12345, k));
+            st.put("garbage", "scorm-shim:forged");
+          };
+          tx.oncomplete = () => resolve(all.result.length);
+          tx.onerror = () => resolve("tx error");
+        };
+      });`,
+  });
+  const t = await sco(page);
+  assert.ok(t.victimKeys > 0, "the victim had local records");
+  assert.ok(typeof t.idb === "number" && t.idb > 0, "the durable copy had records: " + t.idb);
+  await page.close();
+  // The victim launches again: the API works, the backend's state is resumed, new data arrives.
+  page = await lms(context, {
+    reg: "reg-victim", learner: "l-victim",
+    sco: `out.run = [API.Initialize(""), API.GetValue("cmi.location"), API.GetValue("cmi.suspend_data"),
+      API.SetValue("cmi.location", "victim-2"), API.Commit(""), API.Terminate("")];`,
+  });
+  const r = await sco(page);
+  assert.equal(r.threw, undefined, r.threw);
+  assert.deepEqual(r.run, ["true", "victim-1", "victim-data", "true", "true", "true"]);
+  await drained(page);
+  const s = await stored("reg-victim", "l-victim");
+  assert.deepEqual([s["cmi.location"], s["cmi.suspend_data"]], ["victim-2", "victim-data"]);
+  assert.deepEqual(page.errors, []);
+  await context.close();
+});
