@@ -34,6 +34,12 @@ function scormShimBytes(b64) {
   var handle = null;
   var mode = null;
   var module = null;
+  // The page configures before `ready` has resolved (and in its callbacks);
+  // from the next task on, content may run (a course frame the page fills
+  // when ready), and the shim cannot tell when it does: configure() is
+  // refused from then on, so content cannot switch learner, registration or
+  // endpoint before its first Initialize either.
+  var settled = false;
   function ready() { return handle !== null; }
   // window.ScormShim: frozen, and neither replaceable nor deletable, so
   // content on the page's origin cannot stand in for it (and catch the
@@ -50,6 +56,12 @@ function scormShimBytes(b64) {
     get api2004() { return handle ? handle.api2004 : undefined; },
     get course() { return handle ? handle.course : undefined; },
     configure: function (obj) {
+      if (settled) {
+        var m = "scorm-shim: the configuration is frozen once ScormShim.ready has resolved and its callbacks ran " +
+          "(content may run from then on); configure() changed nothing. Only setCredentials() is allowed now.";
+        console.error(m);
+        throw new Error(m);
+      }
       if (handle) return handle.configure(obj);
       pending.push(["configure", obj]);
       return [];
@@ -107,7 +119,10 @@ function scormShimBytes(b64) {
     handle = h;
     // With an endpoint, `ready` waits for the backend's state (resume);
     // always for the durable copy of local data.
-    h.start().then(function () { resolveReady(api); });
+    h.start().then(function () {
+      resolveReady(api);
+      setTimeout(function () { settled = true; }, 0);
+    });
   }
 
   var bytes;

@@ -328,6 +328,7 @@ export interface ScormShimHandle {
   /**
    * Apply more configuration (before content is launched); returns the rejected entries' messages.
    * Throws once content has been launched (first Initialize/LMSInitialize or a package's first activity).
+   * Changing `endpoint` without giving `headers` in the same call drops the headers.
    */
   configure(config: ScormShimConfig): string[];
   /** New backend credentials, allowed at any time (sending resumes after "authRequired"); returns rejected entries' messages. */

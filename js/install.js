@@ -61,6 +61,24 @@ function scormShimInstall(Shim, target, config, loadCourse, renew) {
   var str = scormShimStr;
   var durable = scormShimDurable();
   var dead = null; // set when no instance could be made after a fault
+  // > 0 while a call into the module runs. The module calls browser functions
+  // (localStorage, console, Date.now, crypto, TextDecoder) that content on the
+  // page's origin may have replaced with code that calls the API again: such
+  // a nested call must not enter the module (wasm-bindgen would refuse the
+  // aliasing, and that is no fault to recover from). It answers "false" / ""
+  // and changes nothing.
+  var depth = 0;
+  // True while recover() builds a new instance after a fault (at depth > 0):
+  // the installer's own calls through `shim` go through then, content's
+  // calls through the API objects are still refused, and a fault in the new
+  // instance is not recovered from again (recover() gives up: `dead`).
+  var recovering = false;
+  var kicking = false;
+  // Content has been launched (1: an Initialize succeeded; 2: a package's
+  // activity was delivered): a new instance after a fault stays frozen.
+  var launched = 0;
+  var NESTED = "scorm-shim: an API call was made from inside another one (a replaced browser function or a listener " +
+    "called by the module); it was not carried out";
   // Calls after which the commit queue has something new to send.
   var KICK = { LMSCommit: 1, LMSFinish: 1, Commit: 1, Terminate: 1 };
 
@@ -73,7 +91,7 @@ function scormShimInstall(Shim, target, config, loadCourse, renew) {
   function drainEvents() {
     var events = shim.takeEvents() || [];
     for (var i = 0; i < events.length; i++) {
-      try { emitEvent(JSON.parse(events[i])); } catch (e) { /* malformed event: ignore */ }
+      try { emitEvent(scormShimNet.parse(events[i])); } catch (e) { /* malformed event: ignore */ }
     }
   }
 
@@ -97,6 +115,7 @@ function scormShimInstall(Shim, target, config, loadCourse, renew) {
     console.error(message + "; starting a new instance from the stored data");
     var old = core;
     try { old.free(); } catch (ignored) { /* the old instance is gone anyway */ }
+    recovering = true;
     try {
       if (!renew) throw new Error("no way to start a new instance");
       core = new (renew())(pairs);
@@ -104,6 +123,7 @@ function scormShimInstall(Shim, target, config, loadCourse, renew) {
       invalidate();
       caching = !core.tracesCalls();
       if (course.xml !== null) core.openCourse(course.xml, course.organization, course.base);
+      if (launched) core.freeze(launched === 2);
       for (var pass = 0; pass < 2; pass++) {
         var s = pass ? session2004 : session12;
         if (!s.running || course.xml !== null) continue;
@@ -120,6 +140,8 @@ function scormShimInstall(Shim, target, config, loadCourse, renew) {
       dead = message + "; no new instance could be made (" + (e2 && e2.message || e2) + ")";
       console.error(dead);
       emitEvent({ type: "failed", message: dead });
+    } finally {
+      recovering = false;
     }
     var f = { code: 101, diagnostic: message + "; the call was not carried out" };
     fault12 = fault2004 = f;
@@ -157,17 +179,24 @@ function scormShimInstall(Shim, target, config, loadCourse, renew) {
       if (name === "constructor" || name === "free" || typeof Class.prototype[name] !== "function") return;
       var read = !!READS[name];
       shim[name] = function () {
+        if (depth && !recovering) {
+          if (Object.prototype.hasOwnProperty.call(NEUTRAL, name)) return NEUTRAL[name];
+          throw new Error(NESTED);
+        }
         if (!read) invalidate();
         if (dead) return neutral(name);
         var r;
+        depth++;
         try {
           r = core[name].apply(core, arguments);
+          flushWrites();
         } catch (e) {
-          if (!scormShimIsFault(e)) throw e;
+          if (!scormShimIsFault(e) || recovering) throw e;
           recover(e);
           return neutral(name);
+        } finally {
+          depth--;
         }
-        flushWrites();
         return r;
       };
     });
@@ -225,8 +254,10 @@ function scormShimInstall(Shim, target, config, loadCourse, renew) {
   }
 
   function notify(api, method, args, result) {
-    var error = api === "1.2" ? lastError12() : lastError2004();
-    var event = { api: api, method: method, args: args, result: result, error: error, time: Date.now() };
+    var error;
+    depth++;
+    try { error = api === "1.2" ? lastError12() : lastError2004(); } finally { depth--; }
+    var event = { api: api, method: method, args: args, result: result, error: error, time: scormShimNet.now() };
     // Which rule refused the call, in the engine's words (GetDiagnostic
     // without a call through the API object, so nothing else changes).
     if (error !== "0" && !dead) event.diagnostic = api === "1.2" ? shim.LMSGetDiagnostic("") : shim.GetDiagnostic("");
@@ -267,14 +298,17 @@ function scormShimInstall(Shim, target, config, loadCourse, renew) {
     var starts = name === "Initialize" || name === "LMSInitialize";
     var session = api === "1.2" ? session12 : session2004;
     return function (a) {
+      var arg1 = arg(a), r = "false";
+      if (arg1 === null) { refuseArgument(api); return r; }
+      if (depth) return r;
       invalidate();
-      var arg = str(a), r = "false";
       if (api === "1.2") fault12 = null; else fault2004 = null;
       if (!dead) {
+        depth++;
         try {
-          r = core[name](arg) ? "true" : "false";
+          r = core[name](arg1) ? "true" : "false";
           if (r === "true") {
-            if (starts) { session.running = true; session.sets.clear(); }
+            if (starts) { session.running = true; session.sets.clear(); launched = launched || 1; }
             else if (kick) { session.sets.clear(); if (ends) session.running = false; }
           }
           flushWrites();
@@ -282,16 +316,36 @@ function scormShimInstall(Shim, target, config, loadCourse, renew) {
           if (!scormShimIsFault(e)) throw e;
           recover(e);
           r = "false";
+        } finally {
+          depth--;
         }
       }
-      if (kick && transport) transport.kick();
+      // Not again from inside a kick (a browser function the transport calls,
+      // replaced by content, that commits): the outer one sends it.
+      if (kick && transport && !kicking) {
+        kicking = true;
+        try { transport.kick(); } finally { kicking = false; }
+      }
       // A failed commit may mean the storage is full: tell the page at once.
       if (kick && r === "false") drainEvents();
-      if (listeners.length) notify(api, name, [arg], r);
+      if (listeners.length) notify(api, name, [arg1], r);
       if (ends && r === "true" && course.base) course.afterTerminate();
       return r;
     };
   }
+  // An argument that cannot be made a string (content passed an object whose
+  // toString throws or returns no primitive): the call answers "false" / ""
+  // with error 201 (SCORM 1.2 "Invalid argument error", SCORM 2004 "General
+  // Argument Error") and changes nothing, instead of throwing into the SCO.
+  var BAD_ARGUMENT = { code: 201, diagnostic: "scorm-shim: an argument could not be converted to a string; the call was not carried out" };
+  function arg(v) {
+    try { return str(v); } catch (e) { return null; }
+  }
+  function refuseArgument(api) {
+    if (depth) return;
+    if (api === "1.2") fault12 = BAD_ARGUMENT; else fault2004 = BAD_ARGUMENT;
+  }
+
   // GetValue and SetValue pass their strings through one exchange buffer in
   // wasm memory (Shim.ioBuffer) instead of the generic glue, which allocates
   // and frees per argument and decodes every result with TextDecoder. Short
@@ -347,10 +401,13 @@ function scormShimInstall(Shim, target, config, loadCourse, renew) {
   // of the element now returns exactly the value set): then the value is the
   // cache's first entry. A successful call leaves the error state clean.
   function setter12(a, b) {
-    var el = str(a), v = str(b), r = 0;
+    var el = arg(a), v = arg(b), r = 0;
+    if (el === null || v === null) { refuseArgument("1.2"); return "false"; }
+    if (depth) return "false";
     invalidate();
     fault12 = null;
     if (!dead) {
+      depth++;
       try {
         var n = ioWrite(cut(el, maxElement), 0);
         r = core.ioSet12(n, ioWrite(cut(v, maxValue), n));
@@ -359,6 +416,8 @@ function scormShimInstall(Shim, target, config, loadCourse, renew) {
         if (!scormShimIsFault(e)) throw e;
         recover(e);
         r = 0;
+      } finally {
+        depth--;
       }
     }
     clean12 = r !== 0;
@@ -368,10 +427,13 @@ function scormShimInstall(Shim, target, config, loadCourse, renew) {
     return r;
   }
   function setter2004(a, b) {
-    var el = str(a), v = str(b), r = 0;
+    var el = arg(a), v = arg(b), r = 0;
+    if (el === null || v === null) { refuseArgument("2004"); return "false"; }
+    if (depth) return "false";
     invalidate();
     fault2004 = null;
     if (!dead) {
+      depth++;
       try {
         var n = ioWrite(cut(el, maxElement), 0);
         r = core.ioSet2004(n, ioWrite(cut(v, maxValue), n));
@@ -380,6 +442,8 @@ function scormShimInstall(Shim, target, config, loadCourse, renew) {
         if (!scormShimIsFault(e)) throw e;
         recover(e);
         r = 0;
+      } finally {
+        depth--;
       }
     }
     clean2004 = r !== 0;
@@ -389,13 +453,17 @@ function scormShimInstall(Shim, target, config, loadCourse, renew) {
     return r;
   }
   function getter12(a) {
-    var el = str(a), r = caching ? cache12.get(el) : undefined;
+    var el = arg(a);
+    if (el === null) { refuseArgument("1.2"); return ""; }
+    var r = caching ? cache12.get(el) : undefined;
+    if (depth) return "";
     fault12 = null;
     if (dead) {
       r = "";
     } else if (r !== undefined) {
-      if (!clean12) { core.clearError12(); clean12 = true; }
+      if (!clean12) { depth++; try { core.clearError12(); } finally { depth--; } clean12 = true; }
     } else {
+      depth++;
       try {
         var k = core.ioGet12(ioWrite(cut(el, maxElement), 0));
         r = ioResult(k);
@@ -405,19 +473,25 @@ function scormShimInstall(Shim, target, config, loadCourse, renew) {
         if (!scormShimIsFault(e)) throw e;
         recover(e);
         r = "";
+      } finally {
+        depth--;
       }
     }
     if (listeners.length) notify("1.2", "LMSGetValue", [el], r);
     return r;
   }
   function getter2004(a) {
-    var el = str(a), r = caching ? cache2004.get(el) : undefined;
+    var el = arg(a);
+    if (el === null) { refuseArgument("2004"); return ""; }
+    var r = caching ? cache2004.get(el) : undefined;
+    if (depth) return "";
     fault2004 = null;
     if (dead) {
       r = "";
     } else if (r !== undefined) {
-      if (!clean2004) { core.clearError2004(); clean2004 = true; }
+      if (!clean2004) { depth++; try { core.clearError2004(); } finally { depth--; } clean2004 = true; }
     } else {
+      depth++;
       try {
         var k = core.ioGet2004(ioWrite(cut(el, maxElement), 0));
         r = ioResult(k);
@@ -427,6 +501,8 @@ function scormShimInstall(Shim, target, config, loadCourse, renew) {
         if (!scormShimIsFault(e)) throw e;
         recover(e);
         r = "";
+      } finally {
+        depth--;
       }
     }
     if (listeners.length) notify("2004", "GetValue", [el], r);
@@ -436,17 +512,21 @@ function scormShimInstall(Shim, target, config, loadCourse, renew) {
   function text(api, name) {
     var diagnostic = name === "GetDiagnostic" || name === "LMSGetDiagnostic";
     return function (a) {
-      var arg = str(a), f = api === "1.2" ? fault12 : fault2004, r;
-      if (f && diagnostic && (arg === "" || arg === "" + f.code)) r = f.diagnostic;
+      var arg1 = arg(a), f = api === "1.2" ? fault12 : fault2004, r;
+      if (depth || arg1 === null) return "";
+      if (f && diagnostic && (arg1 === "" || arg1 === "" + f.code)) r = f.diagnostic;
       else if (dead) r = diagnostic ? dead : "";
-      else r = shim[name](cut(arg, maxElement));
-      if (listeners.length) notify(api, name, [arg], r);
+      else r = shim[name](cut(arg1, maxElement));
+      if (listeners.length) notify(api, name, [arg1], r);
       return r;
     };
   }
   function code(api, name) {
     return function () {
-      var r = api === "1.2" ? lastError12() : lastError2004();
+      if (depth) return "101";
+      var r;
+      depth++;
+      try { r = api === "1.2" ? lastError12() : lastError2004(); } finally { depth--; }
       if (listeners.length) notify(api, name, [], r);
       return r;
     };
@@ -559,6 +639,7 @@ function scormShimInstall(Shim, target, config, loadCourse, renew) {
      */
     newSession: function (obj) {
       if (!shim.thaw()) throw new Error("scorm-shim: newSession(): a SCO session is running; unload it first");
+      launched = 0;
       return handle.configure(obj || {});
     },
     /**
@@ -589,7 +670,7 @@ function scormShimInstall(Shim, target, config, loadCourse, renew) {
      * {"1.2": {state, elements: [[name, value], ...]}, "2004": {...}}. Reads
      * nothing through the API objects (the SCO's error state is untouched).
      */
-    dataModel: function () { return JSON.parse(shim.dataModel()); },
+    dataModel: function () { return scormShimNet.parse(shim.dataModel()); },
     /** Watch every API call: `listener({api, method, args, result, error, time})`. Returns an unsubscribe function. */
     onCall: function (listener) {
       return subscribe(listeners, listener);
@@ -608,14 +689,14 @@ function scormShimInstall(Shim, target, config, loadCourse, renew) {
     },
     /** The commit queue per data model: pending batches, last acknowledged sequence number, failures. */
     queueStatus: function () {
-      return transport ? transport.status() : JSON.parse(shim.queueStatus(Date.now()));
+      return transport ? transport.status() : scormShimNet.parse(shim.queueStatus(scormShimNet.now()));
     },
     /**
      * The batches the backend refused for good (kept until someone decides):
      * [{version, id, seq, sco, status, reason, ts, changes: [[element, value], ...]}].
      */
     failedBatches: function () {
-      var byVersion = JSON.parse(shim.failedBatches() || "{}"), out = [];
+      var byVersion = scormShimNet.parse(shim.failedBatches() || "{}"), out = [];
       Object.keys(byVersion).forEach(function (version) {
         byVersion[version].forEach(function (b) { b.version = version; out.push(b); });
       });
@@ -733,7 +814,8 @@ function scormShimInstall(Shim, target, config, loadCourse, renew) {
         var refused = shim.acceptsRequest(str(request));
         if (refused) return Promise.resolve(refused);
         // Content is about to run: the configuration is frozen from now on.
-        shim.freeze();
+        shim.freeze(true);
+        launched = 2;
         course.busy = true;
         var unloaded = !frame || frame.src === "about:blank" ? Promise.resolve() : new Promise(function (resolve) {
           var done = function () { frame.removeEventListener("load", done); resolve(); };

@@ -32,8 +32,10 @@ export interface ScormShimGlobal {
   /** Content packages (the course engine loads on the first `course.open()`). */
   course: ScormShimCourse;
   /**
-   * Apply more configuration (before content is launched); queued until ready. Returns the
-   * rejected entries' messages; throws once content has been launched.
+   * Apply more configuration, until `ready` has resolved and its callbacks ran (content may run
+   * from then on); queued until the module is ready. Returns the rejected entries' messages;
+   * throws afterwards, and once content has been launched. Changing `endpoint` without giving
+   * `headers` in the same call drops the headers (credentials go only where they were given for).
    */
   configure(config: ScormShimConfig): string[];
   /** New backend credentials, allowed at any time (sending resumes after "authRequired"). */

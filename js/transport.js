@@ -28,6 +28,10 @@ var scormShimNet = (function () {
     AbortController: typeof AbortController === "function" ? AbortController : null,
     locks: nav && nav.locks ? nav.locks : null,
     storage: (function () { try { return g.localStorage; } catch (e) { return null; } })(),
+    // Used while a SCO's call runs: content that replaces them must not be
+    // called back from inside the shim (nor feed it a wrong clock).
+    now: Date.now,
+    parse: JSON.parse,
   };
 })();
 
@@ -54,7 +58,7 @@ function scormShimTransport(shim, emit, durable) {
   function drain() {
     var events = shim.takeEvents();
     for (var i = 0; i < events.length; i++) {
-      try { emit(JSON.parse(events[i])); } catch (e) { /* malformed event: ignore */ }
+      try { emit(net.parse(events[i])); } catch (e) { /* malformed event: ignore */ }
     }
     if (waiters.length && nothingPending()) {
       var list = waiters;
@@ -64,7 +68,7 @@ function scormShimTransport(shim, emit, durable) {
   }
 
   function nothingPending() {
-    var s = JSON.parse(shim.queueStatus(Date.now()));
+    var s = net.parse(shim.queueStatus(net.now()));
     return Object.keys(s).every(function (v) { return s[v].pending === 0; });
   }
 
@@ -118,7 +122,7 @@ function scormShimTransport(shim, emit, durable) {
   function schedule() {
     if (timer) { clearTimeout(timer); timer = null; }
     if (!sender || inFlight) return;
-    var wait = shim.nextWakeup(Date.now());
+    var wait = shim.nextWakeup(net.now());
     if (wait >= 0) timer = setTimeout(pump, Math.min(wait, 2147483647));
   }
 
@@ -128,13 +132,13 @@ function scormShimTransport(shim, emit, durable) {
     var secs = Number(v);
     if (!isNaN(secs)) return Math.max(0, secs);
     var when = Date.parse(v);
-    return isNaN(when) ? -1 : Math.max(0, (when - Date.now()) / 1000);
+    return isNaN(when) ? -1 : Math.max(0, (when - net.now()) / 1000);
   }
 
   function pump() {
     timer = null;
     if (!sender || inFlight) return;
-    var next = shim.nextToSend(Date.now());
+    var next = shim.nextToSend(net.now());
     drain();
     if (!next.length) return schedule();
     var version = next[0], seq = Number(next[1]), body = next[2];
@@ -155,11 +159,11 @@ function scormShimTransport(shim, emit, durable) {
     })
       .then(function (res) {
         return res.text().then(function (text) {
-          shim.onResponse(version, seq, res.status, text, retryAfter(res), Date.now(), scormShimRandom());
+          shim.onResponse(version, seq, res.status, text, retryAfter(res), net.now(), scormShimRandom());
         });
       })
       .catch(function (err) {
-        shim.onNetworkFailure(version, seq, !!(err && err.name === "AbortError"), Date.now(), scormShimRandom());
+        shim.onNetworkFailure(version, seq, !!(err && err.name === "AbortError"), net.now(), scormShimRandom());
       })
       .then(function () {
         clearTimeout(killer);
@@ -192,8 +196,8 @@ function scormShimTransport(shim, emit, durable) {
     drain();
   }
 
-  window.addEventListener("online", function () { shim.setOnline(true, Date.now()); drain(); pump(); });
-  window.addEventListener("offline", function () { shim.setOnline(false, Date.now()); drain(); });
+  window.addEventListener("online", function () { shim.setOnline(true, net.now()); drain(); pump(); });
+  window.addEventListener("offline", function () { shim.setOnline(false, net.now()); drain(); });
   window.addEventListener("pagehide", flushForUnload);
   document.addEventListener("visibilitychange", function () {
     if (document.visibilityState === "hidden") flushForUnload();
@@ -203,7 +207,7 @@ function scormShimTransport(shim, emit, durable) {
     shim.mergeForeign(e.key, e.newValue, sender);
     if (sender) pump();
   });
-  if (typeof navigator !== "undefined" && navigator.onLine === false) shim.setOnline(false, Date.now());
+  if (typeof navigator !== "undefined" && navigator.onLine === false) shim.setOnline(false, net.now());
 
   // The locks of the current registration: this page's tab locks, and the
   // sender lock once granted. Each is held until released here (a new
@@ -287,7 +291,7 @@ function scormShimTransport(shim, emit, durable) {
     /** Fold the other queue keys in again (a new instance after a fault has a key of its own). */
     adopt: function () { if (sender) adopt().then(pump); },
     flushForUnload: flushForUnload,
-    status: function () { return JSON.parse(shim.queueStatus(Date.now())); },
+    status: function () { return net.parse(shim.queueStatus(net.now())); },
     /** Resolves once no batch is pending (everything delivered or refused for good). */
     delivered: function () {
       if (nothingPending()) return Promise.resolve();

@@ -252,15 +252,34 @@ scorm12SuspendDataLimit, packageOrigins, endedAttempt, maxBodyBytes, queueLimit,
 impl Config {
     /// Apply `(key, value)` pairs on top of `self`, later pairs winning.
     /// Returns the entries that were rejected; each leaves its field unchanged.
+    ///
+    /// Credentials belong to the endpoint they were given with: a call that
+    /// changes the endpoint without giving `headers` too drops the headers
+    /// (reported as a `headers` entry), so whoever can call `configure()`
+    /// before the configuration is frozen cannot send the page's token to an
+    /// endpoint of its choosing.
     pub fn apply<'a, I>(&mut self, pairs: I) -> Vec<ConfigError>
     where
         I: IntoIterator<Item = (&'a str, &'a str)>,
     {
         let mut errors = Vec::new();
+        let endpoint = self.endpoint.clone();
+        let mut headers_given = false;
         for (key, value) in pairs {
+            headers_given |= key == "headers";
             if let Err(message) = self.apply_one(key, value) {
                 errors.push(ConfigError { key: key.to_owned(), message });
             }
+        }
+        if self.endpoint != endpoint && !headers_given && !self.headers.is_empty() {
+            self.headers.clear();
+            errors.push(ConfigError {
+                key: "headers".to_owned(),
+                message: "the endpoint changed, so the headers given for the old one were dropped \
+                          (credentials go only to the endpoint they were given with): give the headers again \
+                          in the same call as the endpoint"
+                    .to_owned(),
+            });
         }
         errors
     }
@@ -613,6 +632,35 @@ mod tests {
         assert_eq!(c.endpoint, None);
         assert_eq!(c.scorm12_suspend_data_limit, 65_536);
         assert_eq!(c.log_level, LogLevel::Warn);
+    }
+
+    #[test]
+    fn credentials_stay_with_the_endpoint_they_were_given_with() {
+        let (mut c, errors) = Config::from_pairs([("headers", "Authorization: Bearer t"), ("endpoint", "/api")]);
+        assert!(errors.is_empty(), "{errors:?}");
+        assert_eq!(c.headers.len(), 1, "headers and endpoint in one call, in any order, stay together");
+        // The same endpoint again, or other keys: the headers stay.
+        assert!(c.apply([("endpoint", "/api"), ("learnerName", "x")]).is_empty());
+        assert_eq!(c.headers.len(), 1);
+        // Another endpoint without headers: they are dropped, and it says so.
+        let errors = c.apply([("endpoint", "https://evil.example/api")]);
+        assert_eq!(c.endpoint.as_deref(), Some("https://evil.example/api"));
+        assert!(c.headers.is_empty(), "the token must not go to the new endpoint");
+        assert_eq!(errors.len(), 1);
+        assert_eq!(errors[0].key, "headers");
+        assert!(!errors[0].message.contains("Bearer"), "the message carries no credential");
+        // No endpoint at first, then one: the headers were not given for it either.
+        let (mut c, _) = Config::from_pairs([("headers", "Authorization: Bearer t")]);
+        c.apply([("endpoint", "/api")]);
+        assert!(c.headers.is_empty());
+        // New endpoint with new headers in one call: both taken.
+        let (mut c, _) = Config::from_pairs([("endpoint", "/api"), ("headers", "Authorization: Bearer t")]);
+        assert!(c.apply([("endpoint", "/other"), ("headers", "Authorization: Bearer u")]).is_empty());
+        assert_eq!(c.headers, vec![("Authorization".to_owned(), "Bearer u".to_owned())]);
+        // A rejected endpoint changes nothing, so the headers stay.
+        let (mut c, _) = Config::from_pairs([("endpoint", "/api"), ("headers", "Authorization: Bearer t")]);
+        assert_eq!(c.apply([("endpoint", "javascript:alert(1)")]).len(), 1);
+        assert_eq!(c.headers.len(), 1);
     }
 
     #[test]

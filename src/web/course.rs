@@ -201,6 +201,17 @@ impl Shim {
         if self.api12.state() == ApiState::Running || self.api2004.state() == ApiState::Running {
             return Err(JsValue::from_str("scorm-shim: a SCO is still running; unload it before opening another package"));
         }
+        // Opening a package names the course and registration the data goes
+        // to: once a package's activity has run, that is frozen like the
+        // configuration (its content could otherwise reopen the player's
+        // course under another registration). newSession() of the ES module
+        // thaws it.
+        if self.playing {
+            return Err(JsValue::from_str(
+                "scorm-shim: a package is being played on this page, so another one cannot be opened \
+                 (a new page load, or newSession() of the ES module, starts a new session)",
+            ));
+        }
         let options = ParseOptions {
             organization: (!organization.is_empty()).then(|| organization.to_string()),
             ..ParseOptions::default()

@@ -61,6 +61,9 @@ pub struct Shim {
     /// Set once content was launched (the first Initialize/LMSInitialize,
     /// or a package's first delivery): the configuration no longer changes.
     frozen: bool,
+    /// Set once a package's activity was delivered: the package in play
+    /// cannot be swapped for another (`openCourse`) until a new session.
+    playing: bool,
     /// Events of the shim itself (JSON), until taken.
     notices: Vec<String>,
 }
@@ -150,6 +153,7 @@ impl Shim {
         let api2004 = api2004_outside_course(&config, &mut host2004);
         Shim { config, api12, api2004, host12, host2004, nonce, io: Vec::new(), io_result: String::new(),
             frozen: false,
+            playing: false,
             notices: Vec::new(),
             #[cfg(feature = "course")]
             course: None,
@@ -331,9 +335,12 @@ impl Shim {
         Ok(self.report(&errors))
     }
 
-    /// Freeze the configuration (the player launches a package's activity).
-    pub fn freeze(&mut self) {
+    /// Freeze the configuration: the player launches a package's activity
+    /// (`course`: then no other package may be opened either), or the
+    /// installer restores the frozen state on a new instance after a fault.
+    pub fn freeze(&mut self, course: bool) {
         self.frozen = true;
+        self.playing |= course;
     }
 
     /// Let the configuration change again for a new session (the author
@@ -345,6 +352,7 @@ impl Shim {
             return false;
         }
         self.frozen = false;
+        self.playing = false;
         true
     }
 

@@ -242,3 +242,17 @@ test("without a token the player says so in the page", async () => {
   assert.match(await page.textContent("#message"), /could not start.*launch token.*404/);
   await page.close();
 });
+
+test("a SCO that floods the API cannot grow the demo page's call log without bound", async () => {
+  const page = await openPlayer();
+  const frame = await courseFrame(page);
+  await frame.evaluate(() => {
+    const api = window.parent.API_1484_11;
+    for (let i = 0; i < 3000; i++) api.GetValue("cmi.location");
+    api.SetValue("cmi.location", "the last call");
+  });
+  const lines = await page.$$eval("#calls li", (lis) => lis.map((li) => li.textContent));
+  assert.equal(lines.length, 500, "the log keeps the last 500 calls");
+  assert.match(lines.at(-1), /^SetValue\("cmi.location", "the last call"\)/);
+  await page.close();
+});

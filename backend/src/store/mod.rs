@@ -56,7 +56,7 @@ fn text(v: &Value, k: &str) -> Result<String, String> {
 }
 
 /// Parse and check the shape of a request body. The messages are ours (the
-/// JSON parser's own text is not passed on: docs/SECURITY-backend.md).
+/// JSON parser's own text is not passed on: SECURITY.md).
 pub fn parse_envelope(body: &str) -> Result<Envelope, String> {
     let v: Value = serde_json::from_str(body).map_err(|_| "body is not JSON".to_owned())?;
     if v.get("protocol").and_then(Value::as_u64) != Some(1) {
