@@ -286,6 +286,13 @@ export interface CourseIds {
 /** Options of `course.open`. */
 export interface CourseOpenOptions {
   organization?: string;
+  /**
+   * The registration this package's data goes to, when the page keeps its own
+   * (a library of courses, one registration per learner and version); without
+   * it the configured registrationId, else one named after the package. Refused
+   * (the promise rejects) once content has run on this page.
+   */
+  registrationId?: string;
   /** The launch token for the registration: `{headers}` (or null for none), possibly asynchronously. */
   credentials?: (ids: CourseIds) => ScormShimCredentials | null | Promise<ScormShimCredentials | null>;
 }

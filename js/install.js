@@ -761,6 +761,12 @@ function scormShimInstall(Shim, target, config, loadCourse, renew) {
         var url;
         try {
           url = scormShimPackageUrl(manifestUrl, handle.config().packageOrigins);
+          // The page's registration for this package (a library of courses
+          // kept per version): configuration, so refused once content ran.
+          if (opts.registrationId !== undefined && opts.registrationId !== null) {
+            var refused = handle.configure({ registrationId: str(opts.registrationId) });
+            if (refused.length) throw new Error("scorm-shim: " + refused.join("; "));
+          }
         } catch (e) {
           return Promise.reject(e);
         }

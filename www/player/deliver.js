@@ -47,8 +47,7 @@ export async function deliverWaiting({ shim, lib, sw, onChange }) {
     if (navigator.onLine === false) { out.waiting++; continue; }
     const took = restored(shim, 15000);
     try {
-      shim.configure({ registrationId: it.registration });
-      await shim.course.open(sw.manifestUrl(it.packageId), { credentials: (ids) => launchCredentials(shim, ids) });
+      await shim.course.open(sw.manifestUrl(it.packageId), { registrationId: it.registration, credentials: (ids) => launchCredentials(shim, ids) });
     } catch (e) {
       // Its manifest is gone too (the browser cleared the storage): the
       // progress stays in this browser's own records, sent if the course

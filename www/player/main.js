@@ -328,6 +328,8 @@ async function start() {
   const online = credentialsWhenOnline(shim, () => ids);
   try {
     info = await shim.course.open(MANIFEST, {
+      // A course from the library: the registration of its learner and version.
+      registrationId: stored ? stored.registration : undefined,
       // The registration's launch token, once the package has named the
       // registration (offline: none; asked for when the browser is online).
       credentials: async (given) => {

@@ -52,9 +52,8 @@ export async function openStored(key, shim, messages) {
       ? new PlayError("The stored copy of this course is damaged.", `It cannot be played (${check.message}). Go back to your courses to download it again; your progress is kept.`)
       : new PlayError("This course's files are no longer on this device.", `It cannot be played (${check.message}). Go back to your courses to download it again; your progress is kept.`);
   }
+  // The registration of this learner and version: given to course.open().
   const registration = await lib.registration(key, version.n);
-  const errors = shim.configure({ registrationId: registration });
-  if (errors.length) throw new PlayError("This course cannot be played.", errors.join("; "));
   if (state.newerWaiting) {
     messages.show({
       key: "version",
