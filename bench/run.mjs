@@ -9,6 +9,7 @@
 // bench/results/latest.json.
 import { readFileSync, writeFileSync, mkdirSync, existsSync } from "node:fs";
 import { execSync, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { gzipSync, brotliCompressSync, constants as zc } from "node:zlib";
 import os from "node:os";
 import path from "node:path";
@@ -261,7 +262,10 @@ const BASE_PKG = args.includes("--base-pkg") ? path.resolve(args[args.indexOf("-
 async function startBackend(pkgDir) {
   const bin = [process.env.SCORM_BACKEND_BIN, path.join(ROOT, "target/debug/scorm-backend")].filter(Boolean).find(existsSync);
   if (!bin) throw new Error("scorm-backend is not built (scripts/bench.sh builds it)");
-  const child = spawn(bin, ["--addr", "127.0.0.1:0", "--www", path.join(ROOT, "www"), "--pkg", pkgDir, "--db", ":memory:"], { stdio: ["ignore", "pipe", "inherit"] });
+  // As scripts/demo.sh runs it: launch tokens required, a fresh secret, and
+  // the development token endpoint the player asks for its token.
+  const env = { ...process.env, SCORM_AUTH_SECRET: randomBytes(32).toString("base64") };
+  const child = spawn(bin, ["--addr", "127.0.0.1:0", "--www", path.join(ROOT, "www"), "--pkg", pkgDir, "--db", ":memory:", "--dev-tokens", "--log-level", "error"], { stdio: ["ignore", "pipe", "inherit"], env });
   const url = await new Promise((resolve, reject) => {
     let out = "";
     child.stdout.on("data", (d) => { out += d; const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out); if (m) resolve(m[1]); });
@@ -280,17 +284,21 @@ async function player(browser) {
       for (const [k, b] of Object.entries(builds)) {
         const ctx = await browser.newContext();
         await ctx.addInitScript(() => {
-          // In the SCO's frame: note when it calls Initialize, in the player's clock.
-          if (!location.pathname.endsWith("/sco.html")) return;
-          const at = () => performance.timeOrigin + performance.now() - top.performance.timeOrigin;
-          const wrap = () => {
-            const api = (function find(w) { for (let i = 0; w && i < 8; i++, w = w.parent) if (w.API_1484_11) return w.API_1484_11; return null; })(window);
-            if (!api || api.__benchWrapped) return;
-            const own = api.Initialize;
-            api.Initialize = function (p) { if (top.__firstSco === undefined) top.__firstSco = at(); return own.call(this, p); };
-            api.__benchWrapped = true;
-          };
-          wrap();
+          // In the player's page: note when the SCO's Initialize succeeds,
+          // in the player's clock. The API objects are frozen (they cannot
+          // be wrapped), so the public call listener of ScormShim is used;
+          // the drop-in is a classic script in the page's head, so it
+          // exists by the time the first timer fires.
+          if (window !== top) return;
+          const watch = setInterval(() => {
+            if (!window.ScormShim || typeof window.ScormShim.onCall !== "function") return;
+            clearInterval(watch);
+            window.ScormShim.onCall((e) => {
+              if ((e.method === "Initialize" || e.method === "LMSInitialize") && e.result === "true" && window.__firstSco === undefined) {
+                window.__firstSco = performance.now();
+              }
+            });
+          }, 0);
         });
         const page = await ctx.newPage();
         try {
