@@ -28,7 +28,12 @@ ROOT=$PWD
 "$ROOT/scripts/deps.sh" build
 
 TESTING=0
+NAMES=0
 if [ "${1:-}" = "--testing" ]; then TESTING=1; fi
+# --names: also write target/pkg-build/rte-web/named.wasm, the run-time module
+# after the same wasm-opt passes with its name section, for bench/size.mjs
+# (where the bytes are); the shipped files are unchanged.
+if [ "${1:-}" = "--names" ]; then NAMES=1; fi
 
 # Third-party JavaScript for the pages that open packages (www/preview.html,
 # the player; never the drop-in script): zip.js, the version package-lock.json
@@ -75,6 +80,10 @@ bindgen() {
   wasm-bindgen --target "$2" --out-dir "$3" --out-name scorm_shim "$WASM"
   # shellcheck disable=SC2086
   "$WASM_OPT" $WASM_OPT_PASSES $FEATURES --strip-debug --strip-producers -o "$3/opt.wasm" "$3/scorm_shim_bg.wasm"
+  if [ "$NAMES" = 1 ] && [ "$1" = rte ] && [ "$2" = web ]; then
+    # shellcheck disable=SC2086
+    "$WASM_OPT" $WASM_OPT_PASSES $FEATURES -g --strip-dwarf --strip-producers -o "$3/named.wasm" "$3/scorm_shim_bg.wasm"
+  fi
   # A new instance after a fault needs the ES glue's module-level state.
   if [ "$2" = web ]; then cat js/glue-renew.js >> "$3/scorm_shim.js"; fi
 }

@@ -31,7 +31,7 @@ if ! wasm-bindgen --version 2>/dev/null | grep -q " $WB_VERSION\$"; then
   cargo install wasm-bindgen-cli --version "$WB_VERSION"
 fi
 if [ ! -x node_modules/.bin/wasm-opt ] || [ ! -d node_modules/playwright-core ] || [ ! -d node_modules/terser ] ||
-   [ ! -d node_modules/@zip.js/zip.js ] || [ ! -d node_modules/axe-core ] || [ ! -d node_modules/typescript ]; then
+   [ ! -d node_modules/@zip.js/zip.js ] || [ ! -d node_modules/axe-core ] || [ ! -d node_modules/typescript ] || [ ! -d node_modules/@gfx/zopfli ]; then
   echo "==> npm ci"
   npm ci --no-audit --no-fund
 fi

@@ -5,13 +5,21 @@
 // Usage: node scripts/pack-classic.mjs <glue.js> <module.wasm> <version> <out.js> [js/ files...]
 // (extra js/ files go before the installer).
 import { readFileSync, writeFileSync } from "node:fs";
-import { deflateRawSync } from "node:zlib";
+import { inflateRawSync } from "node:zlib";
+import zopfli from "@gfx/zopfli";
 import { minify } from "terser";
 
 const [glue, wasmPath, version, outPath, ...extra] = process.argv.slice(2);
 const js = (p) => readFileSync(new URL("../js/" + p, import.meta.url), "utf8");
 const wasm = readFileSync(wasmPath);
-const packed = deflateRawSync(wasm, { level: 9, memLevel: 9 });
+// Deflated with Zopfli (@gfx/zopfli, the Zopfli compressor built to wasm: no
+// native build step): a standard DEFLATE stream that js/inflate.js reads as
+// any other, about 6.5% smaller than zlib's level 9 (81,839 -> 76,367 bytes
+// for the run-time module), which the gzipped script keeps: base64 of
+// deflated bytes does not compress further. 15 iterations (Zopfli's default);
+// 50 gain 30 bytes for twice the time.
+const packed = Buffer.from(await zopfli.deflateAsync(wasm, { numiterations: 15 }));
+if (Buffer.compare(inflateRawSync(packed), wasm) !== 0) throw new Error("the deflated module does not inflate to the module");
 
 const body = [
   "var SCORM_SHIM_VERSION = " + JSON.stringify(version) + ";",

@@ -4,6 +4,7 @@ pub mod config;
 pub mod course;
 pub mod course12;
 pub mod manifest;
+pub mod map;
 pub mod num;
 pub mod persist;
 pub mod prerequisites;

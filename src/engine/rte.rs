@@ -7,7 +7,7 @@
 //! `Terminate`/`LMSFinish` to *terminated*, after which no call but the error
 //! inspection calls succeeds (SCORM 2004 RTE §3.1.6; SCORM 1.2 RTE §3.3.3).
 
-use std::collections::BTreeMap;
+use super::map::StrMap;
 
 /// The API instance state (SCORM 2004 4th Ed. RTE §3.1.6, "API Instance State").
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -25,7 +25,7 @@ pub enum ApiState {
 /// dotted element name (`cmi.location`, `cmi.interactions.3.id`, …), as the
 /// strings GetValue would return. This is the value the persistence layer
 /// saves and restores, and what the reference backend stores per SCO.
-pub type Snapshot = BTreeMap<String, String>;
+pub type Snapshot = StrMap<String>;
 
 /// The elements that changed since the last commit, in the order of their
 /// first change, with their current values.
@@ -127,7 +127,7 @@ pub struct DirtySet {
     /// The elements in `order`, as keys. The same map type as [`Snapshot`]
     /// (values unused) so the wasm module carries one map implementation,
     /// not a second one plus a hasher.
-    seen: BTreeMap<String, String>,
+    seen: StrMap<String>,
 }
 
 impl DirtySet {

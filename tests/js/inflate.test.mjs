@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import { readFileSync, existsSync } from "node:fs";
 import { deflateRawSync, constants } from "node:zlib";
 import vm from "node:vm";
+import zopfli from "@gfx/zopfli";
 
 const src = readFileSync(new URL("../../js/inflate.js", import.meta.url), "utf8");
 const ctx = {};
@@ -50,6 +51,26 @@ test("random bytes of many lengths", () => {
 
 test("the built wasm module, when pkg/ exists", { skip: !existsSync(new URL("../../pkg/scorm_shim_bg.wasm", import.meta.url)) }, () => {
   roundTrip(readFileSync(new URL("../../pkg/scorm_shim_bg.wasm", import.meta.url)));
+});
+
+// scripts/pack-classic.mjs deflates the module with Zopfli, whose encoder
+// chooses block splits and Huffman codes differently from zlib's.
+test("the built wasm module deflated by Zopfli, as the classic script carries it", { skip: !existsSync(new URL("../../pkg/scorm_shim_bg.wasm", import.meta.url)) }, async () => {
+  const data = readFileSync(new URL("../../pkg/scorm_shim_bg.wasm", import.meta.url));
+  const packed = await zopfli.deflateAsync(data, { numiterations: 15 });
+  const got = inflate(new Uint8Array(packed), data.length);
+  assert.ok(Buffer.from(got).equals(data), "inflated bytes differ");
+});
+
+test("Zopfli streams of structured and random input", async () => {
+  const r = prng(5);
+  const words = ["cmi.", "interactions", ".id", "\u0000", "SetValue", "7"];
+  const text = Buffer.from(Array.from({ length: 20000 }, () => words[(r() * words.length) | 0]).join(""));
+  const noise = Uint8Array.from({ length: 5000 }, () => (r() * 256) | 0);
+  for (const data of [text, noise, Buffer.concat([text, noise, text])]) {
+    const packed = await zopfli.deflateAsync(data, { numiterations: 5 });
+    assert.ok(Buffer.from(inflate(new Uint8Array(packed), data.length)).equals(Buffer.from(data)), "inflated bytes differ");
+  }
 });
 
 test("corrupt and truncated input throws instead of returning garbage", () => {

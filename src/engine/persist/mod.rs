@@ -78,7 +78,7 @@ pub mod keys;
 
 use super::rte::{ChangeSet, PersistReason, Snapshot};
 use json::{write_key, write_str, Value};
-use std::collections::BTreeMap;
+use super::map::StrMap;
 
 /// Version of the stored queue format (the `"v"` member).
 pub const STORAGE_FORMAT: u64 = 1;
@@ -472,7 +472,7 @@ pub struct ServerState {
     /// The last sequence number the server applied (0: none).
     pub last_seq: u64,
     /// Per SCO, the stored element → value snapshot.
-    pub scos: BTreeMap<String, Snapshot>,
+    pub scos: StrMap<Snapshot>,
 }
 
 impl ServerState {
@@ -505,7 +505,7 @@ impl ServerState {
         let mut st = ServerState {
             registration_id: v.get("registration").and_then(Value::as_str).unwrap_or("").into(),
             last_seq: v.get("last_seq").and_then(Value::as_u64).ok_or("missing last_seq")?,
-            scos: BTreeMap::new(),
+            scos: StrMap::new(),
         };
         for (sco, snap) in v.get("scos").and_then(Value::as_obj).unwrap_or(&[]) {
             let mut s = Snapshot::new();

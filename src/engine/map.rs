@@ -1,0 +1,312 @@
+//! [`StrMap`]: the one map type of the run-time, keyed by strings and kept
+//! in key order.
+//!
+//! A sorted vector of (key, value) pairs with binary search. It replaces
+//! `BTreeMap<String, _>` in the data models, the change bookkeeping and the
+//! commit queue, for two reasons:
+//!
+//! * **Speed.** Data model keys share long prefixes
+//!   (`cmi.interactions.137.learner_response`): a B-tree compares a key with
+//!   up to eleven keys per node, byte by byte, on every level; a binary
+//!   search over a contiguous array needs about log2(n) comparisons, and
+//!   [`cmp_keys`] compares eight bytes at a time. Every SetValue looks up the
+//!   element (and its record's `id` and `type`) and marks it changed.
+//! * **Size.** The B-tree's insertion, removal, rebalancing and iteration
+//!   code was about 12 KB of the run-time module; this is a few hundred
+//!   bytes.
+//!
+//! Inserting a key that is not at the end moves the entries after it
+//! (contiguous memory, one `memmove`); a data model holds a few thousand
+//! entries at most (the largest: 250 interactions with 10 elements each),
+//! and new keys are rarer than changed values.
+//!
+//! The interface is the part of `BTreeMap`'s that the crate uses, with the
+//! same meaning: iteration in key order, `insert` answers the old value.
+
+use std::cmp::Ordering;
+
+/// Compare two keys as `str::cmp` does (bytewise, lexicographic), eight
+/// bytes at a time while they are equal. Inlined into the binary search:
+/// it runs about log2(n) times on every lookup, and a call per comparison
+/// was the larger part of its cost in the browser's profile.
+#[inline(always)]
+pub fn cmp_keys(a: &[u8], b: &[u8]) -> Ordering {
+    let n = a.len().min(b.len());
+    let mut i = 0;
+    while i + 8 <= n {
+        if let (Some(x), Some(y)) = (a.get(i..i + 8), b.get(i..i + 8)) {
+            let (x, y) = (word(x), word(y));
+            if x != y {
+                // Little-endian words: the first differing byte is the
+                // lowest differing one, and it decides (WebAssembly has no
+                // byte swap, but counts trailing zeros in one instruction).
+                let at = i + ((x ^ y).trailing_zeros() / 8) as usize;
+                return a.get(at).cmp(&b.get(at));
+            }
+        }
+        i += 8;
+    }
+    while i < n {
+        if let (Some(x), Some(y)) = (a.get(i), b.get(i)) {
+            if x != y {
+                return x.cmp(y);
+            }
+        }
+        i += 1;
+    }
+    a.len().cmp(&b.len())
+}
+
+/// Eight bytes as a little-endian number (one load in WebAssembly).
+#[inline(always)]
+fn word(b: &[u8]) -> u64 {
+    <[u8; 8]>::try_from(b).map_or(0, u64::from_le_bytes)
+}
+
+/// A map from strings to `V`, in key order. See the module documentation.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct StrMap<V> {
+    entries: Vec<(String, V)>,
+}
+
+impl<V> Default for StrMap<V> {
+    fn default() -> Self {
+        StrMap { entries: Vec::new() }
+    }
+}
+
+impl<V: std::fmt::Debug> std::fmt::Debug for StrMap<V> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_map().entries(self.entries.iter().map(|(k, v)| (k, v))).finish()
+    }
+}
+
+impl<V> StrMap<V> {
+    /// An empty map.
+    pub const fn new() -> Self {
+        StrMap { entries: Vec::new() }
+    }
+
+    /// Where `key` is (`Ok`) or would go (`Err`).
+    fn find(&self, key: &str) -> Result<usize, usize> {
+        let key = key.as_bytes();
+        // Appending in order is the common case of building a map.
+        match self.entries.last() {
+            None => return Err(0),
+            Some((last, _)) => {
+                if cmp_keys(last.as_bytes(), key) == Ordering::Less {
+                    return Err(self.entries.len());
+                }
+            }
+        }
+        let (mut lo, mut hi) = (0, self.entries.len());
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            match self.entries.get(mid).map(|(k, _)| cmp_keys(k.as_bytes(), key)) {
+                Some(Ordering::Less) => lo = mid + 1,
+                Some(Ordering::Greater) => hi = mid,
+                _ => return Ok(mid),
+            }
+        }
+        Err(lo)
+    }
+
+    /// The number of entries.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// True when the map has no entries.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// The value of `key`.
+    pub fn get(&self, key: &str) -> Option<&V> {
+        let i = self.find(key).ok()?;
+        self.entries.get(i).map(|(_, v)| v)
+    }
+
+    /// The value of `key`, to change it.
+    pub fn get_mut(&mut self, key: &str) -> Option<&mut V> {
+        let i = self.find(key).ok()?;
+        self.entries.get_mut(i).map(|(_, v)| v)
+    }
+
+    /// True when the map has `key`.
+    pub fn contains_key(&self, key: &str) -> bool {
+        self.find(key).is_ok()
+    }
+
+    /// Set `key` to `value`; answers the value it had.
+    pub fn insert(&mut self, key: String, value: V) -> Option<V> {
+        match self.find(&key) {
+            Ok(i) => self.entries.get_mut(i).map(|e| std::mem::replace(&mut e.1, value)),
+            Err(i) => {
+                self.entries.insert(i, (key, value));
+                None
+            }
+        }
+    }
+
+    /// Remove `key`; answers its value.
+    pub fn remove(&mut self, key: &str) -> Option<V> {
+        let i = self.find(key).ok()?;
+        Some(self.entries.remove(i).1)
+    }
+
+    /// Remove every entry.
+    pub fn clear(&mut self) {
+        self.entries.clear();
+    }
+
+    /// The entries in key order.
+    pub fn iter(&self) -> impl DoubleEndedIterator<Item = (&String, &V)> + ExactSizeIterator {
+        self.entries.iter().map(|(k, v)| (k, v))
+    }
+
+    /// The keys in order.
+    pub fn keys(&self) -> impl DoubleEndedIterator<Item = &String> + ExactSizeIterator {
+        self.entries.iter().map(|(k, _)| k)
+    }
+
+    /// The values in key order.
+    pub fn values(&self) -> impl DoubleEndedIterator<Item = &V> + ExactSizeIterator {
+        self.entries.iter().map(|(_, v)| v)
+    }
+
+    /// The entries in key order, as a slice.
+    pub fn as_slice(&self) -> &[(String, V)] {
+        &self.entries
+    }
+}
+
+/// `map[key]`, as for `BTreeMap`: panics when `key` is missing (for tests;
+/// the run-time uses [`StrMap::get`]).
+#[cfg(not(target_arch = "wasm32"))]
+impl<V> std::ops::Index<&str> for StrMap<V> {
+    type Output = V;
+    fn index(&self, key: &str) -> &V {
+        match self.get(key) {
+            Some(v) => v,
+            None => panic!("no entry {key:?} in the map"),
+        }
+    }
+}
+
+/// Serialized as a JSON object, as `BTreeMap` is.
+impl<V: serde::Serialize> serde::Serialize for StrMap<V> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_map(self.iter())
+    }
+}
+
+impl<V> FromIterator<(String, V)> for StrMap<V> {
+    fn from_iter<I: IntoIterator<Item = (String, V)>>(iter: I) -> Self {
+        let mut m = StrMap::new();
+        m.extend(iter);
+        m
+    }
+}
+
+impl<V> Extend<(String, V)> for StrMap<V> {
+    fn extend<I: IntoIterator<Item = (String, V)>>(&mut self, iter: I) {
+        for (k, v) in iter {
+            self.insert(k, v);
+        }
+    }
+}
+
+impl<V> IntoIterator for StrMap<V> {
+    type Item = (String, V);
+    type IntoIter = std::vec::IntoIter<(String, V)>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.entries.into_iter()
+    }
+}
+
+impl<'a, V> IntoIterator for &'a StrMap<V> {
+    type Item = (&'a String, &'a V);
+    type IntoIter = std::iter::Map<std::slice::Iter<'a, (String, V)>, fn(&'a (String, V)) -> (&'a String, &'a V)>;
+    fn into_iter(self) -> Self::IntoIter {
+        fn pair<V>(e: &(String, V)) -> (&String, &V) {
+            (&e.0, &e.1)
+        }
+        self.entries.iter().map(pair as fn(&'a (String, V)) -> (&'a String, &'a V))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeMap;
+
+    #[test]
+    fn cmp_keys_is_str_cmp() {
+        let words = [
+            "", "a", "b", "ab", "abcdefgh", "abcdefgi", "abcdefghi", "abcdefgh\u{e9}", "cmi.interactions.1.id",
+            "cmi.interactions.10.id", "cmi.interactions.1.idx", "cmi.interactions.2", "\u{ff}\u{ff}", "z\0", "z",
+        ];
+        for a in words {
+            for b in words {
+                assert_eq!(cmp_keys(a.as_bytes(), b.as_bytes()), a.cmp(b), "{a:?} {b:?}");
+            }
+        }
+    }
+
+    /// Keys that differ at every position of a word, by bytes below and
+    /// above 0x80 (the sign of a byte, and the order of bytes in a word,
+    /// must not change the answer).
+    #[test]
+    fn cmp_keys_is_str_cmp_at_every_position() {
+        let base = "cmi.interactions.12.learner_response";
+        let mut keys: Vec<Vec<u8>> = vec![base.as_bytes().to_vec()];
+        for at in 0..base.len() {
+            for b in [0u8, 1, 0x2e, 0x7f, 0x80, 0xc3, 0xff] {
+                let mut k = base.as_bytes().to_vec();
+                k[at] = b;
+                keys.push(k.clone());
+                k.truncate(at + 1);
+                keys.push(k);
+            }
+        }
+        for a in &keys {
+            for b in &keys {
+                assert_eq!(cmp_keys(a, b), a.cmp(b), "{a:?} {b:?}");
+            }
+        }
+    }
+
+    /// The map behaves as a BTreeMap under a long mixed sequence of operations.
+    #[test]
+    fn behaves_as_a_btreemap() {
+        let mut m: StrMap<u32> = StrMap::new();
+        let mut b: BTreeMap<String, u32> = BTreeMap::new();
+        let mut x: u32 = 12345;
+        for step in 0..20_000u32 {
+            x ^= x << 13;
+            x ^= x >> 17;
+            x ^= x << 5;
+            let key = format!("cmi.interactions.{}.{}", x % 97, ["id", "type", "result"][(x % 3) as usize]);
+            match x % 5 {
+                0 | 1 => assert_eq!(m.insert(key.clone(), step), b.insert(key, step)),
+                2 => assert_eq!(m.remove(&key), b.remove(&key)),
+                3 => assert_eq!(m.get(&key), b.get(&key)),
+                _ => {
+                    if let Some(v) = m.get_mut(&key) {
+                        *v += 1;
+                    }
+                    if let Some(v) = b.get_mut(&key) {
+                        *v += 1;
+                    }
+                }
+            }
+            assert_eq!(m.len(), b.len());
+        }
+        assert!(m.iter().eq(b.iter()));
+        assert!(m.keys().eq(b.keys()));
+        let collected: StrMap<u32> = b.clone().into_iter().rev().collect();
+        assert!(collected.iter().eq(b.iter()));
+        assert_eq!(format!("{m:?}"), format!("{b:?}"));
+    }
+}
