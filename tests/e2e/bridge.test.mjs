@@ -1,0 +1,172 @@
+// End-to-end: a SCO on another origin (a content domain, a CDN) through the
+// bridge (issue 17). The LMS page is on the reference backend's origin
+// (127.0.0.1), the content on http://localhost:PORT (another origin and
+// site), a static server with no code of ours but the copied pkg/bridge/.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { startBackend, launchBrowser, servePage } from "./harness.mjs";
+import { startContent, SCO_PAGE, frameOf, lmsPage } from "./bridge-harness.mjs";
+
+let backend, content, browser;
+
+before(async () => {
+  backend = await startBackend(["--test-faults"]);
+  content = await startContent({ lmsOrigin: () => backend.url, pages: { "/sco/a.html": SCO_PAGE, "/sco/b.html": SCO_PAGE } });
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await content?.stop();
+  await backend?.stop();
+});
+
+let counter = 0;
+/** A fresh registration and an LMS page for it; `messages` collects every postMessage any frame receives. */
+async function open(opts = {}) {
+  const id = "b" + ++counter + "-" + Date.now();
+  const ids = { learner: "u-" + id, registration: "reg-" + id, course: "c-" + id };
+  const context = opts.context || (await browser.newContext());
+  const page = await context.newPage();
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(String(e)));
+  page.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
+  await page.addInitScript(() => {
+    window.__seen = [];
+    window.addEventListener("message", (e) => {
+      try { window.__seen.push(JSON.stringify(e.data)); } catch (err) { window.__seen.push(String(e.data)); }
+    }, true);
+  });
+  const token = backend.token(ids.learner, ids.registration, ids.course);
+  await servePage(page, backend.url + "/lms-" + id + ".html", lmsPage({
+    endpoint: "/api", "learner-id": ids.learner, "course-id": ids.course, "registration-id": ids.registration,
+    "sco-id": "sco-1", headers: "Authorization: Bearer " + token, "commit-interval": 0,
+  }));
+  await page.goto(backend.url + "/lms-" + id + ".html");
+  await page.evaluate(() => ScormShim.ready);
+  return { page, context, ids, errors, token, url: backend.url + "/lms-" + id + ".html" };
+}
+
+async function launch(page, sco = "/sco/a.html", extra = {}) {
+  return page.evaluate(({ o }) => ScormShim.bridge.launch(document.getElementById("content"), o),
+    { o: { bridgeUrl: content.url("/bridge/bridge.html"), contentOrigin: content.origin, scoUrl: content.url(sco), ...extra } });
+}
+
+async function state(ids) {
+  const res = await fetch(backend.url + "/api/state?registration=" + encodeURIComponent(ids.registration), {
+    headers: backend.authHeaders(ids.learner, ids.registration, ids.course),
+  });
+  assert.equal(res.status, 200);
+  return res.json();
+}
+
+/** Every batch the backend applied for the registration. */
+async function batches(ids) {
+  const res = await fetch(backend.url + "/api/batches?registration=" + encodeURIComponent(ids.registration), {
+    headers: backend.authHeaders(ids.learner, ids.registration, ids.course),
+  });
+  assert.equal(res.status, 200);
+  return (await res.json()).batches;
+}
+
+async function until(f, what, timeout = 15000) {
+  const end = Date.now() + timeout;
+  for (;;) {
+    const v = await f();
+    if (v) return v;
+    if (Date.now() > end) throw new Error("timed out waiting for " + what);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** How many applied batches set `element` to `value`. */
+function times(list, element, value) {
+  return list.filter((b) => b.status === "applied" && (b.changes || []).some(([k, v]) => k === element && v === value)).length;
+}
+
+test("a SCO on another origin finds the API the standard way, and every call is answered there as on the LMS page", async () => {
+  const { page, ids, errors, token } = await open();
+  const started = await launch(page);
+  assert.match(started.session, /^[0-9a-f]{32}$/);
+  const sco = await frameOf(page, content.url("/sco/a.html"));
+  assert.equal(await sco.evaluate(() => document.documentElement.dataset.found), "2004 1.2", "the SCO found both API objects in its parent");
+  // While the SCO runs elsewhere, nothing on the LMS page finds the API.
+  assert.equal(await page.evaluate(() => typeof window.API_1484_11), "undefined");
+  const answers = await sco.evaluate(() => {
+    const a = window.api2004, out = [];
+    const call = (m, ...args) => { const r = a[m](...args); out.push([m, args, r, a.GetLastError()]); return r; };
+    call("Initialize", "");
+    call("GetValue", "cmi.learner_id");
+    call("GetValue", "cmi.entry");
+    call("SetValue", "cmi.location", "page-3");
+    call("GetValue", "cmi.location");
+    call("SetValue", "cmi.score.scaled", "2");
+    call("GetValue", "cmi.nope");
+    call("GetDiagnostic", "");
+    call("GetValue", "adl.nav.request_valid.continue");
+    call("SetValue", "cmi.suspend_data", "x".repeat(5000));
+    call("SetValue", "cmi.interactions.0.id", "q1");
+    call("SetValue", "cmi.interactions.0.type", "choice");
+    call("SetValue", "cmi.interactions.0.learner_response", "a[,]b");
+    call("Commit", "");
+    call("SetValue", "cmi.exit", "suspend");
+    call("Terminate", "");
+    call("GetValue", "cmi.location");
+    return out;
+  });
+  const by = (m, arg) => answers.find((x) => x[0] === m && x[1][0] === arg);
+  assert.equal(by("GetValue", "cmi.learner_id")[2], ids.learner);
+  assert.equal(by("GetValue", "cmi.entry")[2], "ab-initio");
+  assert.equal(by("GetValue", "cmi.location")[2], "page-3", "the value written a moment ago");
+  assert.deepEqual(by("SetValue", "cmi.score.scaled").slice(2), ["false", "407"]);
+  assert.deepEqual(by("GetValue", "cmi.nope").slice(2), ["", "401"]);
+  assert.equal(by("GetValue", "adl.nav.request_valid.continue")[2], "unknown", "outside a course, as on the LMS page");
+  assert.equal(by("Commit", "")[2], "true");
+  assert.equal(by("Terminate", "")[2], "true");
+  // The LMS page replayed every call and got the same answers.
+  await until(() => page.evaluate(() => ScormShim.bridge.status().calls >= 18), "the replay");
+  const status = await page.evaluate(() => ScormShim.bridge.status());
+  assert.equal(status.mismatches, 0);
+  assert.ok(status.calls >= 18, JSON.stringify(status));
+  // Stored and sent by the LMS page: in the backend, once.
+  const st = await until(async () => { const s = await state(ids); return s.scos["sco-1"] && s.scos["sco-1"]["cmi.exit"] === "suspend" ? s : null; }, "the backend");
+  assert.equal(st.scos["sco-1"]["cmi.location"], "page-3");
+  assert.equal(st.scos["sco-1"]["cmi.interactions.0.learner_response"], "a[,]b");
+  assert.equal(times(await batches(ids), "cmi.location", "page-3"), 1);
+  // Credentials never crossed to the content origin, in any message any frame received.
+  const seen = [];
+  for (const f of page.frames()) seen.push(...(await f.evaluate(() => window.__seen || []).catch(() => [])));
+  assert.ok(seen.some((m) => m.includes("\"launch\"")), "the launch record was seen");
+  for (const m of seen) {
+    assert.ok(!m.includes(token) && !/Authorization|Bearer/.test(m), "no credential in a message: " + m.slice(0, 200));
+    assert.ok(!m.includes(ids.registration), "no registration id leaves the LMS page: " + m.slice(0, 200));
+  }
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test("a second launch resumes where the first left, from the LMS page's state", async () => {
+  const { page, ids, errors } = await open();
+  await launch(page);
+  let sco = await frameOf(page, content.url("/sco/a.html"));
+  await sco.evaluate(() => {
+    const a = window.api2004;
+    a.Initialize("");
+    a.SetValue("cmi.location", "chapter-2");
+    a.SetValue("cmi.suspend_data", "{\"p\":2}");
+    a.SetValue("cmi.exit", "suspend");
+    a.Terminate("");
+  });
+  await launch(page, "/sco/b.html");
+  sco = await frameOf(page, content.url("/sco/b.html"));
+  const back = await sco.evaluate(() => {
+    const a = window.api2004;
+    a.Initialize("");
+    return [a.GetValue("cmi.entry"), a.GetValue("cmi.location"), a.GetValue("cmi.suspend_data")];
+  });
+  assert.deepEqual(back, ["resume", "chapter-2", "{\"p\":2}"]);
+  assert.equal((await page.evaluate(() => ScormShim.bridge.status())).mismatches, 0);
+  await until(async () => (await state(ids)).scos["sco-1"]?.["cmi.location"] === "chapter-2", "the backend");
+  assert.deepEqual(errors, []);
+  await page.close();
+});
