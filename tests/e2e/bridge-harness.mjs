@@ -2,7 +2,7 @@
 // static origin for the content, as a CDN serves it.
 //
 // The LMS page is on the reference backend's origin (http://127.0.0.1:PORT);
-// the content is on http://localhost:PORT2, another origin and another site,
+// the content is on http://cdn.test:PORT2 (mapped to 127.0.0.1 in Chromium), another origin and another site,
 // served by the plain static server below: the files of www/courses/, the
 // bridge (pkg/bridge/bridge.html, its data-lms-origin set to the LMS origin
 // as an LMS does when it copies it, and scorm-shim-bridge.js) at /bridge/
@@ -16,6 +16,20 @@ import path from "node:path";
 import { ROOT } from "./harness.mjs";
 
 const TYPES = { ".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8", ".xml": "application/xml", ".css": "text/css" };
+
+/**
+ * The content origin's host name: another site than the LMS page's
+ * 127.0.0.1, mapped to 127.0.0.1 by the browser (BRIDGE_BROWSER_ARGS), so
+ * nothing but 127.0.0.1 is listened on.
+ */
+export const CONTENT_HOST = "cdn.test";
+/**
+ * Chromium flags for the bridge tests: CONTENT_HOST resolves to 127.0.0.1;
+ * and the LMS pages the tests hand to the browser (Playwright's
+ * `route.fulfill`, no address of their own) count as public, so Local
+ * Network Access would block their frames on a loopback address.
+ */
+export const BRIDGE_BROWSER_ARGS = ["--host-resolver-rules=MAP " + CONTENT_HOST + " 127.0.0.1", "--disable-features=LocalNetworkAccessChecks"];
 
 /**
  * Start the content origin. `lmsOrigin`: what bridge.html is configured
@@ -56,7 +70,7 @@ export async function startContent({ lmsOrigin, pages = {} }) {
     send(404, "text/plain", "not found: " + p);
   });
   await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const origin = "http://localhost:" + server.address().port;
+  const origin = "http://" + CONTENT_HOST + ":" + server.address().port;
   return {
     origin,
     url: (p) => origin + p,

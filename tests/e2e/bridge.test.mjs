@@ -1,18 +1,18 @@
 // End-to-end: a SCO on another origin (a content domain, a CDN) through the
 // bridge (issue 17). The LMS page is on the reference backend's origin
-// (127.0.0.1), the content on http://localhost:PORT (another origin and
+// (127.0.0.1), the content on http://cdn.test:PORT (another origin and
 // site), a static server with no code of ours but the copied pkg/bridge/.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { startBackend, launchBrowser, servePage } from "./harness.mjs";
-import { startContent, SCO_PAGE, frameOf, lmsPage } from "./bridge-harness.mjs";
+import { startContent, SCO_PAGE, frameOf, lmsPage, BRIDGE_BROWSER_ARGS } from "./bridge-harness.mjs";
 
 let backend, content, browser;
 
 before(async () => {
   backend = await startBackend(["--test-faults"]);
   content = await startContent({ lmsOrigin: () => backend.url, pages: { "/sco/a.html": SCO_PAGE, "/sco/b.html": SCO_PAGE } });
-  browser = await launchBrowser();
+  browser = await launchBrowser(BRIDGE_BROWSER_ARGS);
 });
 
 after(async () => {
