@@ -65,6 +65,12 @@ var scormShimScript = typeof document !== "undefined" ? document.currentScript :
     fail("its address lacks the launch's nonce (#…); only ScormShim.bridge.launch opens it. Nothing was loaded.");
     return;
   }
+  // The LMS page launches the next SCO with a new nonce: when only the
+  // fragment changes, the browser keeps this document, so it loads anew
+  // (saying goodbye for this session as it unloads).
+  global.addEventListener("hashchange", function () {
+    if (global.location.hash.slice(1) !== nonce) global.location.reload();
+  });
   var ancestors = global.location.ancestorOrigins;
   if (ancestors && ancestors.length && origins.indexOf(ancestors[0]) < 0) {
     fail("it was opened by a page on " + ancestors[0] + ", which its data-lms-origin (" + origins.join(", ") +

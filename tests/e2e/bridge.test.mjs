@@ -170,3 +170,86 @@ test("a second launch resumes where the first left, from the LMS page's state", 
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+/** An LMS page that plays a package on the content origin with ScormShim.course, each delivery into #content. */
+async function openCourse(manifestPath) {
+  const id = "c" + ++counter + "-" + Date.now();
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(String(e)));
+  // (Before course.open names the registration, the page stores nothing
+  // and its first request has no token: those two console errors are the
+  // drop-in's, not the bridge's.)
+  page.on("console", (m) => { if (m.type() === "error" && /bridge|mismatch/i.test(m.text())) errors.push(m.text()); });
+  const url = backend.url + "/lms-course-" + id + ".html";
+  await servePage(page, url, lmsPage({ endpoint: "/api", "learner-id": "u-" + id, "package-origins": content.origin, "commit-interval": 0 }));
+  await page.goto(url);
+  const info = await page.evaluate(async (manifest) => {
+    const frame = document.getElementById("content");
+    window.delivered = [];
+    ScormShim.course.onDeliver((v) => {
+      window.delivered.push(v && { type: v.type, activityId: v.activityId, url: v.url });
+      if (v && v.type === "launch") frame.src = v.url;
+    });
+    const info = await ScormShim.course.open(manifest, {
+      credentials: async ({ learnerId, courseId, registrationId }) => {
+        const r = await fetch("/api/dev/token", { method: "POST", headers: { "Content-Type": "application/json" },
+          body: JSON.stringify({ learner: learnerId, registration: registrationId, course: courseId }) });
+        return { headers: { Authorization: "Bearer " + (await r.json()).token } };
+      },
+    });
+    const v = await ScormShim.course.navigate("start", frame);
+    window.delivered.push({ type: v.type, activityId: v.activityId, url: v.url });
+    if (v.type === "launch") frame.src = v.url;
+    return { courseId: info.courseId, registrationId: info.registrationId, learnerId: ScormShim.config().learnerId };
+  }, content.url(manifestPath));
+  return { page, context, errors, ids: { learner: info.learnerId, registration: info.registrationId, course: info.courseId } };
+}
+
+/** The sequenced sample's SCO frame once it shows `data` (its cmi.launch_data). */
+async function activity(page, data) {
+  return until(async () => {
+    for (const f of page.frames()) {
+      if (!f.url().startsWith(content.url("/courses/sequenced/sco.html"))) continue;
+      const d = await f.evaluate(() => document.readyState === "complete" && document.documentElement.dataset.activity).catch(() => null);
+      if (d === data) return f;
+    }
+    return null;
+  }, "the activity " + data);
+}
+
+test("a sequenced SCORM 2004 course on the content origin: adl.nav.request at Terminate reaches the LMS page's sequencer, the next activity is delivered through the bridge", async () => {
+  const { page, errors, ids } = await openCourse("/courses/sequenced/imsmanifest.xml");
+  let sco = await activity(page, "lesson=1");
+  assert.ok(sco.url().startsWith(content.origin), "the SCO runs on the content origin");
+  assert.ok(page.frames().some((f) => f.url().startsWith(content.url("/courses/sequenced/bridge.html#"))), "through the bridge beside the package");
+  // The look-ahead answers, exactly as the LMS page's sequencer gives them.
+  const [cont, prev, quiz] = await sco.evaluate(() => {
+    let w = window, api = null;
+    while (!api && w.parent !== w) { w = w.parent; try { api = w.API_1484_11; } catch (e) { /* go on up */ } }
+    return ["continue", "previous", "choice.{target=QUIZ}"].map((r) => api.GetValue("adl.nav.request_valid." + r));
+  });
+  assert.deepEqual([cont, prev, quiz], ["true", "false", "false"]);
+  await sco.click("#done");
+  sco = await activity(page, "lesson=2");
+  const prev2 = await sco.evaluate(() => window.parent.API_1484_11.GetValue("adl.nav.request_valid.previous"));
+  assert.equal(prev2, "true");
+  await sco.click("#done");
+  sco = await activity(page, "quiz");
+  assert.equal(await sco.evaluate(() => window.parent.API_1484_11.GetValue("adl.nav.request_valid.choice.{target=QUIZ}")), "true");
+  await sco.check("input[value=right]");
+  await sco.click("#done");
+  await until(() => page.evaluate(() => window.delivered.some((v) => v && v.type === "ended")), "the end of the course");
+  const delivered = await page.evaluate(() => window.delivered.filter((v) => v && v.type === "launch").map((v) => v.activityId));
+  assert.deepEqual(delivered, ["L1", "L2", "QUIZ"]);
+  const result = await page.evaluate(() => ScormShim.course.result());
+  assert.equal(result.success, "passed");
+  const status = await page.evaluate(() => ScormShim.bridge.status());
+  assert.equal(status.mismatches, 0);
+  assert.equal(status.sessions, 3);
+  const st = await until(async () => { const s = await state(ids); return s.scos.QUIZ && s.scos.QUIZ["cmi.score.scaled"] === "1" ? s : null; }, "the backend");
+  assert.equal(st.scos.L1["cmi.completion_status"], "completed");
+  assert.deepEqual(errors, []);
+  await page.close();
+});
