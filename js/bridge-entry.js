@@ -30,7 +30,7 @@ function scormShimBridgeEntry(io) {
     },
     /** {calls, mismatches, sessions, recovered, live}: what the bridge did on this page. */
     status: function () {
-      return host() ? impl.status() : { calls: 0, mismatches: 0, sessions: 0, recovered: 0, live: false };
+      return host() ? impl.status() : { calls: 0, mismatches: 0, sessions: 0, recovered: 0, refused: 0, live: false };
     },
     /** The course player's launch of a package on another origin (js/install.js). */
     prepare: function (url, bridgeUrl, frame) {

@@ -48,7 +48,7 @@ function scormShimBridgeHost(io) {
   var sessions = Object.create(null); // session id -> live or closing session
   var live = null; // the session whose mirror runs now
   var listening = false;
-  var stats = { calls: 0, mismatches: 0, sessions: 0, recovered: 0 };
+  var stats = { calls: 0, mismatches: 0, sessions: 0, recovered: 0, refused: 0 };
   var settleWaiters = [];
 
   function fail(message) {
@@ -136,7 +136,14 @@ function scormShimBridgeHost(io) {
     if (!d || typeof d !== "object" || d[MARK] !== 1 || typeof d.t !== "string") return;
     var s = typeof d.session === "string" ? sessions[d.session] : null;
     if (s) {
-      if (e.origin !== s.origin || e.source !== s.win) return;
+      if (e.source !== s.win || e.origin !== s.origin) {
+        // Another window that knows the session, or the bridge's frame
+        // navigated to another origin: nothing it says counts.
+        if (++stats.refused <= 20) {
+          console.error("scorm-shim: bridge: a message for session " + s.id + " from " + (e.source !== s.win ? "a window that is not its bridge" : "the origin " + e.origin + ", not the content origin " + s.origin) + ": ignored");
+        }
+        return;
+      }
       return fromSession(s, d);
     }
     var l = typeof d.nonce === "string" ? launches[d.nonce] : null;
@@ -383,9 +390,9 @@ function scormShimBridgeHost(io) {
         return p.launch.started;
       });
     },
-    /** The bridge's figures: {calls replayed, mismatches, sessions, recovered change sets, live}. */
+    /** The bridge's figures: {calls replayed, mismatches, sessions, recovered change sets, refused messages, live}. */
     status: function () {
-      return { calls: stats.calls, mismatches: stats.mismatches, sessions: stats.sessions, recovered: stats.recovered, live: !!live };
+      return { calls: stats.calls, mismatches: stats.mismatches, sessions: stats.sessions, recovered: stats.recovered, refused: stats.refused, live: !!live };
     },
     /** Course player: the bridge URL that launches `url` (checked already) through `bridgeUrl`. */
     prepare: function (url, bridgeUrl, frame) {

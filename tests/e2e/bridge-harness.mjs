@@ -23,21 +23,24 @@ const TYPES = { ".html": "text/html; charset=utf-8", ".js": "text/javascript; ch
  * nothing but 127.0.0.1 is listened on.
  */
 export const CONTENT_HOST = "cdn.test";
+/** A third site, for pages that attack either side. */
+export const EVIL_HOST = "evil.test";
 /**
  * Chromium flags for the bridge tests: CONTENT_HOST resolves to 127.0.0.1;
  * and the LMS pages the tests hand to the browser (Playwright's
  * `route.fulfill`, no address of their own) count as public, so Local
  * Network Access would block their frames on a loopback address.
  */
-export const BRIDGE_BROWSER_ARGS = ["--host-resolver-rules=MAP " + CONTENT_HOST + " 127.0.0.1", "--disable-features=LocalNetworkAccessChecks"];
+export const BRIDGE_BROWSER_ARGS = ["--host-resolver-rules=MAP " + CONTENT_HOST + " 127.0.0.1, MAP " + EVIL_HOST + " 127.0.0.1", "--disable-features=LocalNetworkAccessChecks"];
 
 /**
  * Start the content origin. `lmsOrigin`: what bridge.html is configured
  * with (a string or a function returning it, so a test can change it);
- * `pages`: {"/path": html} served as they are. Resolves with {origin, url(path),
+ * `pages`: {"/path": html} served as they are; `host`: its host name;
+ * `redirects`: {"/path": () => url} answered with a 302 there. Resolves with {origin, url(path),
  * pages, requests, stop}.
  */
-export async function startContent({ lmsOrigin, pages = {} }) {
+export async function startContent({ lmsOrigin, pages = {}, host = CONTENT_HOST, redirects = {} }) {
   const bridgeDir = path.join(ROOT, "pkg/bridge");
   if (!existsSync(path.join(bridgeDir, "scorm-shim-bridge.js"))) throw new Error("pkg/bridge/ is not built: run scripts/build.sh");
   const requests = [];
@@ -55,6 +58,10 @@ export async function startContent({ lmsOrigin, pages = {} }) {
     };
     if (req.method !== "GET" && req.method !== "HEAD") return send(405, "text/plain", "method not allowed");
     const p = decodeURIComponent(url.pathname);
+    if (Object.prototype.hasOwnProperty.call(redirects, p)) {
+      res.writeHead(302, { Location: redirects[p](), "Cache-Control": "no-store" });
+      return res.end();
+    }
     if (Object.prototype.hasOwnProperty.call(pages, p)) return send(200, "text/html; charset=utf-8", pages[p]);
     // The bridge: at /bridge/ and beside every package (course.open's default).
     const base = path.posix.basename(p);
@@ -70,7 +77,7 @@ export async function startContent({ lmsOrigin, pages = {} }) {
     send(404, "text/plain", "not found: " + p);
   });
   await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const origin = "http://" + CONTENT_HOST + ":" + server.address().port;
+  const origin = "http://" + host + ":" + server.address().port;
   return {
     origin,
     url: (p) => origin + p,

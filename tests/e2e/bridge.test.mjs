@@ -5,19 +5,39 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { startBackend, launchBrowser, servePage } from "./harness.mjs";
-import { startContent, SCO_PAGE, frameOf, lmsPage, BRIDGE_BROWSER_ARGS } from "./bridge-harness.mjs";
+import { startContent, SCO_PAGE, frameOf, lmsPage, BRIDGE_BROWSER_ARGS, EVIL_HOST } from "./bridge-harness.mjs";
 
-let backend, content, browser;
+let backend, content, evil, browser;
+
+// A page on the content origin that is not the launched bridge: posts
+// whatever the test gives it to the LMS page (window.parent).
+const SIBLING_PAGE = `<!doctype html><html lang="en"><title>sibling</title><body><script>
+  window.forge = function (message, origin) { window.parent.postMessage(message, origin); };
+</script></body></html>`;
+
+// A page on a third site that opens the bridge itself (its opener) and tells it what to do.
+const OPENER_PAGE = `<!doctype html><html lang="en"><title>opener</title><body><script>
+  window.openBridge = function (url) { window.w = window.open(url, "_blank"); return !!window.w; };
+  window.send = function (message) { window.w.postMessage(message, "*"); };
+</script></body></html>`;
 
 before(async () => {
   backend = await startBackend(["--test-faults"]);
-  content = await startContent({ lmsOrigin: () => backend.url, pages: { "/sco/a.html": SCO_PAGE, "/sco/b.html": SCO_PAGE } });
+  content = await startContent({
+    lmsOrigin: () => backend.url,
+    pages: { "/sco/a.html": SCO_PAGE, "/sco/b.html": SCO_PAGE, "/sco/opened-by-evil.html": SCO_PAGE, "/sibling.html": SIBLING_PAGE },
+    // A launch whose bridge URL leads to another origin (a hijacked path, a misconfigured CDN).
+    redirects: { "/moved/bridge.html": () => evil.url("/bridge/bridge.html") },
+  });
+  // A third site: it serves a genuine bridge configured for the LMS page, and the opener page.
+  evil = await startContent({ host: EVIL_HOST, lmsOrigin: () => backend.url, pages: { "/opener.html": OPENER_PAGE } });
   browser = await launchBrowser(BRIDGE_BROWSER_ARGS);
 });
 
 after(async () => {
   await browser?.close();
   await content?.stop();
+  await evil?.stop();
   await backend?.stop();
 });
 
@@ -252,4 +272,101 @@ test("a sequenced SCORM 2004 course on the content origin: adl.nav.request at Te
   assert.equal(st.scos.L1["cmi.completion_status"], "completed");
   assert.deepEqual(errors, []);
   await page.close();
+});
+
+/** Every message each frame of `page` received (the init script records them), by frame URL. */
+async function received(page) {
+  const out = [];
+  for (const f of page.frames()) out.push([f.url(), await f.evaluate(() => window.__seen || []).catch(() => [])]);
+  return out;
+}
+
+test("security: a launched frame that ends up on another origin gets nothing (no launch record, no key), and the launch fails with a clear error", async () => {
+  const { page, errors } = await open();
+  const failed = page.evaluate(({ o }) => ScormShim.bridge.launch(document.getElementById("content"), o).then(() => "started", (e) => e.message),
+    { o: { bridgeUrl: content.url("/moved/bridge.html"), contentOrigin: content.origin, scoUrl: content.url("/sco/a.html") } });
+  // The genuine bridge on the other origin says hello with the launch's nonce (the redirect kept the fragment).
+  // (Or, were the origin not checked, the launch record reaching it.)
+  await until(async () => errors.some((e) => e.includes("answered from " + evil.origin)) ||
+    (await received(page)).some(([u, seen]) => u.startsWith(evil.origin) && seen.some((m) => m.includes('"t":"launch"'))), "the bridge's hello to be dealt with");
+  // Give a reply time to arrive, were one sent.
+  await new Promise((r) => setTimeout(r, 1000));
+  const evilFrame = (await received(page)).find(([u]) => u.startsWith(evil.origin));
+  assert.ok(evilFrame, "the frame is on the other origin");
+  assert.deepEqual(evilFrame[1].filter((m) => /"t":"(launch|collect|ack)"/.test(m)), [], "nothing was sent to it");
+  assert.ok(!evil.requests.includes("/sco/a.html") && !content.requests.includes("/sco/a.html"), "no SCO loaded");
+  assert.equal(await page.evaluate(() => ScormShim.bridge.status().sessions), 0);
+  assert.ok(errors.some((e) => e.includes("answered from " + evil.origin + ", not the content origin " + content.origin)), errors.join("\n"));
+  failed.catch(() => { /* the page closes before its 30 s wait for a bridge on the content origin ends */ });
+  await page.close();
+});
+
+test("security: another frame on the content origin that knows the session cannot drive the LMS page's API", async () => {
+  const { page, ids, errors } = await open();
+  const { session } = await launch(page);
+  const sco = await frameOf(page, content.url("/sco/a.html"));
+  // A second frame on the content origin (another course, a compromised page) forges the bridge's calls.
+  await page.evaluate((src) => new Promise((resolve) => {
+    const f = document.createElement("iframe");
+    f.id = "sibling";
+    f.onload = resolve;
+    f.src = src;
+    document.body.appendChild(f);
+  }), content.url("/sibling.html"));
+  const sibling = page.frames().find((f) => f.url() === content.url("/sibling.html"));
+  await sibling.evaluate(({ session, origin }) => window.forge({
+    scormShimBridge: 1, t: "calls", session, from: 0,
+    calls: ["Initialize", "", "true", "SetValue", "cmi.location", "forged", "true", "SetValue", "cmi.exit", "suspend", "true", "Terminate", "", "true"],
+  }, origin), { session, origin: backend.url });
+  // The SCO's own calls, after the forged ones.
+  await sco.evaluate(() => {
+    const a = window.api2004;
+    a.Initialize("");
+    a.SetValue("cmi.location", "genuine");
+    a.Commit("");
+  });
+  const st = await until(async () => { const s = await state(ids); return s.scos["sco-1"]?.["cmi.location"] ? s : null; }, "the backend");
+  assert.equal(st.scos["sco-1"]["cmi.location"], "genuine");
+  assert.equal(times(await batches(ids), "cmi.location", "forged"), 0);
+  const status = await page.evaluate(() => ScormShim.bridge.status());
+  assert.equal(status.mismatches, 0);
+  assert.ok(status.refused >= 1, JSON.stringify(status));
+  assert.ok(errors.some((e) => e.includes("from a window that is not its bridge")), errors.join("\n"));
+  await page.close();
+});
+
+test("security: a bridge opened by a page of another site takes no orders from it (nothing loaded), and says why when framed by one", async () => {
+  const context = await browser.newContext();
+  const attacker = await context.newPage();
+  await attacker.goto(evil.url("/opener.html"));
+  const popup = context.waitForEvent("page");
+  const nonce = "0123456789abcdef0123456789abcdef";
+  assert.ok(await attacker.evaluate((u) => window.openBridge(u), content.url("/bridge/bridge.html#" + nonce)));
+  const bridge = await popup;
+  await bridge.waitForLoadState("load");
+  // A launch record of its own making: its own key (to collect the sealed
+  // commits later), its own learner; the SCO is a page of the content origin.
+  const record = JSON.stringify({ v: 1, session: "ab".repeat(16), key: "cd".repeat(32), sco: "x", stores: true, config: [], scorm12: null,
+    scorm2004: { launch: { learner_id: "victim", learner_name: "", credit: true, mode: "normal", launch_data: "", completion_threshold: null,
+      scaled_passing_score: null, max_time_allowed: null, time_limit_action: null, objective_ids: [], objective_values: [], data_stores: [],
+      comments_from_lms: [], learner_preference: null, limits: { max_chars: 4000, spm: true } }, saved: null, answers: null, full_next: false, review_only: false } });
+  await attacker.evaluate(({ record, scoUrl }) => {
+    window.send({ scormShimBridge: 1, t: "launch", record, scoUrl, forget: [] });
+    window.send({ scormShimBridge: 1, t: "collect", sessions: [["ab".repeat(16), "2004", "cd".repeat(32)]] });
+  }, { record, scoUrl: content.url("/sco/opened-by-evil.html") });
+  await new Promise((r) => setTimeout(r, 1000));
+  assert.ok(!content.requests.includes("/sco/opened-by-evil.html"), "no SCO loaded");
+  assert.equal(await bridge.evaluate(() => typeof window.API_1484_11), "undefined");
+  // Framed by a page of another site: it says so in the page, and loads nothing.
+  await attacker.evaluate((src) => new Promise((resolve) => {
+    const f = document.createElement("iframe");
+    f.onload = resolve;
+    f.src = src;
+    document.body.appendChild(f);
+  }), content.url("/bridge/bridge.html#" + nonce));
+  const framed = attacker.frames().find((f) => f.url().startsWith(content.url("/bridge/bridge.html")));
+  const text = await framed.textContent("#scorm-shim-bridge-status");
+  assert.match(text, /opened by a page on http:\/\/evil\.test:\d+, which its data-lms-origin .* does not name\. Nothing was loaded\./);
+  assert.equal(await framed.isVisible("#scorm-shim-bridge-status"), true);
+  await context.close();
 });
