@@ -136,7 +136,9 @@ function scormShimBridgeHost(io) {
     if (!d || typeof d !== "object" || d[MARK] !== 1 || typeof d.t !== "string") return;
     var s = typeof d.session === "string" ? sessions[d.session] : null;
     if (s) {
-      if (e.source !== s.win || e.origin !== s.origin) {
+      // What the bridge posts as it unloads arrives with no source (its
+      // window is gone by then): the origin alone is checked for those.
+      if ((e.source !== s.win && e.source !== null) || e.origin !== s.origin) {
         // Another window that knows the session, or the bridge's frame
         // navigated to another origin: nothing it says counts.
         if (++stats.refused <= 20) {

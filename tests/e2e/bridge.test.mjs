@@ -25,7 +25,7 @@ before(async () => {
   backend = await startBackend(["--test-faults"]);
   content = await startContent({
     lmsOrigin: () => backend.url,
-    pages: { "/sco/a.html": SCO_PAGE, "/sco/b.html": SCO_PAGE, "/sco/opened-by-evil.html": SCO_PAGE, "/sibling.html": SIBLING_PAGE },
+    pages: { "/sco/a.html": SCO_PAGE, "/sco/b.html": SCO_PAGE, "/sco/moved.html": SCO_PAGE, "/sco/opened-by-evil.html": SCO_PAGE, "/sibling.html": SIBLING_PAGE },
     // A launch whose bridge URL leads to another origin (a hijacked path, a misconfigured CDN).
     redirects: { "/moved/bridge.html": () => evil.url("/bridge/bridge.html") },
   });
@@ -284,7 +284,7 @@ async function received(page) {
 test("security: a launched frame that ends up on another origin gets nothing (no launch record, no key), and the launch fails with a clear error", async () => {
   const { page, errors } = await open();
   const failed = page.evaluate(({ o }) => ScormShim.bridge.launch(document.getElementById("content"), o).then(() => "started", (e) => e.message),
-    { o: { bridgeUrl: content.url("/moved/bridge.html"), contentOrigin: content.origin, scoUrl: content.url("/sco/a.html") } });
+    { o: { bridgeUrl: content.url("/moved/bridge.html"), contentOrigin: content.origin, scoUrl: content.url("/sco/moved.html") } });
   // The genuine bridge on the other origin says hello with the launch's nonce (the redirect kept the fragment).
   // (Or, were the origin not checked, the launch record reaching it.)
   await until(async () => errors.some((e) => e.includes("answered from " + evil.origin)) ||
@@ -294,7 +294,7 @@ test("security: a launched frame that ends up on another origin gets nothing (no
   const evilFrame = (await received(page)).find(([u]) => u.startsWith(evil.origin));
   assert.ok(evilFrame, "the frame is on the other origin");
   assert.deepEqual(evilFrame[1].filter((m) => /"t":"(launch|collect|ack)"/.test(m)), [], "nothing was sent to it");
-  assert.ok(!evil.requests.includes("/sco/a.html") && !content.requests.includes("/sco/a.html"), "no SCO loaded");
+  assert.ok(!evil.requests.includes("/sco/moved.html") && !content.requests.includes("/sco/moved.html"), "no SCO loaded");
   assert.equal(await page.evaluate(() => ScormShim.bridge.status().sessions), 0);
   assert.ok(errors.some((e) => e.includes("answered from " + evil.origin + ", not the content origin " + content.origin)), errors.join("\n"));
   failed.catch(() => { /* the page closes before its 30 s wait for a bridge on the content origin ends */ });
