@@ -36,7 +36,7 @@ function scormShimOriginOf(s) {
 
 /**
  * `io`: {shim, api12, api2004, durable, ready() → Promise, hide(bool),
- * emit(event), configure(obj), config()} from the installer.
+ * emit(event), configure(obj), config(), kick()} from the installer.
  */
 function scormShimBridgeHost(io) {
   var shim = io.shim;
@@ -212,6 +212,7 @@ function scormShimBridgeHost(io) {
       }
     });
     stats.recovered += applied;
+    if (applied && io.kick) io.kick(); // the backend gets them now
     io.durable.settled().then(function () {
       close.forEach(function (session) { shim.bridgeClose(session); });
       if (applied) {
@@ -260,6 +261,7 @@ function scormShimBridgeHost(io) {
         try { n += shim.bridgeRecover(s.id, String(logs[i]), String(logs[i + 1])); } catch (err) { console.error(err && err.message || err); }
       }
       stats.recovered += n;
+      if (n && io.kick) io.kick();
     } else if (d.t === "bye") {
       if (s === live) detach(s);
       var clean = d.pending === false;
@@ -348,7 +350,10 @@ function scormShimBridgeHost(io) {
     var s = live;
     return new Promise(function (resolve) {
       settleWaiters.push(resolve);
-      setTimeout(function () { if (live === s) detach(s); }, BYE_MS);
+      // Its frame is unloaded: a bridge that said no goodbye in time is gone,
+      // and what it stored is collected at the next launch (end() lets go
+      // of the session's lock, so the next hello asks for it).
+      setTimeout(function () { if (live === s) end(s); }, BYE_MS);
     });
   }
 
@@ -377,7 +382,8 @@ function scormShimBridgeHost(io) {
       return io.ready().then(function () {
         // A SCO still running through the bridge is unloaded first, and its last calls waited for.
         var old = live && live.launch.frame;
-        if (!old || old.src === "about:blank") return settleLive();
+        // (A frame taken out of the document unloads at once and fires no load.)
+        if (!old || old.src === "about:blank" || !old.isConnected) return settleLive();
         return new Promise(function (resolve) {
           var done = function () { old.removeEventListener("load", done); resolve(); };
           old.addEventListener("load", done);

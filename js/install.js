@@ -808,6 +808,7 @@ function scormShimInstall(Shim, target, config, loadCourse, renew, make) {
       shim: shim, api12: api12, api2004: api2004, durable: durable, emit: emitEvent,
       hide: function (on) { bridged = on; },
       ready: function () { return started || Promise.resolve(); },
+      kick: function () { if (transport) transport.kick(); }, // change sets recovered: send now
       configure: function (obj) { return handle.configure(obj); },
       config: function () { return handle.config(); },
       factory: function () { return bridgeHost; },

@@ -45,7 +45,7 @@ let counter = 0;
 /** A fresh registration and an LMS page for it; `messages` collects every postMessage any frame receives. */
 async function open(opts = {}) {
   const id = "b" + ++counter + "-" + Date.now();
-  const ids = { learner: "u-" + id, registration: "reg-" + id, course: "c-" + id };
+  const ids = opts.ids || { learner: "u-" + id, registration: "reg-" + id, course: "c-" + id };
   const context = opts.context || (await browser.newContext());
   const page = await context.newPage();
   const errors = [];
@@ -53,14 +53,18 @@ async function open(opts = {}) {
   page.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
   await page.addInitScript(() => {
     window.__seen = [];
+    // window.__drop = a session id: the LMS page does not hear that
+    // session's bridge any more (as if it were gone, or its messages lost).
+    window.__drop = null;
     window.addEventListener("message", (e) => {
       try { window.__seen.push(JSON.stringify(e.data)); } catch (err) { window.__seen.push(String(e.data)); }
+      if (window.__drop && e.data && e.data.scormShimBridge === 1 && e.data.session === window.__drop) e.stopImmediatePropagation();
     }, true);
   });
   const token = backend.token(ids.learner, ids.registration, ids.course);
   await servePage(page, backend.url + "/lms-" + id + ".html", lmsPage({
     endpoint: "/api", "learner-id": ids.learner, "course-id": ids.course, "registration-id": ids.registration,
-    "sco-id": "sco-1", headers: "Authorization: Bearer " + token, "commit-interval": 0,
+    "sco-id": "sco-1", headers: "Authorization: Bearer " + token, "commit-interval": 0, ...(opts.attrs || {}),
   }));
   await page.goto(backend.url + "/lms-" + id + ".html");
   await page.evaluate(() => ScormShim.ready);
@@ -370,3 +374,208 @@ test("security: a bridge opened by a page of another site takes no orders from i
   assert.equal(await framed.isVisible("#scorm-shim-bridge-status"), true);
   await context.close();
 });
+
+// ---- Nothing lost ------------------------------------------------------------
+
+/** In the SCO of `page` (launched already): Initialize, `values`, Commit; returns what Commit answered. */
+async function commitIn(page, values, sco = "/sco/a.html") {
+  const f = await frameOf(page, content.url(sco));
+  return f.evaluate((values) => {
+    const a = window.api2004;
+    if (a.GetValue("cmi.learner_id") === "") a.Initialize("");
+    for (const [k, v] of values) if (a.SetValue(k, v) !== "true") return "SetValue " + k + ": " + a.GetLastError();
+    return a.Commit("");
+  }, values);
+}
+
+/** The value the backend has for `element` of sco-1 is `value`, set by exactly one applied batch. */
+async function inBackendOnce(ids, element, value) {
+  await until(async () => (await state(ids)).scos["sco-1"]?.[element] === value, element + " = " + value + " in the backend");
+  assert.equal(times(await batches(ids), element, value), 1, element + " = " + value + " applied once");
+}
+
+for (const how of ["the tab is closed", "the LMS page reloads"]) {
+  test(`nothing lost: ${how} right after a Commit the LMS page never heard of; the next launch brings it in, once`, async () => {
+    const first = await open();
+    const { session } = await launch(first.page);
+    // The LMS page hears nothing more from the bridge: the change set is only on the content origin.
+    await first.page.evaluate((s) => { window.__drop = s; }, session);
+    assert.equal(await commitIn(first.page, [["cmi.location", "kept-1"], ["cmi.suspend_data", "s-1"]]), "true");
+    let page;
+    if (how === "the tab is closed") {
+      await first.page.close({ runBeforeUnload: true });
+      ({ page } = await open({ context: first.context, ids: first.ids }));
+    } else {
+      await first.page.reload();
+      page = first.page;
+      await page.evaluate(() => ScormShim.ready);
+    }
+    assert.equal(await page.evaluate(() => ScormShim.bridge.status().recovered), 0);
+    await launch(page, "/sco/b.html");
+    const status = await page.evaluate(() => ScormShim.bridge.status());
+    assert.equal(status.recovered, 1, JSON.stringify(status));
+    assert.ok(await page.evaluate(() => window.events.some((e) => e.type === "bridgeRecovered" && e.changeSets === 1)));
+    // The SCO starts from it: the recovered change set is this registration's state.
+    const sco = await frameOf(page, content.url("/sco/b.html"));
+    assert.deepEqual(await sco.evaluate(() => { const a = window.api2004; a.Initialize(""); return [a.GetValue("cmi.location"), a.GetValue("cmi.suspend_data")]; }),
+      ["kept-1", "s-1"]);
+    await inBackendOnce(first.ids, "cmi.location", "kept-1");
+    // A third launch finds nothing more to recover (the content origin forgot it).
+    await launch(page, "/sco/a.html");
+    assert.equal((await page.evaluate(() => ScormShim.bridge.status())).recovered, 1);
+    assert.equal(times(await batches(first.ids), "cmi.location", "kept-1"), 1);
+    await page.close();
+  });
+}
+
+test("nothing lost: the tab is closed right after a Commit (the LMS page heard it), then relaunched: every value in the backend once", async () => {
+  const first = await open();
+  await launch(first.page);
+  assert.equal(await commitIn(first.page, [["cmi.location", "closed-1"]]), "true");
+  await first.page.close({ runBeforeUnload: true });
+  const { page } = await open({ context: first.context, ids: first.ids });
+  await launch(page, "/sco/b.html");
+  await inBackendOnce(first.ids, "cmi.location", "closed-1");
+  const sco = await frameOf(page, content.url("/sco/b.html"));
+  assert.equal(await sco.evaluate(() => { window.api2004.Initialize(""); return window.api2004.GetValue("cmi.location"); }), "closed-1");
+  assert.equal(times(await batches(first.ids), "cmi.location", "closed-1"), 1);
+  await page.close();
+});
+
+test("nothing lost: the bridge loses its parent (the LMS page removes its frame right after a Commit it did not hear); the next launch brings it in, once", async () => {
+  const { page, ids } = await open();
+  const { session } = await launch(page);
+  await page.evaluate((s) => { window.__drop = s; }, session);
+  assert.equal(await commitIn(page, [["cmi.location", "orphan-1"]]), "true");
+  // Nothing of that session reaches the LMS page, not even what the bridge says as it goes.
+  await page.evaluate(() => {
+    document.getElementById("content").remove();
+    const f = document.createElement("iframe");
+    f.id = "content";
+    f.title = "Course content";
+    document.body.prepend(f);
+  });
+  await launch(page, "/sco/b.html");
+  await inBackendOnce(ids, "cmi.location", "orphan-1");
+  assert.equal((await page.evaluate(() => ScormShim.bridge.status())).recovered, 1);
+  await page.close();
+});
+
+test("nothing lost: a SCO that terminates as it unloads (no Commit) while the LMS page launches the next: its last calls arrive", async () => {
+  const { page, ids } = await open();
+  await launch(page);
+  const f = await frameOf(page, content.url("/sco/a.html"));
+  await f.evaluate(() => {
+    const a = window.api2004;
+    a.Initialize("");
+    a.SetValue("cmi.location", "unloading-1");
+    window.addEventListener("pagehide", () => { a.SetValue("cmi.exit", "suspend"); a.Terminate(""); });
+  });
+  await launch(page, "/sco/b.html");
+  await inBackendOnce(ids, "cmi.location", "unloading-1");
+  assert.equal((await state(ids)).scos["sco-1"]["cmi.exit"], "suspend");
+  await page.close();
+});
+
+test("nothing lost: the backend is down while the SCO commits through the bridge; once it is back every value is there once", async () => {
+  const { page, ids } = await open();
+  await launch(page);
+  const fault = (body) => fetch(backend.url + "/api/_faults", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
+  assert.equal((await fault({ status: 503, fail_next: 2 })).status, 200);
+  assert.equal(await commitIn(page, [["cmi.location", "down-1"]]), "true");
+  assert.equal(await commitIn(page, [["cmi.location", "down-2"], ["cmi.score.scaled", "0.5"]]), "true");
+  await until(() => page.evaluate(() => window.events.some((e) => e.type === "retrying")), "a failed send, retried");
+  await inBackendOnce(ids, "cmi.location", "down-2");
+  assert.equal((await state(ids)).scos["sco-1"]["cmi.score.scaled"], "0.5");
+  assert.equal((await page.evaluate(() => ScormShim.bridge.status())).mismatches, 0);
+  await page.close();
+});
+
+// The same calls, made by a SCO through the bridge and by a SCO on the LMS
+// page itself (the drop-in, same configuration and learner): every return
+// value and every GetLastError must be equal.
+const SCRIPTS = {
+  "1.2": (a) => {
+    const out = [];
+    const call = (m, ...args) => { const r = a[m](...args); out.push([m, args.map((x) => String(x).slice(0, 20)), r, a.LMSGetLastError()]); };
+    call("LMSGetValue", "cmi.core.student_id");
+    call("LMSInitialize", "");
+    call("LMSInitialize", "");
+    for (const el of ["cmi.core.student_id", "cmi.core.student_name", "cmi.core.lesson_status", "cmi.core.entry", "cmi.core.credit",
+      "cmi.core._children", "cmi.objectives._count", "cmi.interactions._children", "cmi.launch_data", "cmi.nope", "cmi.core.score._children"]) call("LMSGetValue", el);
+    for (const [el, v] of [["cmi.core.lesson_status", "finished"], ["cmi.core.lesson_status", "incomplete"], ["cmi.core.score.raw", "85"],
+      ["cmi.core.score.raw", "abc"], ["cmi.core.score.raw", "101"], ["cmi.core.student_id", "x"], ["cmi.core._children", "x"],
+      ["cmi.suspend_data", "y".repeat(4097)], ["cmi.suspend_data", "z".repeat(100)], ["cmi.core.lesson_location", "slide-7"],
+      ["cmi.objectives.0.id", "obj-1"], ["cmi.objectives.2.id", "gap"], ["cmi.interactions.0.id", "q1"], ["cmi.interactions.0.type", "choice"],
+      ["cmi.interactions.0.student_response", "a,b"], ["cmi.interactions.0.id", ""], ["cmi.core.session_time", "00:01:30"], ["cmi.core.session_time", "1:30"]]) {
+      call("LMSSetValue", el, v);
+    }
+    for (const el of ["cmi.core.score.raw", "cmi.suspend_data", "cmi.objectives._count", "cmi.interactions.0.student_response", "cmi.interactions.0.id"]) call("LMSGetValue", el);
+    call("LMSGetErrorString", "405");
+    call("LMSGetDiagnostic", "");
+    call("LMSCommit", "");
+    call("LMSCommit", "x");
+    call("LMSSetValue", "cmi.core.lesson_status", "passed");
+    call("LMSFinish", "");
+    call("LMSGetValue", "cmi.core.lesson_location");
+    call("LMSFinish", "");
+    return out;
+  },
+  "2004": (a) => {
+    const out = [];
+    const call = (m, ...args) => { const r = a[m](...args); out.push([m, args.map((x) => String(x).slice(0, 20)), r, a.GetLastError()]); };
+    call("Terminate", "");
+    call("Initialize", "");
+    call("Initialize", "");
+    for (const el of ["cmi.learner_id", "cmi.entry", "cmi.mode", "cmi.credit", "cmi.completion_status", "cmi.success_status", "cmi._version",
+      "cmi.interactions._children", "cmi.objectives._count", "cmi.nope", "cmi.location", "adl.nav.request_valid.continue",
+      "adl.nav.request_valid.choice.{target=x}", "cmi.learner_preference.language", "cmi.suspend_data"]) call("GetValue", el);
+    for (const [el, v] of [["cmi.location", "page-3"], ["cmi.score.scaled", "2"], ["cmi.score.scaled", "0.75"], ["cmi.score.raw", "x"],
+      ["cmi.completion_status", "done"], ["cmi.completion_status", "completed"], ["cmi.learner_id", "x"], ["cmi.suspend_data", "x".repeat(64001)],
+      ["cmi.suspend_data", "{\"p\":3}"], ["cmi.interactions.0.id", "q1"], ["cmi.interactions.0.type", "choice"],
+      ["cmi.interactions.0.learner_response", "a[,]b"], ["cmi.interactions.0.learner_response", "a[,]a"], ["cmi.interactions.2.id", "gap"],
+      ["cmi.objectives.0.id", "o1"], ["cmi.objectives.0.id", "o2"], ["cmi.session_time", "PT1M30S"], ["cmi.session_time", "90"],
+      ["adl.nav.request", "continue"], ["adl.nav.request", "sideways"], ["cmi.comments_from_learner.0.comment", "{lang=fr}bien"],
+      ["cmi.learner_preference.audio_level", "-1"]]) {
+      call("SetValue", el, v);
+    }
+    for (const el of ["cmi.location", "cmi.score.scaled", "cmi.interactions._count", "cmi.interactions.0.learner_response",
+      "cmi.objectives.0.id", "adl.nav.request", "cmi.comments_from_learner.0.comment"]) call("GetValue", el);
+    call("GetErrorString", "406");
+    call("GetDiagnostic", "");
+    call("Commit", "");
+    call("Commit", "x");
+    call("SetValue", "cmi.exit", "suspend");
+    call("Terminate", "");
+    call("GetValue", "cmi.location");
+    call("Commit", "");
+    return out;
+  },
+};
+
+for (const version of ["1.2", "2004"]) {
+  test(`SCORM ${version} through the bridge: every call answered exactly as by the drop-in on the LMS page itself, stored once`, async () => {
+    const bridged = await open({ attrs: { versions: version } });
+    await launch(bridged.page);
+    const sco = await frameOf(bridged.page, content.url("/sco/a.html"));
+    assert.equal(await sco.evaluate(() => document.documentElement.dataset.found), version === "1.2" ? "1.2" : "2004 ");
+    const script = SCRIPTS[version].toString();
+    const run = (where) => `(${script})(${where})`;
+    const through = await sco.evaluate(run(version === "1.2" ? "window.api12" : "window.api2004"));
+    // The same learner on a page of its own, no bridge: the SCO is the page.
+    const same = await open({ attrs: { versions: version }, ids: { ...bridged.ids, registration: bridged.ids.registration + "-same" } });
+    const direct = await same.page.evaluate(run(version === "1.2" ? "window.API" : "window.API_1484_11"));
+    assert.ok(through.length > 40);
+    assert.deepEqual(through, direct);
+    assert.ok(through.some((x) => x[3] !== "0"), "error cases are in the comparison");
+    // The LMS page replayed them all with the same answers, and the backend has the values once.
+    await until(() => bridged.page.evaluate((n) => ScormShim.bridge.status().calls >= n, through.length * 2), "the replay");
+    assert.equal((await bridged.page.evaluate(() => ScormShim.bridge.status())).mismatches, 0);
+    const [el, v] = version === "1.2" ? ["cmi.core.lesson_location", "slide-7"] : ["cmi.location", "page-3"];
+    await until(async () => (await state(bridged.ids)).scos["sco-1"]?.[el] === v, "the backend");
+    assert.equal(times(await batches(bridged.ids), el, v), 1);
+    assert.deepEqual(bridged.errors, []);
+    await bridged.page.close();
+    await same.page.close();
+  });
+}
