@@ -579,3 +579,18 @@ for (const version of ["1.2", "2004"]) {
     await same.page.close();
   });
 }
+
+test("nothing lost: the browser is offline while the SCO commits through the bridge; back online, every value is in the backend once", async () => {
+  const { page, context, ids } = await open();
+  await launch(page);
+  await frameOf(page, content.url("/sco/a.html"));
+  await context.setOffline(true);
+  assert.equal(await commitIn(page, [["cmi.location", "offline-1"]]), "true");
+  assert.equal(await commitIn(page, [["cmi.location", "offline-2"], ["cmi.suspend_data", "o"]]), "true");
+  await until(() => page.evaluate(() => window.events.some((e) => e.type === "offline" || e.type === "retrying")), "the queue to notice");
+  await context.setOffline(false);
+  await inBackendOnce(ids, "cmi.location", "offline-2");
+  assert.equal((await state(ids)).scos["sco-1"]["cmi.suspend_data"], "o");
+  assert.equal((await page.evaluate(() => ScormShim.bridge.status())).mismatches, 0);
+  await page.close();
+});
