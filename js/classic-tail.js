@@ -55,6 +55,8 @@ function scormShimBytes(b64) {
     get api12() { return handle ? handle.api12 : undefined; },
     get api2004() { return handle ? handle.api2004 : undefined; },
     get course() { return handle ? handle.course : undefined; },
+    /** Content on another origin, through the bridge page there (js/bridge-host.js). */
+    get bridge() { return handle ? handle.bridge : undefined; },
     configure: function (obj) {
       if (settled) {
         var m = "scorm-shim: the configuration is frozen once ScormShim.ready has resolved and its callbacks ran " +

@@ -114,7 +114,11 @@ export type ScormShimEvent =
   /** The WebAssembly module failed and no new instance could be made: calls answer "false" with 101. */
   | { type: "failed"; message: string }
   /** The stored queues of this registration (other pages', earlier visits') were taken over by this page. */
-  | { type: "restored" };
+  | { type: "restored" }
+  /** Change sets a bridge session stored on the content origin and this page had not stored were applied (and are sent). */
+  | { type: "bridgeRecovered"; changeSets: number }
+  /** A call the bridge answered was answered differently here (never expected: a bug to report). */
+  | { type: "bridgeMismatch"; method: string; args: string[]; bridge: string; lms: string };
 
 /** The commit queue of one data model. */
 export interface QueueState {
@@ -293,6 +297,11 @@ export interface CourseOpenOptions {
    * (the promise rejects) once content has run on this page.
    */
   registrationId?: string;
+  /**
+   * A package on another origin plays through the bridge page there: its URL
+   * (default: bridge.html beside the manifest). See `ScormShimBridge`.
+   */
+  bridgeUrl?: string;
   /** The launch token for the registration: `{headers}` (or null for none), possibly asynchronously. */
   credentials?: (ids: CourseIds) => ScormShimCredentials | null | Promise<ScormShimCredentials | null>;
 }
@@ -326,6 +335,53 @@ export interface ScormShimCourse {
   inspect(xml: string, organization?: string): Promise<{ manifest?: Record<string, unknown>; error?: { kind: string; element: string; line: number; column: number; message: string } }>;
   /** After each SCO session: what it asked for, processed (null: it asked for nothing). */
   onDeliver(listener: (view: DeliveryView | null) => void): () => void;
+}
+
+/** Options of `bridge.launch`. */
+export interface BridgeLaunchOptions {
+  /** The bridge page on the content origin: a copy of pkg/bridge/bridge.html (data-lms-origin naming this page's origin). */
+  bridgeUrl: string;
+  /** The content origin: scheme, host and port, no path (e.g. "https://cdn.example.com"). Both URLs must be on it. */
+  contentOrigin: string;
+  /** The SCO's page on the content origin (relative to `bridgeUrl`). */
+  scoUrl: string;
+  /** The SCO the tracking data goes to (configuration `scoId`), when not the configured one. */
+  scoId?: string;
+}
+
+/** What the bridge did on this page (`bridge.status()`). */
+export interface BridgeStatus {
+  /** Calls the bridge answered, replayed here. */
+  calls: number;
+  /** Of them, answered differently here (0 unless there is a bug). */
+  mismatches: number;
+  /** Sessions launched. */
+  sessions: number;
+  /** Change sets recovered from the content origin (sessions whose last commits this page had not stored). */
+  recovered: number;
+  /** Messages refused: from a window that is not the session's bridge, or from another origin. */
+  refused: number;
+  /** A session runs now. */
+  live: boolean;
+}
+
+/**
+ * Content on another origin (a CDN, a content domain) through the bridge page there
+ * (docs/SECURITY-bridge.md). The implementation loads with the course engine on the
+ * first `launch`.
+ */
+export interface ScormShimBridge {
+  /**
+   * Launch a SCO on the content origin in `frame` through the bridge page there. Resolves
+   * once the SCO is loading; rejects (loading nothing) when the options do not fit, the
+   * bridge is on another origin, or it does not answer within 30 s (its data-lms-origin
+   * does not name this page's origin).
+   */
+  launch(frame: HTMLIFrameElement, options: BridgeLaunchOptions): Promise<{ session: string }>;
+  /** What the bridge did on this page. */
+  status(): BridgeStatus;
+  /** Resolves once a SCO that ran through the bridge has sent its last calls (or was given up). */
+  settle(): Promise<void>;
 }
 
 /** What `load` returns (and, once ready, what `window.ScormShim` offers). */
@@ -372,6 +428,8 @@ export interface ScormShimHandle {
   start(): Promise<void>;
   /** Content packages. */
   course: ScormShimCourse;
+  /** Content on another origin, through the bridge page there. */
+  bridge: ScormShimBridge;
 }
 
 /** Instantiate the module and install `API` / `API_1484_11` on `target` (default globalThis). */

@@ -49,11 +49,13 @@ function scormShimIsFault(e) {
  * instance, for recovery from a fault. Returns the handle that
  * `window.ScormShim` exposes.
  */
-function scormShimInstall(Shim, target, config, loadCourse, renew) {
+function scormShimInstall(Shim, target, config, loadCourse, renew, make) {
   // Every configuration given, in order: a new instance after a fault is
   // built from the same (credentials included). Private to this closure.
+  // `make(Class, pairs)` (the bridge page, js/bridge-guest.js) builds the
+  // instance instead of `new Class(pairs)`.
   var pairs = scormShimPairs(config);
-  var core = new Shim(pairs);
+  var core = make ? make(Shim, pairs) : new Shim(pairs);
   var Current = Shim; // the class of `core`: the run-time module's, or the course engine's once adopted
   var listeners = [];
   var eventListeners = [];
@@ -118,7 +120,7 @@ function scormShimInstall(Shim, target, config, loadCourse, renew) {
     recovering = true;
     try {
       if (!renew) throw new Error("no way to start a new instance");
-      core = new (renew())(pairs);
+      core = make ? make(renew(), pairs) : new (renew())(pairs);
       ioMem = core.ioMemory(); ioU8 = null; ioPtr = 0; ioCap = 0;
       invalidate();
       caching = !core.tracesCalls();
@@ -221,6 +223,7 @@ function scormShimInstall(Shim, target, config, loadCourse, renew) {
     core = next;
     Current = engine.Shim;
     if (engine.renew) renew = engine.renew;
+    if (engine.bridgeHost) bridgeHost = engine.bridgeHost;
     proxy(engine.Shim);
     invalidate();
     ioMem = core.ioMemory(); ioU8 = null; ioPtr = 0; ioCap = 0;
@@ -560,6 +563,9 @@ function scormShimInstall(Shim, target, config, loadCourse, renew) {
   // replace nor delete (non-configurable; assigning has no effect), giving
   // the object while its version is exposed and undefined otherwise.
   var has12 = false, has2004 = false;
+  // While a SCO runs through the content-origin bridge (js/bridge-host.js),
+  // this page's instances are its mirror: nothing on this page finds them.
+  var bridged = false;
   function place() {
     has12 = !dead && shim.has12();
     has2004 = !dead && shim.has2004();
@@ -577,8 +583,8 @@ function scormShimInstall(Shim, target, config, loadCourse, renew) {
       console.error("scorm-shim: " + name + " could not be installed on the page: " + e.message);
     }
   }
-  define("API", function () { return has12 ? api12 : undefined; });
-  define("API_1484_11", function () { return has2004 ? api2004 : undefined; });
+  define("API", function () { return has12 && !bridged ? api12 : undefined; });
+  define("API_1484_11", function () { return has2004 && !bridged ? api2004 : undefined; });
 
   // Playing a content package: the SCO's own navigation requests are
   // processed after its Terminate call has returned; the user's requests
@@ -588,6 +594,7 @@ function scormShimInstall(Shim, target, config, loadCourse, renew) {
     xml: null,
     organization: "",
     frame: null,
+    bridgeUrl: null,
     busy: false,
     deliverListeners: [],
     resolve: function (view) {
@@ -595,6 +602,14 @@ function scormShimInstall(Shim, target, config, loadCourse, renew) {
         var url = scormShimLaunchUrl(view.href, course.base);
         if (url.error) return { type: "error", id: "launch", message: url.error };
         view.url = url.href;
+        // A package on another origin: through the bridge there (js/bridge-host.js).
+        if (handle.bridge && new URL(url.href).origin !== location.origin) {
+          try {
+            view.url = handle.bridge.prepare(url.href, course.bridgeUrl || new URL("bridge.html", course.base).href, course.frame);
+          } catch (e) {
+            return { type: "error", id: "launch", message: e.message };
+          }
+        }
       }
       return view;
     },
@@ -735,10 +750,11 @@ function scormShimInstall(Shim, target, config, loadCourse, renew) {
     },
     /** Start sending to the configured endpoint; resolves once the backend's state is known. */
     start: function () {
-      return restore().then(startTransport, function (e) {
+      started = restore().then(startTransport, function (e) {
         console.error("scorm-shim: the durable copy could not be read", e);
         return startTransport();
       }).then(drainEvents);
+      return started;
     },
     /** Content packages: open a manifest, navigate, and follow what the sequencer delivers. */
     course: {
@@ -758,6 +774,8 @@ function scormShimInstall(Shim, target, config, loadCourse, renew) {
         // open(url, organization) or open(url, {organization, credentials})
         var opts = options && typeof options === "object" ? options : { organization: options };
         var organization = opts.organization ? str(opts.organization) : "";
+        // Where the bridge for a package on another origin is (default: bridge.html beside the manifest).
+        var bridgeUrl = opts.bridgeUrl ? new URL(str(opts.bridgeUrl), document.baseURI).href : null;
         var url;
         try {
           url = scormShimPackageUrl(manifestUrl, handle.config().packageOrigins);
@@ -793,6 +811,7 @@ function scormShimInstall(Shim, target, config, loadCourse, renew) {
           })
           .then(function (xml) {
             course.base = url;
+            course.bridgeUrl = bridgeUrl;
             course.xml = xml;
             course.organization = organization;
             place();
@@ -823,6 +842,7 @@ function scormShimInstall(Shim, target, config, loadCourse, renew) {
         shim.freeze(true);
         launched = 2;
         course.busy = true;
+        if (frame) course.frame = frame;
         var unloaded = !frame || frame.src === "about:blank" ? Promise.resolve() : new Promise(function (resolve) {
           var done = function () { frame.removeEventListener("load", done); resolve(); };
           frame.addEventListener("load", done);
@@ -831,6 +851,9 @@ function scormShimInstall(Shim, target, config, loadCourse, renew) {
         return unloaded.then(function () {
           // Let the SCO's unload handlers (Terminate) finish first.
           return new Promise(function (r) { setTimeout(r, 0); });
+        }).then(function () {
+          // A SCO that ran through the bridge: its last calls are in first.
+          return handle.bridge ? handle.bridge.settle() : null;
         }).then(function () {
           course.busy = false;
           return course.resolve(shim.navigate(str(request)));
@@ -879,6 +902,26 @@ function scormShimInstall(Shim, target, config, loadCourse, renew) {
       onDeliver: function (listener) { return subscribe(course.deliverListeners, listener); },
     },
   };
+  var started = null; // handle.start()'s promise
+  // The content-origin bridge: js/bridge-entry.js in the drop-in, its
+  // implementation (js/bridge-host.js) in this build or with the course engine.
+  var bridgeHost = typeof scormShimBridgeHost === "function" ? scormShimBridgeHost : null;
+  if (typeof scormShimBridgeEntry === "function") {
+    handle.bridge = Object.freeze(scormShimBridgeEntry({
+      shim: shim, api12: api12, api2004: api2004, durable: durable, emit: emitEvent,
+      hide: function (on) { bridged = on; },
+      ready: function () { return started || Promise.resolve(); },
+      kick: function () { if (transport) transport.kick(); }, // change sets recovered: send now
+      configure: function (obj) { return handle.configure(obj); },
+      config: function () { return handle.config(); },
+      factory: function () { return bridgeHost; },
+      // The course engine, loaded and in charge (the bridge's Rust is in it).
+      engine: function () {
+        if (typeof core.openCourse === "function" || !loadCourse) return Promise.resolve();
+        return loadCourse().then(adopt);
+      },
+    }));
+  }
   return handle;
 }
 

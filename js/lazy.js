@@ -26,7 +26,9 @@ function scormShimCourseLoader(base) {
       var wasm = new URL("course/scorm_shim_bg.wasm", base);
       loading = import(glue)
         .then(function (m) {
-          return m.default({ module_or_path: wasm }).then(function () { return { Shim: m.Shim, renew: m.__scormShimRenew }; });
+          return m.default({ module_or_path: wasm }).then(function () {
+            return { Shim: m.Shim, renew: m.__scormShimRenew, bridgeHost: m.__scormShimBridgeHost };
+          });
         })
         .catch(function (e) {
           loading = null; // the next open() tries again

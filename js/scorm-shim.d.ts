@@ -7,6 +7,7 @@ import type {
   QueueStatus,
   Scorm12API,
   Scorm2004API,
+  ScormShimBridge,
   ScormShimConfig,
   ScormShimCourse,
   ScormShimCredentials,
@@ -31,6 +32,8 @@ export interface ScormShimGlobal {
   api2004: Scorm2004API;
   /** Content packages (the course engine loads on the first `course.open()`). */
   course: ScormShimCourse;
+  /** Content on another origin, through the bridge page there (loads the course engine on the first `launch`). */
+  bridge: ScormShimBridge;
   /**
    * Apply more configuration, until `ready` has resolved and its callbacks ran (content may run
    * from then on); queued until the module is ready. Returns the rejected entries' messages;

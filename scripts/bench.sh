@@ -49,4 +49,6 @@ echo "==> benchmark (headless Chromium; progress on stderr)"
 node bench/run.mjs "${ARGS[@]}"
 echo "==> manifest parsing beside DOMParser"
 node bench/manifest.mjs
+echo "==> the content-origin bridge beside the same page and scorm-again's cross-frame API"
+node bench/bridge.mjs "${ARGS[@]}"
 echo "==> wrote BENCHMARKS.md (raw numbers: bench/results/latest.json)"

@@ -94,9 +94,19 @@ minify() {
     --format "ascii_only=true,comments=false,preamble=$PREAMBLE" -o "$2"
 }
 
-# The ES module entry: glue, lazy loader, installer, transport.
+# The ES module entry: glue, lazy loader, installer, transport, the entry
+# of the content-origin bridge (its implementation comes with the course
+# engine: bridge_host below).
 es_entry() {
-  cat js/esm-head.js js/lazy.js js/durable.js js/install.js js/transport.js js/esm-tail.js > "$1"
+  cat js/esm-head.js js/lazy.js js/durable.js js/install.js js/transport.js js/bridge-entry.js js/esm-tail.js > "$1"
+}
+
+# bridge_host GLUE: the LMS page's side of the content-origin bridge
+# (js/bridge-host.js), appended to a course engine's ES glue and exported
+# for js/lazy.js.
+bridge_host() {
+  cat js/bridge-host.js >> "$1"
+  echo 'export { scormShimBridgeHost as __scormShimBridgeHost };' >> "$1"
 }
 
 if [ "$TESTING" = 1 ]; then
@@ -108,6 +118,7 @@ if [ "$TESTING" = 1 ]; then
   cp "$B/opt.wasm" target/pkg-test/scorm_shim_bg.wasm
   cp "$B/scorm_shim.js" "$B/scorm_shim.d.ts" target/pkg-test/
   es_entry target/pkg-test/index.js
+  cat js/bridge-host.js >> target/pkg-test/index.js # the course engine is built in
   cp js/index.d.ts js/scorm-shim.d.ts target/pkg-test/
   echo "Test package (with launchForTest, course engine built in) in target/pkg-test/"
   exit 0
@@ -128,13 +139,24 @@ es_entry "$B/index.js"
 minify "$B/index.js" pkg/index.js
 # Classic script: one file, wasm inlined (deflated + base64), minified; nothing
 # leaks to the global scope but API, API_1484_11 and ScormShim.
-node scripts/pack-classic.mjs "$B/rte-classic/scorm_shim.js" "$B/rte-classic/opt.wasm" "$VERSION" pkg/scorm-shim.js
+node scripts/pack-classic.mjs "$B/rte-classic/scorm_shim.js" "$B/rte-classic/opt.wasm" "$VERSION" pkg/scorm-shim.js bridge-entry.js
 
 # The course engine, loaded by both on the first course.open().
 compile course ""
 bindgen course web "$B/course-web"
+bridge_host "$B/course-web/scorm_shim.js"
 cp "$B/course-web/opt.wasm" pkg/course/scorm_shim_bg.wasm
 minify "$B/course-web/scorm_shim.js" pkg/course/scorm_shim.js
+
+# The content-origin bridge (issue 17): pkg/bridge/ is what an LMS copies to
+# the content origin, next to the content: bridge.html and its one script, the
+# run-time module with the cargo feature `bridge` (the guest side: a shim built
+# from the LMS page's launch record, commits sealed until the LMS page has them).
+compile bridge "--no-default-features --features bridge"
+bindgen bridge no-modules "$B/bridge-classic"
+mkdir -p pkg/bridge
+node scripts/pack-bridge.mjs "$B/bridge-classic/scorm_shim.js" "$B/bridge-classic/opt.wasm" "$VERSION" pkg/bridge/scorm-shim-bridge.js
+cp www/bridge.html pkg/bridge/bridge.html
 
 # Declarations, package.json, aliases of the former run-time-only build.
 cp js/index.d.ts js/scorm-shim.d.ts pkg/
@@ -166,3 +188,5 @@ echo " the course engine, loaded on the first course.open():"
 row "pkg/course/scorm_shim.js" "$CJS_RAW" "$CJS_GZ"
 row "pkg/course/scorm_shim_bg.wasm" "$CW_RAW" "$CW_GZ"
 row "course engine total" "$((CJS_RAW + CW_RAW))" "$((CJS_GZ + CW_GZ))"
+echo " the content-origin bridge, copied to the content origin (pkg/bridge/):"
+row "pkg/bridge/scorm-shim-bridge.js" "$(size pkg/bridge/scorm-shim-bridge.js)" "$(gz pkg/bridge/scorm-shim-bridge.js)"

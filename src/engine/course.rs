@@ -134,23 +134,28 @@ pub struct Course {
 }
 
 /// `adl.nav.request_valid.*` answers for one SCO session, taken from the
-/// sequencer's look-ahead when the SCO was delivered.
-struct Lookahead {
-    continue_: bool,
-    previous: bool,
+/// sequencer's look-ahead when the SCO was delivered. Plain data, so the
+/// LMS page can hand the same answers to a bridge on the content origin
+/// (`engine::bridge`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NavAnswers {
+    /// `adl.nav.request_valid.continue`
+    pub continue_: bool,
+    /// `adl.nav.request_valid.previous`
+    pub previous: bool,
     /// Per activity: identifier, choice valid, jump valid. (A list, not a
     /// map: a map of another value type adds its own B-tree code to the
-    /// module, and SCOs ask rarely.)
-    targets: Vec<(String, bool, bool)>,
+    /// module, and SCOs ask rarely.) A target not listed is not valid.
+    pub targets: Vec<(String, bool, bool)>,
 }
 
-impl Lookahead {
+impl NavAnswers {
     fn target(&self, id: &str) -> Option<&(String, bool, bool)> {
         self.targets.iter().rev().find(|t| t.0 == id)
     }
 }
 
-impl NavigationOracle for Lookahead {
+impl NavigationOracle for NavAnswers {
     fn is_valid(&self, request: &NavQuery) -> Option<bool> {
         Some(match request {
             NavQuery::Continue => self.continue_,
@@ -432,13 +437,18 @@ impl Course {
 
     /// The `adl.nav.request_valid` answers for the SCO about to run.
     pub fn oracle(&self) -> Box<dyn NavigationOracle> {
+        Box::new(self.nav_answers())
+    }
+
+    /// [`Course::oracle`] as data.
+    pub fn nav_answers(&self) -> NavAnswers {
         let Some(seq) = self.sequencer() else {
-            return Box::new(Lookahead { continue_: true, previous: true, targets: Vec::new() });
+            return NavAnswers { continue_: true, previous: true, targets: Vec::new() };
         };
         let nav = seq.lookahead();
         let targets =
             nav.activities.iter().zip(seq.jump_validity()).map(|(a, jump)| (a.id.clone(), a.selectable, jump)).collect();
-        Box::new(Lookahead { continue_: nav.continue_, previous: nav.previous, targets })
+        NavAnswers { continue_: nav.continue_, previous: nav.previous, targets }
     }
 
     /// A SCORM 2004 SCO's session ended: hand its results to the tracking

@@ -1,5 +1,6 @@
 //! The pure engine: no browser types, tested natively.
 
+pub mod bridge;
 pub mod config;
 pub mod course;
 pub mod course12;

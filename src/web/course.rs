@@ -22,8 +22,6 @@ use crate::engine::manifest::ParseOptions;
 use crate::engine::sequencing::NavigationRequest;
 #[cfg(feature = "course")]
 use crate::engine::views;
-#[cfg(feature = "course")]
-use crate::engine::{scorm12, scorm2004};
 
 #[cfg(not(feature = "course"))]
 impl Shim {
@@ -141,11 +139,11 @@ impl Shim {
                 l12.launch_data = d.clone();
             }
         }
-        self.api12 = scorm12::Api::new(l12, self.host12.load());
+        self.api12 = super::bridge::new_api12(&mut self.inputs, l12, self.host12.load());
         // The sequencer decides whether the attempt resumes.
         let saved = if info.entry == "resume" { self.host2004.load() } else { None };
-        self.api2004 = scorm2004::Api::new(course.launch_2004(info, launch2004(&self.config)), saved);
-        self.api2004.set_navigation_oracle(course.oracle());
+        let launch = course.launch_2004(info, launch2004(&self.config));
+        self.api2004 = super::bridge::new_api2004(&mut self.inputs, launch, saved, Some(course.nav_answers()));
         true
     }
 

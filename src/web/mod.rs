@@ -8,6 +8,7 @@
 //! codes as numbers: the JS installer turns them back into the strings SCORM
 //! requires, which keeps string returns (and their glue) off most calls.
 
+mod bridge;
 mod course;
 mod handover;
 mod storage;
@@ -66,6 +67,9 @@ pub struct Shim {
     playing: bool,
     /// Events of the shim itself (JSON), until taken.
     notices: Vec<String>,
+    /// What the current API instances were built from (a bridge session
+    /// hands it to the content origin: `bridge.rs`).
+    inputs: bridge::Inputs,
 }
 
 /// A random id for this page load's queue key and idempotency keys: 16 hex
@@ -120,7 +124,7 @@ fn launch12(c: &Config) -> scorm12::Launch {
 /// The SCORM 2004 API of a SCO that no sequencer delivers (a single-SCO
 /// page, a relaunch, a reload): a learner attempt that ended starts anew, or
 /// is reviewed when the configuration says so ([`scorm2004::relaunch`]).
-fn api2004_outside_course(c: &Config, host: &mut LocalHost) -> scorm2004::Api {
+fn api2004_outside_course(c: &Config, host: &mut LocalHost, inputs: &mut bridge::Inputs) -> scorm2004::Api {
     let saved = host.load();
     let had_state = saved.is_some();
     let (launch, saved, new_attempt) = scorm2004::relaunch(launch2004(c), saved, c.review_ended_attempt);
@@ -128,7 +132,7 @@ fn api2004_outside_course(c: &Config, host: &mut LocalHost) -> scorm2004::Api {
     // a review of the ended attempt records nothing (it stays as it ended).
     host.full_next = new_attempt;
     host.review_only = had_state && launch.mode == "review" && c.mode != "review";
-    scorm2004::Api::new(launch, saved)
+    bridge::new_api2004(inputs, launch, saved, None)
 }
 
 fn launch2004(c: &Config) -> scorm2004::Launch {
@@ -149,12 +153,14 @@ impl Shim {
     fn with(config: Config, nonce: String) -> Shim {
         let mut host12 = LocalHost::new(&config, DataModel::Scorm12, &nonce);
         let mut host2004 = LocalHost::new(&config, DataModel::Scorm2004, &nonce);
-        let api12 = scorm12::Api::new(launch12(&config), host12.load());
-        let api2004 = api2004_outside_course(&config, &mut host2004);
+        let mut inputs = bridge::Inputs::default();
+        let api12 = bridge::new_api12(&mut inputs, launch12(&config), host12.load());
+        let api2004 = api2004_outside_course(&config, &mut host2004, &mut inputs);
         Shim { config, api12, api2004, host12, host2004, nonce, io: Vec::new(), io_result: String::new(),
             frozen: false,
             playing: false,
             notices: Vec::new(),
+            inputs,
             #[cfg(feature = "course")]
             course: None,
             #[cfg(feature = "course")]
@@ -247,12 +253,12 @@ impl Shim {
         if keep12 {
             self.api12.clear_error();
         } else {
-            self.api12 = scorm12::Api::new(launch12(&self.config), self.host12.load());
+            self.api12 = bridge::new_api12(&mut self.inputs, launch12(&self.config), self.host12.load());
         }
         if keep2004 {
             self.api2004.clear_error();
         } else {
-            self.api2004 = api2004_outside_course(&self.config, &mut self.host2004);
+            self.api2004 = api2004_outside_course(&self.config, &mut self.host2004, &mut self.inputs);
         }
     }
 

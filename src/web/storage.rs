@@ -347,6 +347,8 @@ pub struct LocalHost {
     /// What the last [`LocalHost::load`] read under the state key (inner
     /// `None`: nothing was stored); `None` when it did not read local state.
     source: Option<Option<String>>,
+    /// The bridge session this host's commits take part in (`web::bridge`).
+    pub bridge: Option<super::bridge::Link>,
 }
 
 impl LocalHost {
@@ -383,12 +385,13 @@ impl LocalHost {
             review_only: false,
             resume: None,
             source: None,
+            bridge: None,
         }
     }
 
     /// A host that keeps nothing: the session's data stays in memory.
     pub fn memory_only(sco_id: &str) -> LocalHost {
-        LocalHost { state_key: None, sco_id: sco_id.to_owned(), slot: None, errors: Vec::new(), resume: None, source: None, full_next: false, review_only: false }
+        LocalHost { state_key: None, sco_id: sco_id.to_owned(), slot: None, errors: Vec::new(), resume: None, source: None, full_next: false, review_only: false, bridge: None }
     }
 
     /// The state a new launch of the SCO starts from: with the backend's
@@ -469,6 +472,16 @@ impl Host for LocalHost {
         if self.review_only {
             return Ok(());
         }
+        // The bridge page keeps its commits in the sealed pending log.
+        #[cfg(feature = "bridge")]
+        if let Some(super::bridge::Link::Guest(sink)) = &mut self.bridge {
+            let result = sink.persist(reason, changes, snapshot, self.full_next);
+            match &result {
+                Ok(()) => self.full_next = false,
+                Err(e) => self.errors.push(format!("the data of SCO \"{}\" could not be stored on this origin: {e}", self.sco_id)),
+            }
+            return result;
+        }
         let Some(state_key) = &self.state_key else {
             // Nothing is stored without a learner and a registration (the
             // page was told at start); the session keeps its data in memory.
@@ -491,8 +504,12 @@ impl Host for LocalHost {
             self.full_next = false;
             Ok(())
         });
-        if let Err(e) = &result {
-            self.errors.push(format!("the data of SCO \"{}\" could not be stored locally: {e}", self.sco_id));
+        match &result {
+            // The mirror of a bridge session counts what it stored.
+            Ok(()) => if let Some(link) = &mut self.bridge {
+                link.stored();
+            },
+            Err(e) => self.errors.push(format!("the data of SCO \"{}\" could not be stored locally: {e}", self.sco_id)),
         }
         result
     }

@@ -10,27 +10,8 @@ use wasm_bindgen::prelude::*;
 use super::Shim;
 use crate::engine::persist::json::{self, Value};
 use crate::engine::rte::Snapshot;
-use crate::engine::scorm2004::{self, Comment, DataStore, Launch, NavQuery, NavigationOracle};
-
-/// The conformance harness's stand-in sequencer for a flat organization.
-struct FlatOracle {
-    leaves: Vec<String>,
-    current: usize,
-    flow: bool,
-    choice: bool,
-    forward_only: bool,
-}
-
-impl NavigationOracle for FlatOracle {
-    fn is_valid(&self, q: &NavQuery) -> Option<bool> {
-        Some(match q {
-            NavQuery::Continue => self.flow && self.current + 1 < self.leaves.len(),
-            NavQuery::Previous => self.flow && !self.forward_only && self.current > 0,
-            NavQuery::Choice(t) => self.choice && self.leaves.iter().any(|l| l == t),
-            NavQuery::Jump(t) => self.leaves.iter().any(|l| l == t),
-        })
-    }
-}
+use crate::engine::course::NavAnswers;
+use crate::engine::scorm2004::{self, Comment, DataStore, Launch};
 
 fn text(v: &Value, key: &str) -> Result<String, String> {
     match v.get(key) {
@@ -146,13 +127,18 @@ fn snapshot_of(v: &Value) -> Result<Option<Snapshot>, String> {
     }
 }
 
-fn oracle_of(v: &Value) -> Result<FlatOracle, String> {
-    Ok(FlatOracle {
-        leaves: strings(v.get("leaves").ok_or("\"leaves\" missing")?)?,
-        current: v.get("current").and_then(Value::as_u64).ok_or("\"current\": integer expected")? as usize,
-        flow: flag(v, "flow")?,
-        choice: flag(v, "choice")?,
-        forward_only: flag(v, "forward_only")?,
+/// The conformance harness's stand-in sequencer for a flat organization
+/// (`{leaves, current, flow, choice, forward_only}`), as the answers a
+/// course's look-ahead gives: continue and previous by flow, choice of any
+/// leaf when choice is allowed, jump to any leaf.
+fn oracle_of(v: &Value) -> Result<NavAnswers, String> {
+    let leaves = strings(v.get("leaves").ok_or("\"leaves\" missing")?)?;
+    let current = v.get("current").and_then(Value::as_u64).ok_or("\"current\": integer expected")? as usize;
+    let (flow, choice, forward_only) = (flag(v, "flow")?, flag(v, "choice")?, flag(v, "forward_only")?);
+    Ok(NavAnswers {
+        continue_: flow && current + 1 < leaves.len(),
+        previous: flow && !forward_only && current > 0,
+        targets: leaves.into_iter().map(|l| (l, choice, true)).collect(),
     })
 }
 
@@ -166,19 +152,21 @@ impl Shim {
     /// malformed input or while a session is running.
     #[wasm_bindgen(js_name = launchForTest)]
     pub fn launch_for_test(&mut self, launch_json: &str, saved_json: &str, oracle_json: &str) -> Result<(), JsValue> {
-        let build = || -> Result<scorm2004::Api, String> {
+        if self.api2004.state() == crate::engine::rte::ApiState::Running {
+            return Err(JsValue::from_str("launchForTest: a SCORM 2004 session is running"));
+        }
+        let mut inputs = std::mem::take(&mut self.inputs);
+        let mut build = || -> Result<scorm2004::Api, String> {
             // The value limits this page runs with, as a launch of its own would.
             let launch = Launch { limits: self.config.value_limits(), ..launch_of(&json::parse(launch_json)?)? };
             let saved = snapshot_of(&json::parse(saved_json)?)?;
             let oracle = oracle_of(&json::parse(oracle_json)?)?;
-            let mut api = scorm2004::Api::new(launch, saved);
-            api.set_navigation_oracle(Box::new(oracle));
-            Ok(api)
+            // Through the page's own constructor, so a bridge session hands these inputs on.
+            Ok(super::bridge::new_api2004(&mut inputs, launch, saved, Some(oracle)))
         };
-        if self.api2004.state() == crate::engine::rte::ApiState::Running {
-            return Err(JsValue::from_str("launchForTest: a SCORM 2004 session is running"));
-        }
-        self.api2004 = build().map_err(|e| JsValue::from_str(&format!("launchForTest: {e}")))?;
+        let built = build();
+        self.inputs = inputs;
+        self.api2004 = built.map_err(|e| JsValue::from_str(&format!("launchForTest: {e}")))?;
         Ok(())
     }
 }

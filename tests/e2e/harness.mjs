@@ -86,9 +86,9 @@ export async function startBackend(extraArgs = [], pkg = "pkg", { auth = true } 
   };
 }
 
-/** Launch Chromium headless with the flags this machine needs. */
-export function launchBrowser() {
-  return chromium.launch({ executablePath: process.env.CHROMIUM || "/usr/bin/chromium", args: CHROMIUM_ARGS, headless: true });
+/** Launch Chromium headless with the flags this machine needs (and `extra` ones). */
+export function launchBrowser(extra = []) {
+  return chromium.launch({ executablePath: process.env.CHROMIUM || "/usr/bin/chromium", args: [...CHROMIUM_ARGS, ...extra], headless: true });
 }
 
 /** Serve `html` at `url` from the page's own origin without touching www/. */

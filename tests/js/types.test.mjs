@@ -82,7 +82,7 @@ test("README's JavaScript examples compile with tsc --strict against the declara
   assert.ok(examples.length >= 5, `found only ${examples.length} examples`);
   // The surface README documents is in them: the check below is not vacuous.
   const all = examples.join("\n");
-  for (const used of ["course.open", "course.navigate", "onEvent", "queueStatus", "ScormShim.ready", "failedBatches", "import { load }"]) {
+  for (const used of ["course.open", "course.navigate", "onEvent", "queueStatus", "ScormShim.ready", "failedBatches", "import { load }", "bridge.launch"]) {
     assert.ok(all.includes(used), `README no longer shows ${used}`);
   }
   const { ok, output } = compile(examples);
