@@ -92,13 +92,15 @@ fn a_request_that_would_fail_is_refused_before_the_sco_ends() {
     let l2 = launched(course.navigate(N::Continue));
     let api = run_sco(&course, &l2, Some("incomplete"));
 
-    // Continue is valid by NB.2.1 (what the button shows) ...
-    assert!(course.nav_state().continue_);
-    // ... but the quiz it flows to is disabled: the whole request, run on a
-    // copy with the running SCO's data, ends in SB.2.2-2
+    // Continue is valid by NB.2.1, but the quiz it flows to is disabled:
+    // the whole request, run on a copy with the running SCO's data, ends in
+    // SB.2.2-2, and the look-ahead (the button) says so too
     let before = course.save();
     let err = course.accepts(&N::Continue, Some(&api)).expect_err("continue would fail");
     assert_eq!(err.id, "SB.2.2-2");
+    let nav = course.nav_state_with(Some(&api));
+    assert!(!nav.continue_);
+    assert_eq!(nav.why.continue_.map(|w| w.id).as_deref(), Some("SB.2.2-2"));
     assert_eq!(course.save(), before, "asking changed nothing");
     assert_eq!(api.state(), ApiState::Running);
     // the other requests the player offers are still fine
@@ -118,6 +120,7 @@ fn a_request_that_would_fail_is_refused_before_the_sco_ends() {
     let api = run_sco(&course, &l2, Some("completed"));
     // lesson 2 completes in this session: as if it ended now, the quiz opens
     assert_eq!(course.accepts(&N::Continue, Some(&api)), Ok(()));
+    assert!(course.nav_state_with(Some(&api)).continue_, "the button agrees while the SCO runs");
     // without the running SCO's data it would not (the global objective
     // still holds the "incomplete" of lesson 2's first session)
     assert_eq!(course.accepts(&N::Continue, None).map_err(|e| e.id), Err("SB.2.2-2"));

@@ -486,8 +486,25 @@ impl Course {
     /// What a user interface may offer now: the valid requests and, for
     /// every activity, whether it is shown, enabled and selectable.
     pub fn nav_state(&self) -> NavState {
+        self.nav_state_with(None)
+    }
+
+    /// [`Course::nav_state`] while the SCO `running` is still running
+    /// (SCORM 2004): the look-ahead of a copy of the sequencing state that
+    /// has the SCO's results as if it ended now, so that what a player
+    /// offers agrees with what [`Course::accepts`] then says (a lesson the
+    /// SCO has just completed opens the activity its rules gated; SN 5.3:
+    /// the LMS may evaluate a request before it honours it).
+    pub fn nav_state_with(&self, running: Option<&scorm2004::Api>) -> NavState {
         match &self.engine {
-            Engine::Sequenced(seq) => seq.lookahead(),
+            Engine::Sequenced(seq) => match running.and_then(sco_result) {
+                Some(result) => {
+                    let mut copy = Sequencer::clone(seq);
+                    copy.deliver_result(&result);
+                    copy.lookahead()
+                }
+                None => seq.lookahead(),
+            },
             Engine::Scorm12(c) => c.nav_state(),
         }
     }

@@ -140,8 +140,17 @@ impl Shim {
             }
         }
         self.api12 = super::bridge::new_api12(&mut self.inputs, l12, self.host12.load());
-        // The sequencer decides whether the attempt resumes.
-        let saved = if info.entry == "resume" { self.host2004.load() } else { None };
+        // The sequencer decides whether the attempt resumes (cmi.entry).
+        // A new attempt (DB.2 begins it with its objective and attempt
+        // progress information reset; RTE cmi.entry "ab-initio": every
+        // element starts from its initial value) owes nothing to what the
+        // SCO's earlier attempt stored: its first batch replaces that stored
+        // state, so that a later resume of this attempt (SB.2.6) finds only
+        // its own data, not the ended attempt's cmi.success_status or score
+        // merged under it by the backend.
+        let resume = info.entry == "resume";
+        let saved = if resume { self.host2004.load() } else { None };
+        self.host2004.full_next = !resume && course.is_2004();
         let launch = course.launch_2004(info, launch2004(&self.config));
         self.api2004 = super::bridge::new_api2004(&mut self.inputs, launch, saved, Some(course.nav_answers()));
         true
@@ -321,7 +330,10 @@ impl Shim {
     pub fn nav_state(&self) -> JsValue {
         use crate::engine::rte::ApiState;
         let Some(c) = &self.course else { return JsValue::NULL };
-        let mut nav = c.nav_state();
+        // A running SCO's results count as if it ended now (what
+        // `acceptsRequest` asks too), so the buttons agree with the requests.
+        let running = (c.is_2004() && self.current.is_some() && self.api2004.state() == ApiState::Running).then_some(&self.api2004);
+        let mut nav = c.nav_state_with(running);
         if let (true, Some(info), ApiState::Running) = (c.is_2004(), &self.current, self.api2004.state()) {
             let s = self.api2004.snapshot();
             if let Some(a) = nav.activities.iter_mut().find(|a| a.id == info.activity_id) {

@@ -74,14 +74,16 @@ test("Continue that the sequencer would refuse leaves the running SCO in place a
   sco = await showing(page, "LESSON-2", "lesson=2");
   await sco.click("#incomplete");
 
-  // Continue is offered (the look-ahead's NB.2.1 validity) but would flow
-  // into the disabled quiz: refused before the SCO is unloaded
-  assert.equal(await unavailable(page, "button[data-request=continue]"), false);
+  // Continue would flow into the disabled quiz: the look-ahead (the whole
+  // request, with the running SCO's data) does not offer it and says why,
+  // and the request itself is refused before the SCO is unloaded
+  assert.equal(await unavailable(page, "button[data-request=continue]"), true);
+  assert.equal((await page.evaluate(() => ScormShim.course.navState())).why.continue.id, "SB.2.2-2");
   const before = await page.$$eval("#calls li", (lis) => lis.length);
   const view = await page.evaluate(() => ScormShim.course.navigate("continue", document.getElementById("content")));
   assert.deepEqual(view, { type: "error", id: "SB.2.2-2", message: "Activity is disabled or its limit conditions are violated" });
-  // the same through the button: the message names the exception, the SCO runs on
-  await page.click("button[data-request=continue]");
+  // the button (offered as unavailable) says why; the SCO runs on
+  await page.click("button[data-request=continue]", { force: true });
   await page.waitForFunction(() => /SB\.2\.2-2/.test(document.getElementById("messages").textContent));
   assert.equal(await page.evaluate(() => document.documentElement.dataset.activity), "LESSON-2");
   assert.equal(await sco.evaluate(() => document.documentElement.dataset.activity), "lesson=2");

@@ -126,11 +126,11 @@ pub struct NavState {
     pub start: bool,
     /// `resumeAll`
     pub resume_all: bool,
-    /// `continue`: valid by the Navigation Request Process (NB.2.1: the
-    /// current activity's parent allows flow). The flow itself may still end
-    /// in an exception further on (ADL CTS CM-07d expects Continue offered
-    /// where the next cluster forbids flow into its children); a player asks
-    /// [`Sequencer::check`] (or `Course::accepts`) before it acts on it.
+    /// `continue`: the whole request simulated, as for `previous`, except
+    /// that a flow refused by a cluster further on that forbids flowing into
+    /// its children (SB.2.2-1) is still offered (ADL CTS CM-07d); a player
+    /// asks [`Sequencer::check`] (or `Course::accepts`, with the running
+    /// SCO's results) before it acts on it.
     #[serde(rename = "continue")]
     pub continue_: bool,
     /// `previous`: the whole request simulated (disabled at the first
@@ -322,15 +322,31 @@ impl Sequencer {
                 why,
             });
         }
-        // the requests in NavWhy::from_errors order; continue is NB.2.1's answer
+        // the requests in NavWhy::from_errors order, each the whole request
+        // (continue: see `continue_refusal`)
         let requests = [N::Start, N::ResumeAll, N::Continue, N::Previous, N::Exit, N::ExitAll, N::SuspendAll, N::Abandon, N::AbandonAll];
         let errors = requests.map(|r| match r {
-            N::Continue => self.navigation_request_process(&r).err(),
+            N::Continue => self.continue_refusal(),
             _ => self.check(&r).err(),
         });
         let [start, resume_all, continue_, previous, exit, exit_all, suspend_all, abandon, abandon_all] = errors.map(|e| e.is_none());
         let why = NavWhy::from_errors(errors);
         NavState { start, resume_all, continue_, previous, exit, exit_all, suspend_all, abandon, abandon_all, why, activities }
+    }
+
+    /// Why the look-ahead does not offer `continue`, if it does not: NB.2.1,
+    /// then the whole request simulated ([`Sequencer::check`]: TB.2.3,
+    /// SB.2.7 with SB.2.3 / SB.2.2, DB.1.1), so that an activity the flow
+    /// reaches and UP.5 refuses (SB.2.2-2: a `disabled` rule, or limit
+    /// conditions such as a cluster's `attemptLimit` used up; UP.1) is not
+    /// offered where the request would then fail. The one exception it
+    /// still offers is SB.2.2-1, a cluster further on whose own flow
+    /// control forbids flowing into its children: ADL CTS CM-07d expects
+    /// Continue enabled there, and the player asks `Course::accepts`
+    /// before it ends the SCO for it.
+    fn continue_refusal(&self) -> Option<SeqError> {
+        let request = NavigationRequest::Continue;
+        self.navigation_request_process(&request).err().or_else(|| self.check(&request).err().filter(|e| e.id != "SB.2.2-1"))
     }
 
     /// The per-activity facts of [`Tables`], top-down in arena order
@@ -525,10 +541,7 @@ impl Sequencer {
     /// The choice of `target` from the precomputed tables, in the order of
     /// the checks of [`Sequencer::choice_result`].
     fn choice_one(&self, target: usize, t: &Tables, w: &Along<'_>, memo: &mut [Option<Flow>]) -> Result<(), SeqError> {
-        // NB.2.1 (choice)
-        if !t.avail_tree[target] {
-            return err("NB.2.1-11");
-        }
+        // NB.2.1 (choice): the target exists (it is in the arena)
         if self.parent(target).is_some_and(|p| !self.nodes[p].seq.control_mode.choice) {
             return err("NB.2.1-10");
         }
@@ -537,7 +550,10 @@ impl Sequencer {
         if self.state.current.is_some() && w.active_no_exit[ca_i] {
             return err("NB.2.1-8");
         }
-        // SB.2.9
+        // SB.2.9: not in the available children (SR.1), then hiddenFromChoice
+        if !t.avail_tree[target] {
+            return err("SB.2.9-2");
+        }
         if t.hidden_path[target] {
             return err("SB.2.9-3");
         }

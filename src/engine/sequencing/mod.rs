@@ -89,9 +89,13 @@
 //!   marks that entry invisible and its children stay visible. A
 //!   `hiddenFromChoice` rule, which SB.2.9 applies along the whole path to
 //!   a target, hides the descendants as well (ADL CTS CM-07c).
-//! * The look-ahead's `continue` is NB.2.1's answer (ADL CTS CM-07d offers
-//!   Continue where the flow then fails); `previous`, exit and the other
-//!   requests are the whole request's answer, and choice is SB.2.9's
+//! * The look-ahead's `continue` is the whole request's answer, except a
+//!   flow that a cluster further on refuses with its own flow control
+//!   (SB.2.2-1), which is still offered (ADL CTS CM-07d offers Continue
+//!   there); one that UP.5 refuses (SB.2.2-2: a disabled activity, a
+//!   cluster whose `attemptLimit` is used up) is not offered. `previous`,
+//!   exit and the other requests are the whole request's answer, and
+//!   choice is SB.2.9's
 //!   answer without the termination of the current activity. A player asks
 //!   [`Sequencer::check`] (through `Course::accepts`, with the running
 //!   SCO's results as if it ended now) before it ends the SCO for a
@@ -146,6 +150,14 @@
 //!   attempt absolute duration limit is checked against those sums.
 //! * Ending the session clears the current activity (and ends the root
 //!   attempt if still active) so that `start` or `resumeAll` can follow.
+//! * A saved state restored with a current activity comes from a session
+//!   the page left open (reload, closed window): [`Sequencer::restore`]
+//!   suspends it as TB.2.3 Suspend All would, so the next session resumes
+//!   the same attempts (a `start` would begin a new attempt on the root,
+//!   over child attempts that rollup then ignores).
+//! * A choice of an activity that exists but that selection (SR.1) left
+//!   out of its parent's available children passes NB.2.1 (it only asks
+//!   whether the activity is in the tree) and ends in SB.2.9-2.
 //! * Continue past the last activity ends the session (4th Ed SB.2.1).
 
 use std::collections::BTreeMap;
@@ -607,8 +619,9 @@ impl Sequencer {
 
     /// Rebuilds a sequencer from the tree and a saved state; the state is
     /// checked against the tree (`RESTORE-1`, `RESTORE-2`). The session is
-    /// not running after a restore: the current activity is cleared so that
-    /// `resumeAll` (or `start`) can begin a new session.
+    /// not running after a restore: a session the saved state left open is
+    /// suspended (see `suspend_open_session`) and the current activity is
+    /// cleared, so that `resumeAll` (or `start`) can begin a new session.
     pub fn restore(tree: &Activity, state: SeqState) -> Result<Sequencer, SeqError> {
         let nodes = build_arena(tree);
         let n = nodes.len();
@@ -633,6 +646,7 @@ impl Sequencer {
         }
         let mut s = Sequencer { nodes: Rc::new(nodes), state, pos: Vec::new(), globals_per_tree_attempt: false };
         s.refresh_positions();
+        s.suspend_open_session();
         // a new session: nothing is active any more, the suspended state stays
         if let Some(c) = s.state.current.take() {
             for a in s.path_from_root(c) {
@@ -643,6 +657,40 @@ impl Sequencer {
             st.active = false;
         }
         Ok(s)
+    }
+
+    /// A saved state with a current activity comes from a session that was
+    /// left open: the page went away (a reload, a closed window, a crash)
+    /// without a navigation request that ends the session. The LMS takes
+    /// that as the learner's Suspend All (TB.2.3 with a `suspendAll`
+    /// termination request: the current activity, when active or
+    /// suspended, is rolled up (RB.1.5) and becomes the suspended activity,
+    /// else its parent; the path from the root to it is suspended), so that
+    /// the next session resumes the same attempts (SB.2.6, DB.2) instead of
+    /// starting a new attempt on the root over a child attempt that then
+    /// belongs to the earlier one (`useCurrentAttemptObjectiveInfo` would
+    /// hide it from rollup: the course result would read unknown). An
+    /// inactive current root (TB.2.3-3, nothing to suspend) is left as it
+    /// was.
+    fn suspend_open_session(&mut self) {
+        let Some(c) = self.state.current else { return };
+        let st = &self.state.activities[c];
+        let target = if st.active || st.suspended {
+            self.overall_rollup(c);
+            c
+        } else {
+            match self.parent(c) {
+                Some(p) => p,
+                None => return,
+            }
+        };
+        self.state.suspended_activity = Some(target);
+        for a in self.path_from_root(target) {
+            let st = &mut self.state.activities[a];
+            st.active = false;
+            st.suspended = true;
+        }
+        self.state.current = None;
     }
 
     /// The activity tree (arena; index 0 is the root, preorder of the manifest).

@@ -147,7 +147,10 @@ impl Sequencer {
             }
             N::Forward | N::Backward => err("NB.2.1-7"),
             N::Choice(id) => {
-                let Some(target) = self.resolve(id) else { return err("NB.2.1-11") };
+                // NB.2.1 asks only whether the target exists in the activity
+                // tree; one that selection (SR.1) left out of its parent's
+                // available children is SB.2.9's exception SB.2.9-2
+                let Some(target) = self.find(id) else { return err("NB.2.1-11") };
                 if let Some(p) = self.parent(target) {
                     if !self.nodes[p].seq.control_mode.choice {
                         return err("NB.2.1-10");
@@ -753,14 +756,19 @@ impl Sequencer {
     /// and the choiceExit / constrainChoice / preventActivation / traversal
     /// checks between the current activity and the target.
     pub(crate) fn choice_checks(&self, target: usize) -> SeqResult<()> {
-        if target >= self.nodes.len() || !self.is_available_in_tree(target) {
+        if target >= self.nodes.len() {
             return err("SB.2.9-1");
         }
         let path = self.path_from_root(target);
+        // SB.2.9 step 1: an activity of the tree that is not in the
+        // available children of its parent (left out by SR.1 selection)
+        // cannot be chosen; checked along the whole path, as SB.2.9 forms it
+        // from the root, so a descendant of an unselected cluster gets the
+        // same answer
+        if path.iter().any(|&a| !self.is_available(a)) {
+            return err("SB.2.9-2");
+        }
         for &a in &path {
-            if !self.is_available(a) {
-                return err("SB.2.9-2");
-            }
             if self.sequencing_rules_check(a, RuleSet::Pre, &[RuleAction::HiddenFromChoice]).is_some() {
                 return err("SB.2.9-3");
             }
