@@ -21,6 +21,7 @@ const REFUSED = {
 const UNAVAILABLE = {
   "DB.1.1-3": "Not available now: the course's rules keep it closed (until earlier parts are done, or its attempts are used up).",
   "SB.2.2-2": "Not available now: the course's rules keep it closed (until earlier parts are done, or its attempts are used up).",
+  "SB.2.9-2": "Not part of this attempt: the course chose other activities this time.",
   "SB.2.9-3": "Not offered in the menu: the course leads you there.",
   "SB.2.9-4": "This part is not chosen from the menu: use Continue and Previous.",
   "NB.2.1-10": "This part is not chosen from the menu: use Continue and Previous.",
