@@ -51,16 +51,17 @@ async function openLibrary(page, { shell = true } = {}) {
 }
 
 /** Wait until the library's record of course `key` has this learner's attempt in `state` (it is written as the player goes). */
-async function recorded(page, key, state) {
-  await page.waitForFunction(async ([k, want]) => {
+/** Waits until the library records attempt state `state` (written at `since` or later, an ISO time of the page's clock). */
+async function recorded(page, key, state, since = "") {
+  await page.waitForFunction(async ([k, want, after]) => {
     try {
       const dir = await (await navigator.storage.getDirectory()).getDirectoryHandle("scorm-library");
       const r = JSON.parse(await (await (await dir.getFileHandle(k + ".json")).getFile()).text());
-      return Object.values(r.attempts || {}).some((a) => a.state === want);
+      return Object.values(r.attempts || {}).some((a) => a.state === want && a.at >= after);
     } catch {
       return false;
     }
-  }, [key, state], { polling: 100, timeout: 10000 });
+  }, [key, state, since], { polling: 100, timeout: 10000 });
 }
 
 /** Watch the progress bar: every value it showed, kept in the page. */
@@ -152,9 +153,11 @@ test("a course added by its manifest's URL plays offline: sequencing, suspend, r
     await page.reload();
     sco = await scoShowing(page, "lesson=2");
     assert.match(await sco.textContent("#text"), /welcome back/);
+    // (the "suspended" of the first visit is there already: wait for this one)
+    const since = await page.evaluate(() => new Date().toISOString());
     await sco.click("#later");
     await page.waitForFunction(() => document.documentElement.dataset.delivery === "ended");
-    await recorded(page, list[0].key, "suspended");
+    await recorded(page, list[0].key, "suspended", since);
 
     // The browser restarts on the same profile, still offline.
     await b.close();
