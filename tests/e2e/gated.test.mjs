@@ -6,11 +6,8 @@
 // running SCO, and says why; the look-ahead's reasons reach the page.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
-import path from "node:path";
-import { startBackend, launchBrowser, ROOT } from "./harness.mjs";
-
-const FIXTURE = path.join(ROOT, "tests/fixtures/packages/gated");
+import { startBackend, launchBrowser } from "./harness.mjs";
+import { openFixture } from "./player-harness.mjs";
 
 let backend, browser;
 before(async () => {
@@ -22,18 +19,7 @@ after(async () => {
   await backend?.stop();
 });
 
-async function openGated(context) {
-  const page = await context.newPage();
-  const errors = [];
-  page.on("pageerror", (e) => errors.push(String(e)));
-  await page.route((url) => url.pathname.startsWith("/fixture/gated/"), (route) => {
-    const name = new URL(route.request().url()).pathname.split("/").pop();
-    const type = name.endsWith(".xml") ? "application/xml" : "text/html; charset=utf-8";
-    route.fulfill({ status: 200, contentType: type, body: readFileSync(path.join(FIXTURE, name)) });
-  });
-  await page.goto(backend.url + "/course.html?manifest=/fixture/gated/imsmanifest.xml");
-  return { page, errors };
-}
+const openGated = (context) => openFixture(context, backend, "gated");
 
 /** Waits until the player shows activity `id` and its SCO has loaded; returns the SCO's frame. */
 async function showing(page, id, query) {

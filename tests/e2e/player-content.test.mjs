@@ -7,11 +7,8 @@
 // is valid is a button in the table of contents that flows into it.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
-import path from "node:path";
-import { startBackend, launchBrowser, ROOT } from "./harness.mjs";
-
-const FIXTURE = path.join(ROOT, "tests/fixtures/packages/content-ends");
+import { startBackend, launchBrowser } from "./harness.mjs";
+import { openFixture } from "./player-harness.mjs";
 
 let backend, browser;
 before(async () => {
@@ -23,18 +20,7 @@ after(async () => {
   await backend?.stop();
 });
 
-async function open(context) {
-  const page = await context.newPage();
-  const errors = [];
-  page.on("pageerror", (e) => errors.push(String(e)));
-  await page.route((url) => url.pathname.startsWith("/fixture/content-ends/"), (route) => {
-    const name = new URL(route.request().url()).pathname.split("/").pop();
-    const type = name.endsWith(".xml") ? "application/xml" : "text/html; charset=utf-8";
-    route.fulfill({ status: 200, contentType: type, body: readFileSync(path.join(FIXTURE, name)) });
-  });
-  await page.goto(backend.url + "/course.html?manifest=/fixture/content-ends/imsmanifest.xml");
-  return { page, errors };
-}
+const open = (context) => openFixture(context, backend, "content-ends");
 
 /** Waits until the player shows activity `id` and its SCO page has loaded; returns the SCO's frame. */
 async function showing(page, id, query) {

@@ -116,3 +116,23 @@ export async function buttons(page) {
   return page.$$eval("#lms-nav button[data-request]", (bs) =>
     Object.fromEntries(bs.map((b) => [b.dataset.request, b.getAttribute("aria-disabled") !== "true"])));
 }
+
+/**
+ * A page of `context` with course.html open on the fixture package
+ * tests/fixtures/packages/<name>/ (its files served at /fixture/<name>/
+ * through page.route, without the pages' Content-Security-Policy, as a
+ * content server would). Resolves with {page, errors}: the page's uncaught errors.
+ */
+export async function openFixture(context, backend, name) {
+  const dir = path.join(ROOT, "tests/fixtures/packages", name);
+  const page = await context.newPage();
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(String(e)));
+  await page.route((url) => url.pathname.startsWith(`/fixture/${name}/`), async (route) => {
+    const file = new URL(route.request().url()).pathname.split("/").pop();
+    const type = file.endsWith(".xml") ? TYPES.xml : TYPES.html;
+    route.fulfill({ status: 200, contentType: type, body: await readFile(path.join(dir, file)) });
+  });
+  await page.goto(backend.url + `/course.html?manifest=/fixture/${name}/imsmanifest.xml`);
+  return { page, errors };
+}
