@@ -14,7 +14,7 @@ import { createCallLog } from "./calls.js";
 import { renderToc } from "./toc.js";
 import { createContent, probe } from "./content.js";
 import { watchQueue } from "./queue.js";
-import { refusal, resultWords, whyWords } from "./words.js";
+import { refusal, resultWords, whyTooltip, whyWords } from "./words.js";
 import { launchCredentials, renewOnRefusal, credentialsWhenOnline } from "./lms.js";
 import { openStored } from "./stored.js";
 import { startLibrary } from "./library.js";
@@ -81,7 +81,7 @@ function setAvailable(button, ok, why, detail = "") {
   } else {
     button.setAttribute("aria-disabled", "true");
     // The tooltip: the learner's words, then the SN exception for an author.
-    if (why) button.title = detail ? `${why} (${detail})` : why; else button.removeAttribute("title");
+    if (why) button.title = whyTooltip(why, detail); else button.removeAttribute("title");
   }
 }
 

@@ -3,7 +3,7 @@
 // cannot be chosen now are marked unavailable (focusable, with the reason
 // when the navigation state gives one), clusters are headings (buttons
 // too when a choice of them is valid).
-import { statusText, whyWords } from "./words.js";
+import { statusText, whyTooltip, whyWords } from "./words.js";
 
 /**
  * @param {HTMLElement} list the <ul>
@@ -55,7 +55,7 @@ export function renderToc(list, nav, launchable, on) {
           w.textContent = why;
           li.dataset.whyText = why;
           entry.setAttribute("aria-describedby", id);
-          entry.title = detail ? `${why} (${detail})` : why;
+          entry.title = whyTooltip(why, detail);
           li.dataset.why = "1";
           li.appendChild(w);
         }

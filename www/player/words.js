@@ -66,6 +66,11 @@ export function whyWords(why) {
   return { words: UNAVAILABLE[why.id] || "Not available now.", detail };
 }
 
+/** A tooltip of a reason: the learner's words, then the SN exception in brackets. */
+export function whyTooltip(words, detail) {
+  return detail ? `${words} (${detail})` : words;
+}
+
 /** Statuses as the table of contents shows them. */
 export function statusText(a) {
   if (a.success === "passed") return "passed";
