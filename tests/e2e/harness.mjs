@@ -95,3 +95,19 @@ export function launchBrowser(extra = []) {
 export async function servePage(page, url, html) {
   await page.route(url, (route) => route.fulfill({ status: 200, contentType: "text/html; charset=utf-8", body: html }));
 }
+
+/**
+ * Wait until `fn(arg)`, evaluated in the page, resolves to a truthy value;
+ * polls every `polling` ms, throws after `timeout` ms. For predicates that
+ * must await something (IndexedDB, OPFS): Playwright's waitForFunction takes
+ * the Promise an async predicate returns as its (truthy) answer and returns
+ * at once.
+ */
+export async function waitForAsync(page, fn, arg, { timeout = 10000, polling = 100 } = {}) {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    if (await page.evaluate(fn, arg)) return;
+    if (Date.now() > deadline) throw new Error("waitForAsync: still false after " + timeout + " ms: " + String(fn).slice(0, 200));
+    await new Promise((r) => setTimeout(r, polling));
+  }
+}

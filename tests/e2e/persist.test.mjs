@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { startBackend, launchBrowser, servePage } from "./harness.mjs";
+import { startBackend, launchBrowser, servePage, waitForAsync } from "./harness.mjs";
 
 const dir = mkdtempSync(path.join(tmpdir(), "scorm-e2e-"));
 const DB = path.join(dir, "backend.sqlite");
@@ -204,7 +204,6 @@ test("two tabs on one registration: both tabs' data arrives, once each, in order
   await api(a, () => { const x = window.API_1484_11; x.Initialize(""); x.SetValue("cmi.location", "from-a"); x.Commit(""); });
   await api(b, () => { const x = window.API_1484_11; x.Initialize(""); x.SetValue("cmi.suspend_data", "from-b"); x.Commit(""); });
   await waitDrained(a);
-  await b.waitForFunction(async () => true);
   // The sender tab folds the other tab's queue in; wait until the backend has both.
   const deadline = Date.now() + 30000;
   let s;
@@ -306,7 +305,7 @@ test("every commit reaches the durable copy; purge() waits for delivery, then re
   const before = (await local()).sort();
   assert.ok(before.some((k) => k.endsWith(":2004:state:sco-1")), before.join(","));
   assert.ok(before.some((k) => k.includes(":2004:queue:")), before.join(","));
-  await page.waitForFunction(async (keys) => {
+  await waitForAsync(page, async (keys) => {
     const have = await new Promise((resolve) => {
       const req = indexedDB.open("scorm-shim", 1);
       req.onsuccess = () => { const r = req.result.transaction("records").objectStore("records").getAllKeys(); r.onsuccess = () => resolve(r.result); };
