@@ -391,7 +391,7 @@ test("a newer version published at the course's URL is offered; the attempt in p
     const since = await page.evaluate(() => new Date().toISOString());
     await sco.click("#later");
     await page.waitForFunction(() => document.documentElement.dataset.delivery === "ended");
-    // the library's record of the attempt is written just after (see the closing note of stop 22)
+    // the library's record of the attempt is written just after
     await recorded(page, key, "suspended", since);
 
     site.publish("/pub/updated.zip", sequencedZip({ title: "Edition two" }));
@@ -406,6 +406,7 @@ test("a newer version published at the course's URL is offered; the attempt in p
     let list = await entries(page);
     assert.match(list[0].text, /Version 2 of this course is on this device\. Your attempt continues on version 1 until you start over\./);
     assert.deepEqual(list[0].actions.slice(0, 2), ["Resume", "Start over with version 2"]);
+    assert.equal(list[0].title, "Edition one", "the entry is titled as the version the learner plays");
 
     // Resume: version 1, where the learner left it.
     await page.click(`${item} a.button`);
@@ -424,6 +425,7 @@ test("a newer version published at the course's URL is offered; the attempt in p
     await page.waitForFunction((sel) => { const li = document.querySelector(sel); return li && !li.dataset.newer && li.dataset.attempt === "none"; }, item);
     list = await entries(page);
     assert.match(list[0].meta, /^version 2 · /);
+    assert.equal(list[0].title, "Edition two");
     await page.click(`${item} a.button`);
     sco = await scoShowing(page, "lesson=1");
     assert.match(await sco.textContent("#text"), /first visit/);

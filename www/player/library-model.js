@@ -17,7 +17,8 @@
 // page can say which courses the browser evicted along with the files.
 //
 // Record: {format, key, title, source: {type: "url", url} | {type: "file", name},
-//   addedAt, versions: [{packageId, n, addedAt, bytes, validators}] (ascending n),
+//   addedAt, versions: [{packageId, n, title, addedAt, bytes, validators}] (ascending n; `title`:
+//   that version's, the record's own `title` is the newest's),
 //   attempts: {<learner>: {packageId, n, state: "started" | "suspended" | "ended", at}},
 //   played: [{packageId, learner, registration}]  progress that may not be delivered yet,
 //   retired: [packageId]   versions no longer offered, kept as their manifest only until delivered,
@@ -154,7 +155,7 @@ export async function openLibrary({ inspect, learnerId = "learner", keepForDeliv
       if (title) record.title = title;
       if (!record.versions.some((v) => v.packageId === result.info.id)) {
         record.versions.push({
-          packageId: result.info.id, n: nextVersion(record), addedAt: result.info.createdAt, bytes: result.info.bytes,
+          packageId: result.info.id, n: nextVersion(record), title, addedAt: result.info.createdAt, bytes: result.info.bytes,
           validators: { etag: s.etag || "", lastModified: s.lastModified || "", length: s.length || 0, manifestSha: s.manifestSha || "" },
         });
       }
@@ -280,6 +281,8 @@ export async function openLibrary({ inspect, learnerId = "learner", keepForDeliv
           undelivered: r.played.some((p) => p.learner === learnerId),
           download: downloads.find((d) => d.extra && d.extra.library && d.extra.library.key === key) || null,
         };
+        // The title of the version the learner plays (an attempt in progress keeps an older one).
+        if (view.play && view.play.title) view.title = view.play.title;
         if (present.length < r.versions.length) {
           const lostVersion = r.versions.find((v) => !byId.has(v.packageId));
           const check = await store.verify(lostVersion.packageId);

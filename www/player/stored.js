@@ -78,7 +78,7 @@ export async function openStored(key, shim, messages) {
   };
   return {
     manifestUrl: sw.manifestUrl(pkg),
-    title: record.title,
+    title: version.title || record.title,
     version,
     registration,
     /** Follow the queue: progress waiting to be sent, and sent. */
