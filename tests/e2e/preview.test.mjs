@@ -25,8 +25,10 @@ async function fresh() {
   const page = await context.newPage();
   const errors = [];
   page.on("pageerror", (e) => errors.push(String(e)));
+  const logged = [];
+  page.on("console", (m) => logged.push(m.type() + ": " + m.text()));
   await openPreview(page, server.url);
-  return { context, page, errors };
+  return { context, page, errors, logged };
 }
 
 const contentFrame = (page) => page.frames().find((f) => f.url().includes("/package/"));
@@ -47,7 +49,9 @@ async function panelText(page, tab) {
 }
 
 test("a SCORM 1.2 package in a wrapping folder: report, play, call log, data model, content check", async () => {
-  const { context, page, errors } = await fresh();
+  const { context, page, errors, logged } = await fresh();
+  // The preview starts with its learner known: no warning that nothing is stored.
+  assert.deepEqual(logged.filter((l) => /no learnerId/.test(l)), []);
   await dropFile(page, "tracking12.zip", makeZip(sample12Entries("Tracking course/")));
   assert.equal(await importOutcome(page), "done");
   const report = await page.locator("#panel-report").innerText();

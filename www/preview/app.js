@@ -43,7 +43,9 @@ async function main() {
   }
   store.sweep().catch(() => {});
 
-  const shim = await pkgModule.load({ storagePrefix: "scorm-preview", logLevel: "warn" }, window);
+  // The learner is known now (the settings' default); each package's session
+  // names its registration (newSession below), so nothing is stored before.
+  const shim = await pkgModule.load({ storagePrefix: "scorm-preview", logLevel: "warn", learnerId: loadSettings().learnerId || "author" }, window);
   const snapshot = (api) => shim.dataModel()[api];
   const session = createSession({ snapshot });
   shim.onCall(session.record);
