@@ -139,7 +139,8 @@ es_entry "$B/index.js"
 minify "$B/index.js" pkg/index.js
 # Classic script: one file, wasm inlined (deflated + base64), minified; nothing
 # leaks to the global scope but API, API_1484_11 and ScormShim.
-node scripts/pack-classic.mjs "$B/rte-classic/scorm_shim.js" "$B/rte-classic/opt.wasm" "$VERSION" pkg/scorm-shim.js bridge-entry.js
+node scripts/pack.mjs "$B/rte-classic/scorm_shim.js" "$B/rte-classic/opt.wasm" "$VERSION" pkg/scorm-shim.js "" \
+  inflate.js lazy.js bridge-entry.js durable.js install.js transport.js classic-tail.js
 
 # The course engine, loaded by both on the first course.open().
 compile course ""
@@ -155,7 +156,8 @@ minify "$B/course-web/scorm_shim.js" pkg/course/scorm_shim.js
 compile bridge "--no-default-features --features bridge"
 bindgen bridge no-modules "$B/bridge-classic"
 mkdir -p pkg/bridge
-node scripts/pack-bridge.mjs "$B/bridge-classic/scorm_shim.js" "$B/bridge-classic/opt.wasm" "$VERSION" pkg/bridge/scorm-shim-bridge.js
+node scripts/pack.mjs "$B/bridge-classic/scorm_shim.js" "$B/bridge-classic/opt.wasm" "$VERSION" pkg/bridge/scorm-shim-bridge.js bridge \
+  inflate.js lazy.js durable.js install.js transport.js bridge-guest.js
 cp www/bridge.html pkg/bridge/bridge.html
 
 # Declarations, package.json, aliases of the former run-time-only build.

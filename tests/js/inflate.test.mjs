@@ -53,7 +53,7 @@ test("the built wasm module, when pkg/ exists", { skip: !existsSync(new URL("../
   roundTrip(readFileSync(new URL("../../pkg/scorm_shim_bg.wasm", import.meta.url)));
 });
 
-// scripts/pack-classic.mjs deflates the module with Zopfli, whose encoder
+// scripts/pack.mjs deflates the module with Zopfli, whose encoder
 // chooses block splits and Huffman codes differently from zlib's.
 test("the built wasm module deflated by Zopfli, as the classic script carries it", { skip: !existsSync(new URL("../../pkg/scorm_shim_bg.wasm", import.meta.url)) }, async () => {
   const data = readFileSync(new URL("../../pkg/scorm_shim_bg.wasm", import.meta.url));

@@ -1,15 +1,19 @@
-// Assemble pkg/scorm-shim.js, the classic script: the wasm-bindgen glue, the
-// course engine's loader, the installer and the boot code, minified, with the
-// WebAssembly module deflated and base64-encoded inline (decoded synchronously
-// by js/inflate.js).
-// Usage: node scripts/pack-classic.mjs <glue.js> <module.wasm> <version> <out.js> [js/ files...]
-// (extra js/ files go before the installer).
+// Assemble a classic script with the WebAssembly module inline:
+// pkg/scorm-shim.js (the drop-in) and pkg/bridge/scorm-shim-bridge.js (the
+// content-origin bridge, issue 17). The wasm-bindgen glue (no-modules) inside
+// a function, then the given js/ files in order, all in one IIFE, minified,
+// with the module deflated and base64-encoded inline (restored synchronously
+// by js/inflate.js, which the file list must include). Nothing leaks to the
+// global scope but what the files define on it.
+// Usage: node scripts/pack.mjs <glue.js> <module.wasm> <version> <out.js> <label> <js/ file>...
+// (`label`: "" for the drop-in, "bridge" for the bridge; it goes in the preamble).
 import { readFileSync, writeFileSync } from "node:fs";
 import { inflateRawSync } from "node:zlib";
 import zopfli from "@gfx/zopfli";
 import { minify } from "terser";
 
-const [glue, wasmPath, version, outPath, ...extra] = process.argv.slice(2);
+const [glue, wasmPath, version, outPath, label, ...files] = process.argv.slice(2);
+if (!files.length) throw new Error("usage: node scripts/pack.mjs <glue.js> <module.wasm> <version> <out.js> <label> <js/ file>...");
 const js = (p) => readFileSync(new URL("../js/" + p, import.meta.url), "utf8");
 const wasm = readFileSync(wasmPath);
 // Deflated with Zopfli (@gfx/zopfli, the Zopfli compressor built to wasm: no
@@ -26,23 +30,17 @@ const body = [
   "var SCORM_SHIM_WASM_SIZE = " + wasm.length + ";",
   "var SCORM_SHIM_WASM = \"@WASM@\";",
   // The glue inside a function: each call makes a fresh copy with its own
-  // instance state, for a new instance after a fault (js/classic-tail.js).
+  // instance state, for a new instance after a fault (js/install.js).
   "function scormShimGlue() {\n" + readFileSync(glue, "utf8") + "\nreturn wasm_bindgen;\n}",
   "var wasm_bindgen = scormShimGlue();",
-  js("inflate.js"),
-  js("lazy.js"),
-  ...extra.map(js),
-  js("durable.js"),
-  js("install.js"),
-  js("transport.js"),
-  js("classic-tail.js"),
+  ...files.map(js),
 ].join("\n");
 const source = "(function () {\n\"use strict\";\n" + body + "\n})();\n";
 const min = await minify(source, {
   ecma: 2017,
   compress: { passes: 2 },
   mangle: true,
-  format: { comments: false, ascii_only: true, preamble: "/*! scorm-shim " + version + " | MIT OR Apache-2.0 */" },
+  format: { comments: false, ascii_only: true, preamble: "/*! scorm-shim " + version + (label ? " " + label : "") + " | MIT OR Apache-2.0 */" },
 });
 if (!min.code.includes("@WASM@")) throw new Error("minifier dropped the module placeholder");
 writeFileSync(outPath, min.code.replace("@WASM@", packed.toString("base64")));
