@@ -82,7 +82,7 @@ var scormShimScript = typeof document !== "undefined" ? document.currentScript :
   var module = null;
   var bytes;
   try {
-    bytes = scormShimInflate(Uint8Array.from(atob(SCORM_SHIM_WASM), function (c) { return c.charCodeAt(0); }), SCORM_SHIM_WASM_SIZE);
+    bytes = scormShimInflate(SCORM_SHIM_WASM, SCORM_SHIM_WASM_SIZE);
   } catch (e) {
     fail("its module could not be read (" + e.message + ").");
     return;

@@ -21,13 +21,6 @@ function scormShimPageConfig() {
   return config;
 }
 
-function scormShimBytes(b64) {
-  var bin = atob(b64);
-  var bytes = new Uint8Array(bin.length);
-  for (var i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
-  return scormShimInflate(bytes, SCORM_SHIM_WASM_SIZE);
-}
-
 (function boot(global) {
   var resolveReady, rejectReady;
   var pending = [];
@@ -127,19 +120,19 @@ function scormShimBytes(b64) {
     });
   }
 
-  var bytes;
+  // Synchronously where the browser compiles modules on the main thread (the
+  // decoder's and this one); else both asynchronously.
+  var bytes = null;
   try {
-    bytes = scormShimBytes(SCORM_SHIM_WASM);
-  } catch (e) {
-    console.error("scorm-shim: could not start", e);
-    rejectReady(e);
-    return;
-  }
-  try {
+    bytes = scormShimInflate(SCORM_SHIM_WASM, SCORM_SHIM_WASM_SIZE);
     module = new WebAssembly.Module(bytes);
   } catch (e) {
-    // Some browsers refuse synchronous compilation of larger modules on the main thread.
-    module = null;
+    if (!(e instanceof RangeError)) {
+      console.error("scorm-shim: could not start", e);
+      rejectReady(e);
+      return;
+    }
+    module = null; // some browsers refuse synchronous compilation of larger modules
   }
   if (module) {
     try {
@@ -150,7 +143,8 @@ function scormShimBytes(b64) {
       rejectReady(e);
     }
   } else {
-    WebAssembly.compile(bytes)
+    (bytes ? Promise.resolve(bytes) : scormShimInflateAsync(SCORM_SHIM_WASM, SCORM_SHIM_WASM_SIZE))
+      .then(function (b) { return WebAssembly.compile(b); })
       .then(function (m) { module = m; return wasm_bindgen({ module_or_path: m }); })
       .then(function () { finish("async"); })
       .catch(function (e) {

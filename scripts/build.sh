@@ -71,6 +71,19 @@ compile() {
     --config 'target.wasm32-unknown-unknown.rustflags = ["-Zunstable-options", "-Cpanic=immediate-abort", "-Zlocation-detail=none", "-Zfmt-debug=none"]'
 }
 
+# The decoder of the classic scripts' inlined module (inflate/: base64 and
+# raw DEFLATE, no_std, a few KB): $B/inflate.wasm. Its own target dir and
+# stack size (16 KiB: it needs a few KB of stack).
+inflater() {
+  echo "==> [inflate] cargo +$TOOLCHAIN build (wasm32, release, build-std core)"
+  cargo "+$TOOLCHAIN" build --release --target wasm32-unknown-unknown -p scorm-shim-inflate \
+    -Z build-std=core,panic_abort --target-dir target/inflate \
+    --config 'target.wasm32-unknown-unknown.rustflags = ["-Zunstable-options", "-Cpanic=immediate-abort", "-Zlocation-detail=none", "-Zfmt-debug=none", "-C", "link-arg=-zstack-size=16384"]'
+  # shellcheck disable=SC2086
+  "$WASM_OPT" $WASM_OPT_PASSES $FEATURES --strip-debug --strip-producers -o "$1" \
+    target/inflate/wasm32-unknown-unknown/release/scorm_shim_inflate.wasm
+}
+
 # bindgen NAME TARGET DIR: wasm-bindgen for TARGET (web | no-modules) into
 # DIR, then wasm-opt into DIR/opt.wasm.
 bindgen() {
@@ -139,7 +152,8 @@ es_entry "$B/index.js"
 minify "$B/index.js" pkg/index.js
 # Classic script: one file, wasm inlined (deflated + base64), minified; nothing
 # leaks to the global scope but API, API_1484_11 and ScormShim.
-node scripts/pack.mjs "$B/rte-classic/scorm_shim.js" "$B/rte-classic/opt.wasm" "$VERSION" pkg/scorm-shim.js "" \
+inflater "$B/inflate.wasm"
+node scripts/pack.mjs "$B/rte-classic/scorm_shim.js" "$B/rte-classic/opt.wasm" "$VERSION" pkg/scorm-shim.js "" "$B/inflate.wasm" \
   inflate.js lazy.js bridge-entry.js durable.js install.js transport.js classic-tail.js
 
 # The course engine, loaded by both on the first course.open().
@@ -156,7 +170,7 @@ minify "$B/course-web/scorm_shim.js" pkg/course/scorm_shim.js
 compile bridge "--no-default-features --features bridge"
 bindgen bridge no-modules "$B/bridge-classic"
 mkdir -p pkg/bridge
-node scripts/pack.mjs "$B/bridge-classic/scorm_shim.js" "$B/bridge-classic/opt.wasm" "$VERSION" pkg/bridge/scorm-shim-bridge.js bridge \
+node scripts/pack.mjs "$B/bridge-classic/scorm_shim.js" "$B/bridge-classic/opt.wasm" "$VERSION" pkg/bridge/scorm-shim-bridge.js bridge "$B/inflate.wasm" \
   inflate.js lazy.js durable.js install.js transport.js bridge-guest.js
 cp www/bridge.html pkg/bridge/bridge.html
 

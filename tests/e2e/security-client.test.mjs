@@ -342,7 +342,8 @@ test("the classic script recovers from a fault with a new instance of its module
     window.instances = 0;
     WebAssembly.Instance = function (module, imports) {
       const inst = new Real(module, imports);
-      window.instances++;
+      // (the classic script's decoder of its inlined module is an instance too: not counted)
+      if (Object.keys(inst.exports).some((n) => /ioSet2004$/.test(n))) window.instances++;
       const exports = Object.assign({}, inst.exports);
       for (const name of Object.keys(inst.exports)) {
         if (/ioSet2004$/.test(name)) {

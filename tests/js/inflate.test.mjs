@@ -1,5 +1,7 @@
-// The classic script's DEFLATE decoder against Node's zlib, on the kinds of
-// input the build produces and on inputs that exercise every block type.
+// The classic script's decoder of its inlined module (js/inflate.js with the
+// WebAssembly decoder of inflate/, as scripts/build.sh builds it into
+// target/pkg-build/inflate.wasm) against Node's zlib, on the kinds of input
+// the build produces and on inputs that exercise every block type.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync, existsSync } from "node:fs";
@@ -7,10 +9,13 @@ import { deflateRawSync, constants } from "node:zlib";
 import vm from "node:vm";
 import zopfli from "@gfx/zopfli";
 
+const INFLATER = new URL("../../target/pkg-build/inflate.wasm", import.meta.url);
+if (!existsSync(INFLATER)) throw new Error("target/pkg-build/inflate.wasm is missing: run scripts/build.sh first");
 const src = readFileSync(new URL("../../js/inflate.js", import.meta.url), "utf8");
-const ctx = {};
-vm.runInNewContext(src + "\nthis.inflate = scormShimInflate;", ctx);
-const inflate = ctx.inflate;
+const ctx = { SCORM_SHIM_INFLATER: readFileSync(INFLATER).toString("base64"), atob, TextEncoder, WebAssembly, Uint8Array };
+vm.runInNewContext(src + "\nthis.decode = scormShimInflate;", ctx);
+/** What the classic script does: the deflated bytes travel as base64 text. */
+const inflate = (packed, size) => Buffer.from(ctx.decode(Buffer.from(packed).toString("base64"), size));
 
 function roundTrip(data, opts = {}) {
   const packed = deflateRawSync(data, { level: 9, ...opts });
@@ -81,4 +86,5 @@ test("corrupt and truncated input throws instead of returning garbage", () => {
   const bad = packed.slice();
   bad[0] = 0xff; // block type 3 is reserved
   assert.throws(() => inflate(bad, data.length));
+  assert.throws(() => ctx.decode("not base64 at all!", data.length), /corrupt module data/);
 });
