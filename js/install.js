@@ -75,8 +75,9 @@ function scormShimIsFault(e) {
 function scormShimInstall(Shim, target, config, loadCourse, renew, make) {
   // Every configuration given, in order: a new instance after a fault is
   // built from the same (credentials included). Private to this closure.
-  // `make(Class, pairs)` (the bridge page, js/bridge-guest.js) builds the
-  // instance instead of `new Class(pairs)`.
+  // `make(Class, flat)` (the bridge page, js/bridge-guest.js) builds the
+  // instance instead of `new Class(flat)` (`flat`: the pairs, encoded by
+  // scormShimEncode).
   var pairs = scormShimPairs(config);
   var core = make ? make(Shim, scormShimEncode(pairs)) : new Shim(scormShimEncode(pairs));
   var Current = Shim; // the class of `core`: the run-time module's, or the course engine's once adopted
