@@ -207,7 +207,8 @@ function scormShimInstall(Shim, target, config, loadCourse, renew, make) {
   function proxy(Class) {
     Object.getOwnPropertyNames(Class.prototype).forEach(function (name) {
       if (name === "constructor" || name === "free" || typeof Class.prototype[name] !== "function") return;
-      var read = !!READS[name], list = !!LISTS[name];
+      // (own properties only: content may have polluted Object.prototype)
+      var read = !!READS[name], list = Object.prototype.hasOwnProperty.call(LISTS, name);
       shim[name] = function () {
         if (depth && !recovering) {
           if (Object.prototype.hasOwnProperty.call(NEUTRAL, name)) return NEUTRAL[name];
