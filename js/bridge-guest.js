@@ -151,7 +151,7 @@ var scormShimScript = typeof document !== "undefined" ? document.currentScript :
       return durable.read("scorm-shim-bridge:" + x[0] + ":" + x[1]).then(function (found) {
         var copy = found.length >= 2 && found[0] === "scorm-shim-bridge:" + x[0] + ":" + x[1] ? found[1] : undefined;
         try {
-          var text = wasm_bindgen.Shim.guestCollect(x[0], x[1], x[2], copy);
+          var text = scormShimList(wasm_bindgen.Shim.guestCollect(x[0], x[1], x[2], scormShimEncode(copy === undefined ? [] : [copy])))[0];
           return [x[0], x[1], text === undefined ? null : text, null];
         } catch (err) {
           return [x[0], x[1], null, String(err && err.message || err)];
@@ -287,7 +287,7 @@ var scormShimScript = typeof document !== "undefined" ? document.currentScript :
   function goodbye() {
     if (!handle || !guest) return;
     flush();
-    var logs = guest.guestPending();
+    var logs = scormShimList(guest.guestPending());
     if (logs.length) post({ t: "pending", session: session, logs: logs });
     post({ t: "bye", session: session, pending: logs.length > 0 });
   }

@@ -204,7 +204,7 @@ function scormShimBridgeHost(io) {
         return;
       }
       try {
-        if (typeof x[2] === "string") applied += shim.bridgeRecover(a[0], a[1], x[2]);
+        if (typeof x[2] === "string") applied += Number(shim.bridgeRecover(a[0], a[1], x[2])[0]);
         forget.push([a[0], a[1]]);
         if (close.indexOf(a[0]) < 0) close.push(a[0]);
       } catch (err) {
@@ -228,7 +228,7 @@ function scormShimBridgeHost(io) {
   function open(l, forget) {
     var record;
     try {
-      record = shim.bridgeOpen();
+      record = shim.bridgeOpen()[0];
     } catch (err) {
       l.stage = "failed";
       delete launches[l.nonce];
@@ -258,7 +258,7 @@ function scormShimBridgeHost(io) {
       var logs = Array.isArray(d.logs) ? d.logs : [];
       var n = 0;
       for (var i = 0; i + 1 < logs.length; i += 2) {
-        try { n += shim.bridgeRecover(s.id, String(logs[i]), String(logs[i + 1])); } catch (err) { console.error(err && err.message || err); }
+        try { n += Number(shim.bridgeRecover(s.id, String(logs[i]), String(logs[i + 1]))[0]); } catch (err) { console.error(err && err.message || err); }
       }
       stats.recovered += n;
       if (n && io.kick) io.kick();
@@ -311,7 +311,7 @@ function scormShimBridgeHost(io) {
     s.from += count;
     if (stored) {
       io.durable.settled().then(function () {
-        if (!s.closed) post(s.win, s.origin, { t: "ack", session: s.id, applied: shim.bridgeApplied() });
+        if (!s.closed) post(s.win, s.origin, { t: "ack", session: s.id, applied: shim.bridgeApplied().map(Number) });
       });
     }
   }

@@ -440,6 +440,10 @@ export function load(config?: ScormShimConfig, target?: object): Promise<ScormSh
  * wasm-bindgen declarations in scorm_shim.d.ts list them); use `load()`.
  */
 export declare class Shim {
-  constructor(flatConfig: string[]);
+  /**
+   * `flatConfig`: `[key, value, …]` as one string, each entry as its length
+   * (UTF-16 units), ":" and itself (the installer's encoding, src/engine/strlist.rs).
+   */
+  constructor(flatConfig: string);
   free(): void;
 }

@@ -28,6 +28,29 @@ function scormShimHeaderText(value) {
   return Object.keys(value).map(function (name) { return name + ": " + value[name]; }).join("; ");
 }
 
+/**
+ * A list of strings as it crosses into the module: each string as its length
+ * (UTF-16 units), ":", the string (src/engine/strlist.rs).
+ */
+function scormShimEncode(list) {
+  for (var t = "", i = 0; i < list.length; i++) t += list[i].length + ":" + list[i];
+  return t;
+}
+
+/**
+ * A list the module returned, in the same encoding; an error it returned
+ * ("!" and the message) is thrown as an Error with that message.
+ */
+function scormShimList(t) {
+  if (t.charAt(0) === "!") throw new Error(t.slice(1));
+  for (var out = [], i = 0, c, n; i < t.length; i = c + 1 + n) {
+    c = t.indexOf(":", i);
+    n = +t.slice(i, c);
+    out.push(t.slice(c + 1, c + 1 + n));
+  }
+  return out;
+}
+
 /** SCORM arguments arrive as anything JavaScript can pass; the APIs take strings. */
 function scormShimStr(v) {
   return v === undefined || v === null ? "" : String(v);
@@ -52,10 +75,11 @@ function scormShimIsFault(e) {
 function scormShimInstall(Shim, target, config, loadCourse, renew, make) {
   // Every configuration given, in order: a new instance after a fault is
   // built from the same (credentials included). Private to this closure.
-  // `make(Class, pairs)` (the bridge page, js/bridge-guest.js) builds the
-  // instance instead of `new Class(pairs)`.
+  // `make(Class, flat)` (the bridge page, js/bridge-guest.js) builds the
+  // instance instead of `new Class(flat)` (`flat`: the pairs, encoded by
+  // scormShimEncode).
   var pairs = scormShimPairs(config);
-  var core = make ? make(Shim, pairs) : new Shim(pairs);
+  var core = make ? make(Shim, scormShimEncode(pairs)) : new Shim(scormShimEncode(pairs));
   var Current = Shim; // the class of `core`: the run-time module's, or the course engine's once adopted
   var listeners = [];
   var eventListeners = [];
@@ -100,7 +124,7 @@ function scormShimInstall(Shim, target, config, loadCourse, renew, make) {
   /** Hand what the module wrote to localStorage to the durable copy (at once: same task). */
   function flushWrites() {
     var w = core.takeWrites();
-    if (w.length) durable.write(w);
+    if (w) durable.write(scormShimList(w));
   }
 
   // ---- Faults --------------------------------------------------------------
@@ -120,7 +144,7 @@ function scormShimInstall(Shim, target, config, loadCourse, renew, make) {
     recovering = true;
     try {
       if (!renew) throw new Error("no way to start a new instance");
-      core = make ? make(renew(), pairs) : new (renew())(pairs);
+      core = make ? make(renew(), scormShimEncode(pairs)) : new (renew())(scormShimEncode(pairs));
       ioMem = core.ioMemory(); ioU8 = null; ioPtr = 0; ioCap = 0;
       invalidate();
       caching = !core.tracesCalls();
@@ -170,6 +194,10 @@ function scormShimInstall(Shim, target, config, loadCourse, renew, make) {
     credentialsMode: "same-origin", registrationId: "", registrationPrefix: "", restoreRecord: false, takeWrites: [],
     setCredentials: [], freeze: undefined, tracesCalls: false, LMSGetErrorString: "", GetErrorString: "",
     LMSGetDiagnostic: "", GetDiagnostic: "" };
+  // The calls that answer a list or an error (src/engine/strlist.rs): decoded here.
+  var LISTS = { configure: 1, setCredentials: 1, requestHeaders: 1, takeWrites: 1, purge: 1, configEntries: 1,
+    queueKeys: 1, nextToSend: 1, unloadBodies: 1, takeEvents: 1, bridgeOpen: 1, bridgeApplied: 1,
+    bridgeSessions: 1, bridgeRecover: 1, handOver: 1 };
   function neutral(name) {
     if (Object.prototype.hasOwnProperty.call(NEUTRAL, name)) return NEUTRAL[name];
     throw new Error(dead || "scorm-shim: the WebAssembly module failed; a new instance took over from the stored data: try again");
@@ -179,7 +207,8 @@ function scormShimInstall(Shim, target, config, loadCourse, renew, make) {
   function proxy(Class) {
     Object.getOwnPropertyNames(Class.prototype).forEach(function (name) {
       if (name === "constructor" || name === "free" || typeof Class.prototype[name] !== "function") return;
-      var read = !!READS[name];
+      // (own properties only: content may have polluted Object.prototype)
+      var read = !!READS[name], list = Object.prototype.hasOwnProperty.call(LISTS, name);
       shim[name] = function () {
         if (depth && !recovering) {
           if (Object.prototype.hasOwnProperty.call(NEUTRAL, name)) return NEUTRAL[name];
@@ -199,7 +228,7 @@ function scormShimInstall(Shim, target, config, loadCourse, renew, make) {
         } finally {
           depth--;
         }
-        return r;
+        return list ? scormShimList(r) : r;
       };
     });
   }
@@ -218,7 +247,7 @@ function scormShimInstall(Shim, target, config, loadCourse, renew, make) {
   function adopt(engine) {
     if (typeof core.openCourse === "function") return;
     drainEvents();
-    var next = engine.Shim.takeOver(core.handOver());
+    var next = engine.Shim.takeOver(scormShimList(core.handOver())[0]);
     try { core.free(); } catch (ignored) { /* the old instance is not needed any more */ }
     core = next;
     Current = engine.Shim;
@@ -635,7 +664,7 @@ function scormShimInstall(Shim, target, config, loadCourse, renew, make) {
     configure: function (obj) {
       var hadEndpoint = !!shim.endpoint();
       var given = scormShimPairs(obj);
-      var errors = shim.configure(given);
+      var errors = shim.configure(scormShimEncode(given));
       pairs = pairs.concat(given);
       caching = !core.tracesCalls();
       place();

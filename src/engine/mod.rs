@@ -14,4 +14,5 @@ pub mod scorm12;
 pub mod scorm2004;
 pub mod seqdef;
 pub mod sequencing;
+pub mod strlist;
 pub mod views;

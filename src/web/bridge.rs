@@ -45,6 +45,8 @@ use crate::engine::rte::ApiState;
 #[cfg(feature = "bridge")]
 use crate::engine::rte::PersistReason;
 use crate::engine::{scorm12, scorm2004};
+#[cfg(any(feature = "course", feature = "bridge"))]
+use crate::engine::strlist;
 
 /// The inputs of the current API instances: what a launch record carries.
 /// Kept by the course engine only (`pkg/course/`): the LMS page's side of
@@ -129,7 +131,7 @@ fn random_bytes(n: usize) -> Result<Vec<u8>, String> {
     Ok(bytes)
 }
 
-#[cfg(any(feature = "course", feature = "bridge"))]
+#[cfg(feature = "bridge")]
 fn error(message: &str) -> JsValue {
     js_sys::Error::new(message).into()
 }
@@ -146,14 +148,85 @@ impl Shim {
     /// Open a bridge session for the API instances as they are now (both
     /// must be fresh: not yet initialized): a session id and a sealing key
     /// drawn here, a session record per data model the page exposes (when
-    /// it stores anything), and the launch record for the bridge, as JSON.
+    /// it stores anything), and the launch record for the bridge, as JSON:
+    /// a list of that one text, or an error ([`strlist`]).
     #[wasm_bindgen(js_name = bridgeOpen)]
-    pub fn bridge_open(&mut self) -> Result<String, JsValue> {
-        if self.api12.state() != ApiState::NotInitialized || self.api2004.state() != ApiState::NotInitialized {
-            return Err(error("scorm-shim: bridge: the SCO's API instances are not fresh (a session ran); relaunch first"));
+    pub fn bridge_open(&mut self) -> String {
+        self.bridge_open_record().map_or_else(|e| strlist::error(&e), |r| strlist::encode([r]))
+    }
+
+    /// The per-data-model change set counts of the live session this page's
+    /// mirror has stored, the list `[SCORM 1.2, SCORM 2004]` (what the host
+    /// acknowledges).
+    #[wasm_bindgen(js_name = bridgeApplied)]
+    pub fn bridge_applied(&self) -> String {
+        strlist::encode([&self.host12, &self.host2004].map(|h| match &h.bridge {
+            Some(Link::Mirror { record, .. }) => record.applied.to_string(),
+            _ => "0".to_owned(),
+        }))
+    }
+
+    /// The live session is over (the bridge said goodbye, or the page
+    /// navigates on): later commits of the page's own are not the bridge's.
+    #[wasm_bindgen(js_name = bridgeDetach)]
+    pub fn bridge_detach(&mut self) {
+        self.host12.bridge = None;
+        self.host2004.bridge = None;
+    }
+
+    /// The sessions of this registration this page still keeps a record
+    /// of: the list `[session, version, key, …]` (the host asks the bridge
+    /// for what they stored, skipping sessions another tab still runs).
+    #[wasm_bindgen(js_name = bridgeSessions)]
+    pub fn bridge_sessions(&self) -> String {
+        let Some(ids) = self.config.storage_ids() else { return String::new() };
+        let mut out = String::new();
+        for version in ["1.2", "2004"] {
+            let prefix = record_key(&ids, version, "");
+            for k in storage::keys_with_prefix(&prefix) {
+                let session = &k[prefix.len()..];
+                let Some(r) = storage::read_record(&k).and_then(|t| SessionRecord::parse(&t).ok()) else { continue };
+                for item in [session, version, &r.key] {
+                    strlist::push(&mut out, item);
+                }
+            }
         }
-        let session = rec::to_hex(&random_bytes(16).map_err(|e| error(&e))?);
-        let key = rec::to_hex(&random_bytes(32).map_err(|e| error(&e))?);
+        out
+    }
+
+    /// Apply what the bridge stored for `session` (`pending`: the log it
+    /// kept, opened): every change set the record does not count yet, in
+    /// order, as this page would have stored it (the commit queue, the
+    /// SCO's state), and the record counts them. Returns how many were
+    /// applied (a list of that one number), or an error ([`strlist`]):
+    /// errors leave the record as it was (the next launch asks again).
+    #[wasm_bindgen(js_name = bridgeRecover)]
+    pub fn bridge_recover(&mut self, session: &str, version: &str, pending: &str) -> String {
+        self.bridge_recover_log(session, version, pending).map_or_else(|e| strlist::error(&e), |n| strlist::encode([n.to_string()]))
+    }
+
+    /// Forget the records of `session` (everything it stored is applied).
+    #[wasm_bindgen(js_name = bridgeClose)]
+    pub fn bridge_close(&mut self, session: &str) {
+        let Some(ids) = self.config.storage_ids() else { return };
+        for version in ["1.2", "2004"] {
+            let k = record_key(&ids, version, session);
+            if storage::read(&k).is_some() {
+                storage::remove(&k);
+            }
+        }
+    }
+}
+
+#[cfg(feature = "course")]
+impl Shim {
+    /// [`Shim::bridge_open`]'s launch record, or why not.
+    fn bridge_open_record(&mut self) -> Result<String, String> {
+        if self.api12.state() != ApiState::NotInitialized || self.api2004.state() != ApiState::NotInitialized {
+            return Err("scorm-shim: bridge: the SCO's API instances are not fresh (a session ran); relaunch first".to_owned());
+        }
+        let session = rec::to_hex(&random_bytes(16)?);
+        let key = rec::to_hex(&random_bytes(32)?);
         let sco_id = self.sco_in_session();
         let ids = self.config.storage_ids();
         let now = js_sys::Date::now() as u64;
@@ -163,7 +236,7 @@ impl Shim {
             let Some(ids) = ids.as_ref().filter(|_| exposed) else { continue };
             let record = SessionRecord { key: key.clone(), sco_id: sco_id.clone(), applied: 0, created_ms: now };
             let k = record_key(ids, version, &session);
-            storage::write_record(&k, &record.to_json()).map_err(|e| error(&format!("scorm-shim: bridge: the session could not be stored: {e}")))?;
+            storage::write_record(&k, &record.to_json()).map_err(|e| format!("scorm-shim: bridge: the session could not be stored: {e}"))?;
             host.bridge = Some(Link::Mirror { key: k, record });
         }
         let side = |h: &LocalHost| (h.full_next, h.review_only);
@@ -185,53 +258,9 @@ impl Shim {
         Ok(LaunchRecord { session, key, sco_id, stores: ids.is_some(), config, scorm12, scorm2004 }.to_json())
     }
 
-    /// The change sets of the live session this page's mirror has stored,
-    /// per data model: `[SCORM 1.2, SCORM 2004]` (what the host acknowledges).
-    #[wasm_bindgen(js_name = bridgeApplied)]
-    pub fn bridge_applied(&self) -> Vec<f64> {
-        [&self.host12, &self.host2004]
-            .iter()
-            .map(|h| match &h.bridge {
-                Some(Link::Mirror { record, .. }) => record.applied as f64,
-                _ => 0.0,
-            })
-            .collect()
-    }
-
-    /// The live session is over (the bridge said goodbye, or the page
-    /// navigates on): later commits of the page's own are not the bridge's.
-    #[wasm_bindgen(js_name = bridgeDetach)]
-    pub fn bridge_detach(&mut self) {
-        self.host12.bridge = None;
-        self.host2004.bridge = None;
-    }
-
-    /// The sessions of this registration this page still keeps a record
-    /// of: `[session, version, key, …]` (the host asks the bridge for what
-    /// they stored, skipping sessions another tab still runs).
-    #[wasm_bindgen(js_name = bridgeSessions)]
-    pub fn bridge_sessions(&self) -> Vec<String> {
-        let Some(ids) = self.config.storage_ids() else { return Vec::new() };
-        let mut out = Vec::new();
-        for version in ["1.2", "2004"] {
-            let prefix = record_key(&ids, version, "");
-            for k in storage::keys_with_prefix(&prefix) {
-                let session = &k[prefix.len()..];
-                let Some(r) = storage::read_record(&k).and_then(|t| SessionRecord::parse(&t).ok()) else { continue };
-                out.extend([session.to_owned(), version.to_owned(), r.key]);
-            }
-        }
-        out
-    }
-
-    /// Apply what the bridge stored for `session` (`pending`: the log it
-    /// kept, opened): every change set the record does not count yet, in
-    /// order, as this page would have stored it (the commit queue, the
-    /// SCO's state), and the record counts them. Returns how many were
-    /// applied. Errors leave the record as it was (the next launch asks again).
-    #[wasm_bindgen(js_name = bridgeRecover)]
-    pub fn bridge_recover(&mut self, session: &str, version: &str, pending: &str) -> Result<u32, JsValue> {
-        let fail = |m: &str| error(&format!("scorm-shim: bridge: session {session} could not be recovered: {m}"));
+    /// [`Shim::bridge_recover`]'s count, or why not.
+    fn bridge_recover_log(&mut self, session: &str, version: &str, pending: &str) -> Result<u32, String> {
+        let fail = |m: &str| format!("scorm-shim: bridge: session {session} could not be recovered: {m}");
         let ids = self.config.storage_ids().ok_or_else(|| fail("this page stores nothing"))?;
         let key = record_key(&ids, version, session);
         let mut record = storage::read_record(&key).and_then(|t| SessionRecord::parse(&t).ok()).ok_or_else(|| fail("no such session"))?;
@@ -265,18 +294,6 @@ impl Shim {
             storage::write_record(&key, &record.to_json()).map_err(|m| fail(&m))?;
         }
         Ok(applied)
-    }
-
-    /// Forget the records of `session` (everything it stored is applied).
-    #[wasm_bindgen(js_name = bridgeClose)]
-    pub fn bridge_close(&mut self, session: &str) {
-        let Some(ids) = self.config.storage_ids() else { return };
-        for version in ["1.2", "2004"] {
-            let k = record_key(&ids, version, session);
-            if storage::read(&k).is_some() {
-                storage::remove(&k);
-            }
-        }
     }
 }
 
@@ -359,6 +376,40 @@ pub(crate) mod guest {
         }
     }
 
+    /// [`Shim::guest_collect`]'s log, or why none could be opened.
+    fn collect(session: &str, version: &str, key_hex: &str, durable: &str) -> Result<Option<String>, String> {
+        let key = rec::from_hex(key_hex, 32).ok_or("scorm-shim: bridge: bad session key")?;
+        let k = blob_key(session, version);
+        let durable = strlist::decode(durable).unwrap_or_default();
+        let copies: Vec<String> = storage::read(&k).into_iter().chain(durable.into_iter().map(str::to_owned)).collect();
+        let mut logs = Vec::new();
+        let mut last_error = None;
+        for sealed in &copies {
+            match rec::open(&key, &k, sealed).and_then(|t| Pending::parse(&t)) {
+                Ok(p) => logs.push(p),
+                Err(e) => last_error = Some(e),
+            }
+        }
+        if logs.is_empty() {
+            return match last_error {
+                Some(e) => Err(format!("scorm-shim: bridge: {k}: {e}")),
+                None => Ok(None),
+            };
+        }
+        let top = |p: &Pending| p.entries.last().map_or(0, |e| e.k);
+        logs.sort_by_key(|p| std::cmp::Reverse(top(p)));
+        let mut merged = logs.remove(0);
+        for other in logs {
+            for e in other.entries {
+                if !merged.entries.iter().any(|m| m.k == e.k) {
+                    merged.entries.push(e);
+                }
+            }
+        }
+        merged.entries.sort_by_key(|e| e.k);
+        Ok(Some(merged.to_json()))
+    }
+
     #[wasm_bindgen]
     impl Shim {
         /// The bridge page's shim: configuration `flat_config` (the launch
@@ -367,11 +418,11 @@ pub(crate) mod guest {
         /// log until the LMS page acknowledges them. The configuration is
         /// frozen from the start.
         #[wasm_bindgen(js_name = bridgeGuest)]
-        pub fn bridge_guest(flat_config: Vec<String>, record: &str) -> Result<Shim, JsValue> {
+        pub fn bridge_guest(flat_config: &str, record: &str) -> Result<Shim, JsValue> {
             let fail = |m: &str| error(&format!("scorm-shim: bridge: the launch record could not be used: {m}"));
             let r = LaunchRecord::parse(record).map_err(|e| fail(&e))?;
             let key = rec::from_hex(&r.key, 32).ok_or_else(|| fail("bad key"))?;
-            let (config, errors) = Config::from_pairs(super::super::pairs_of(&flat_config));
+            let (config, errors) = Config::from_pairs(super::super::pairs_of(flat_config));
             if let Some(e) = errors.first() {
                 return Err(fail(&e.to_string()));
             }
@@ -410,60 +461,35 @@ pub(crate) mod guest {
             }
         }
 
-        /// The unacknowledged change sets, `[version, pending log JSON, …]`
-        /// (sent again as the page goes away).
+        /// The unacknowledged change sets, the list `[version, pending log
+        /// JSON, …]` ([`strlist`]; sent again as the page goes away).
         #[wasm_bindgen(js_name = guestPending)]
-        pub fn guest_pending(&self) -> Vec<String> {
-            let mut out = Vec::new();
+        pub fn guest_pending(&self) -> String {
+            let mut out = String::new();
             for (version, host) in [("1.2", &self.host12), ("2004", &self.host2004)] {
                 if let Some(s) = sink_of(host).filter(|s| !s.pending.entries.is_empty()) {
-                    out.extend([version.to_owned(), s.pending.to_json()]);
+                    strlist::push(&mut out, version);
+                    strlist::push(&mut out, &s.pending.to_json());
                 }
             }
             out
         }
 
         /// The pending log an earlier session left on this origin, opened
-        /// with its key (`key_hex`, from the LMS page): its JSON, or
-        /// `undefined` when it left none. `durable`: the IndexedDB copy of
-        /// the same key, when there is one (after a crash it may be newer or
-        /// older than `localStorage`'s: the one that reaches the later change
-        /// set counts, and the other's entries are added). Throws when no
-        /// copy can be opened (another key, changed): then it was not
-        /// written by that session.
+        /// with its key (`key_hex`, from the LMS page): a list ([`strlist`])
+        /// of its JSON, or the empty list when it left none. `durable`: a
+        /// list of the IndexedDB copy of the same key, when there is one
+        /// (after a crash it may be newer or older than `localStorage`'s:
+        /// the one that reaches the later change set counts, and the
+        /// other's entries are added). An error when no copy can be opened
+        /// (another key, changed): then it was not written by that session.
         #[wasm_bindgen(js_name = guestCollect)]
-        pub fn guest_collect(session: &str, version: &str, key_hex: &str, durable: Option<String>) -> Result<Option<String>, JsValue> {
-            let key = rec::from_hex(key_hex, 32).ok_or_else(|| error("scorm-shim: bridge: bad session key"))?;
-            let k = blob_key(session, version);
-            let copies: Vec<String> = storage::read(&k).into_iter().chain(durable).collect();
-            let mut logs = Vec::new();
-            let mut last_error = None;
-            for sealed in &copies {
-                match rec::open(&key, &k, sealed).and_then(|t| Pending::parse(&t)) {
-                    Ok(p) => logs.push(p),
-                    Err(e) => last_error = Some(e),
-                }
+        pub fn guest_collect(session: &str, version: &str, key_hex: &str, durable: &str) -> String {
+            match collect(session, version, key_hex, durable) {
+                Ok(found) => strlist::encode(found),
+                Err(e) => strlist::error(&e),
             }
-            if logs.is_empty() {
-                return match last_error {
-                    Some(e) => Err(error(&format!("scorm-shim: bridge: {k}: {e}"))),
-                    None => Ok(None),
-                };
-            }
-            let top = |p: &Pending| p.entries.last().map_or(0, |e| e.k);
-            logs.sort_by_key(|p| std::cmp::Reverse(top(p)));
-            let mut merged = logs.remove(0);
-            for other in logs {
-                for e in other.entries {
-                    if !merged.entries.iter().any(|m| m.k == e.k) {
-                        merged.entries.push(e);
-                    }
-                }
-            }
-            merged.entries.sort_by_key(|e| e.k);
-            Ok(Some(merged.to_json()))
         }
-
         /// Remove what `session` left on this origin (the LMS page has it).
         #[wasm_bindgen(js_name = guestForget)]
         pub fn guest_forget(session: &str, version: &str) {

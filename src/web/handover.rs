@@ -16,11 +16,13 @@
 //! (both modules come from one build). Each module carries its half only:
 //! the run-time module hands over, the course engine takes over.
 
+#[cfg(feature = "course")]
 use wasm_bindgen::prelude::*;
 
 use super::Shim;
 
 /// A JavaScript `Error` (what `course.open()` rejects with).
+#[cfg(feature = "course")]
 fn error(message: &str) -> JsValue {
     js_sys::Error::new(message).into()
 }
@@ -34,22 +36,24 @@ const SLOTS: [(&str, &str); 2] = [("q12", "s12"), ("q2004", "s2004")];
 /// The run-time module's half.
 #[cfg(not(feature = "course"))]
 mod give {
-    use super::{error, Shim, FORMAT, SLOTS};
+    use super::{Shim, FORMAT, SLOTS};
     use crate::engine::persist::json::{write_key, write_str};
     use crate::engine::rte::ApiState;
+    use crate::engine::strlist;
     use wasm_bindgen::prelude::*;
 
     #[wasm_bindgen]
     impl Shim {
         /// Everything another shim needs to go on where this one is (see the
-        /// module documentation). Fails while a SCO session is running.
+        /// module documentation), as a list of that one text
+        /// ([`strlist`]). An error while a SCO session is running.
         #[wasm_bindgen(js_name = handOver)]
-        pub fn hand_over(&self) -> Result<String, JsValue> {
+        pub fn hand_over(&self) -> String {
             if self.api12.state() == ApiState::Running || self.api2004.state() == ApiState::Running {
-                return Err(error(
+                return strlist::error(
                     "scorm-shim: a package cannot be opened while a SCO session is running; \
                      call course.open() before launching content, or after the SCO terminated",
-                ));
+                );
             }
             let mut o = String::from("{");
             write_key(&mut o, "v", true);
@@ -79,7 +83,7 @@ mod give {
                 }
             }
             o.push('}');
-            Ok(o)
+            strlist::encode([o])
         }
     }
 }

@@ -7,6 +7,10 @@
 //! Results that are "true"/"false" cross the boundary as booleans and error
 //! codes as numbers: the JS installer turns them back into the strings SCORM
 //! requires, which keeps string returns (and their glue) off most calls.
+//! Calls that take or return several strings, or a result or an error, pass
+//! one string in the encoding of [`crate::engine::strlist`] (one decoder in
+//! the installer, `scormShimList`), instead of wasm-bindgen's conversions of
+//! `Vec<String>`, `Option` and `Result`, which add glue per export.
 
 mod bridge;
 mod course;
@@ -20,7 +24,7 @@ use wasm_bindgen::prelude::*;
 use crate::engine::config::{Config, ConfigError, LogLevel};
 use crate::engine::persist::{DataModel, Failure, ServerState};
 use crate::engine::rte::ApiState;
-use crate::engine::{scorm12, scorm2004};
+use crate::engine::{scorm12, scorm2004, strlist};
 use storage::LocalHost;
 
 #[wasm_bindgen]
@@ -103,8 +107,11 @@ fn io_text(io: &[u8], from: usize, to: usize) -> &str {
     io.get(from..to).and_then(|b| std::str::from_utf8(b).ok()).unwrap_or("")
 }
 
-fn pairs_of(flat: &[String]) -> impl Iterator<Item = (&str, &str)> {
-    flat.chunks_exact(2).map(|kv| (kv[0].as_str(), kv[1].as_str()))
+/// The `[key, value, …]` pairs of a list ([`strlist`]) the installer
+/// encoded; none when the text is not a list (never from the installer).
+fn pairs_of(flat: &str) -> impl Iterator<Item = (&str, &str)> {
+    let list = strlist::decode(flat).unwrap_or_default();
+    (0..list.len() / 2).map(move |i| (list[2 * i], list[2 * i + 1]))
 }
 
 fn launch12(c: &Config) -> scorm12::Launch {
@@ -182,16 +189,16 @@ impl Shim {
         }
     }
 
-    fn report(&self, errors: &[ConfigError]) -> Vec<String> {
-        errors
-            .iter()
-            .map(|e| {
-                let s = e.to_string();
-                // Configuration mistakes are always shown, whatever the log level.
-                console_error(&s);
-                s
-            })
-            .collect()
+    /// The messages of `errors`, as a list ([`strlist`]).
+    fn report(&self, errors: &[ConfigError]) -> String {
+        let mut out = String::new();
+        for e in errors {
+            let s = e.to_string();
+            // Configuration mistakes are always shown, whatever the log level.
+            console_error(&s);
+            strlist::push(&mut out, &s);
+        }
+        out
     }
 
     /// Fresh API instances for the configured learner, registration and SCO,
@@ -300,11 +307,12 @@ impl Shim {
 
 #[wasm_bindgen]
 impl Shim {
-    /// A shim configured from `[key, value, key, value, ...]`; bad entries are
-    /// reported on the console naming the key, and defaults stay in force.
+    /// A shim configured from the list ([`strlist`]) `[key, value, key,
+    /// value, ...]`; bad entries are reported on the console naming the
+    /// key, and defaults stay in force.
     #[wasm_bindgen(constructor)]
-    pub fn new(flat_config: Vec<String>) -> Shim {
-        let (config, errors) = Config::from_pairs(pairs_of(&flat_config));
+    pub fn new(flat_config: &str) -> Shim {
+        let (config, errors) = Config::from_pairs(pairs_of(flat_config));
         let mut shim = Shim::with(config, new_nonce());
         if shim.config.storage_ids().is_none() {
             let msg = "scorm-shim: no learnerId and registrationId configured: nothing is stored on this device or sent \
@@ -324,21 +332,22 @@ impl Shim {
         shim
     }
 
-    /// Apply more configuration (the `ScormShim.configure({...})` call).
-    /// Returns the rejected entries' messages. Once content has been
+    /// Apply more configuration (the `ScormShim.configure({...})` call), a
+    /// list as for [`Shim::new`]. Returns the rejected entries' messages
+    /// (a list), or an error ([`strlist::error`]). Once content has been
     /// launched the configuration is frozen: the call throws and changes
     /// nothing (only [`Shim::set_credentials`] is allowed then), so content
     /// on the page's origin cannot switch learner, registration or endpoint.
-    pub fn configure(&mut self, flat_config: Vec<String>) -> Result<Vec<String>, JsValue> {
+    pub fn configure(&mut self, flat_config: &str) -> String {
         if self.frozen || self.api12.state() == ApiState::Running || self.api2004.state() == ApiState::Running {
             let msg = "scorm-shim: the configuration is frozen once content has been launched (Initialize, LMSInitialize \
                        or a package's first activity); configure() changed nothing. Only setCredentials() is allowed now.";
             console_error(msg);
-            return Err(js_sys::Error::new(msg).into());
+            return strlist::error(msg);
         }
-        let errors = self.config.apply(pairs_of(&flat_config));
+        let errors = self.config.apply(pairs_of(flat_config));
         self.launch();
-        Ok(self.report(&errors))
+        self.report(&errors)
     }
 
     /// Freeze the configuration: the player launches a package's activity
@@ -364,9 +373,9 @@ impl Shim {
 
     /// New backend credentials (`headers`: `Name: value` lines as for the
     /// `headers` key), allowed at any time: after a 401/403 sending resumes.
-    /// Returns the rejected entries' messages (nothing changes then).
+    /// Returns the rejected entries' messages, a list (nothing changes then).
     #[wasm_bindgen(js_name = setCredentials)]
-    pub fn set_credentials(&mut self, headers: &str) -> Vec<String> {
+    pub fn set_credentials(&mut self, headers: &str) -> String {
         let errors = self.config.apply([("headers", headers)]);
         if !errors.is_empty() {
             return self.report(&errors);
@@ -375,14 +384,14 @@ impl Shim {
         for slot in self.slots() {
             slot.queue.resume_auth(now);
         }
-        Vec::new()
+        String::new()
     }
 
-    /// The configured request headers as `[name, value, …]`, for the
-    /// transport only: the public object never returns them.
+    /// The configured request headers as the list `[name, value, …]`, for
+    /// the transport only: the public object never returns them.
     #[wasm_bindgen(js_name = requestHeaders)]
-    pub fn request_headers(&self) -> Vec<String> {
-        self.config.headers.iter().flat_map(|(n, v)| [n.clone(), v.clone()]).collect()
+    pub fn request_headers(&self) -> String {
+        strlist::encode(self.config.headers.iter().flat_map(|(n, v)| [n, v]))
     }
 
     /// The fetch credentials mode for backend requests.
@@ -407,10 +416,10 @@ impl Shim {
 
     // ---- Durable copy and local data: driven by js/durable.js ------------
 
-    /// The local writes since the last call, as `[op, key, value, …]` (op
-    /// "p": put, "d": delete), for the installer to write to IndexedDB.
+    /// The local writes since the last call, as the list `[op, key, value,
+    /// …]` (op "p": put, "d": delete), for the installer to write to IndexedDB.
     #[wasm_bindgen(js_name = takeWrites)]
-    pub fn take_writes(&mut self) -> Vec<String> {
+    pub fn take_writes(&mut self) -> String {
         storage::take_journal()
     }
 
@@ -442,10 +451,11 @@ impl Shim {
     /// every key of the learner, in every course and registration. Without
     /// `force`, a registration whose queue still holds undelivered batches
     /// (pending or refused) is kept whole. Afterwards this page stores
-    /// nothing more. Returns `[removed, kept registrations, learner prefix]`.
-    pub fn purge(&mut self, force: bool) -> Vec<String> {
+    /// nothing more. Returns the list `[removed, kept registrations, learner
+    /// prefix]`.
+    pub fn purge(&mut self, force: bool) -> String {
         let Some(ids) = self.config.storage_ids() else {
-            return vec!["0".into(), "0".into(), String::new()];
+            return strlist::encode(["0", "0", ""]);
         };
         let prefix = self.config.storage_prefix.clone();
         let learner = ids.learner_prefix();
@@ -487,7 +497,7 @@ impl Shim {
             self.host12 = LocalHost::memory_only(&sco);
             self.host2004 = LocalHost::memory_only(&sco);
         }
-        vec![removed.to_string(), keep.len().to_string(), learner]
+        strlist::encode([removed.to_string(), keep.len().to_string(), learner])
     }
 
     /// Start a new launch of the configured SCO (after the previous one
@@ -502,11 +512,11 @@ impl Shim {
         self.api12.state() == ApiState::NotInitialized && self.api2004.state() == ApiState::NotInitialized
     }
 
-    /// The effective configuration, as `[key, value, ...]`.
+    /// The effective configuration, as the list `[key, value, ...]`.
     #[wasm_bindgen(js_name = configEntries)]
-    pub fn config_entries(&self) -> Vec<String> {
+    pub fn config_entries(&self) -> String {
         let c = &self.config;
-        let v = vec![
+        let v: [String; 32] = [
             "endpoint".into(),
             c.endpoint.clone().unwrap_or_default(),
             "learnerId".into(),
@@ -542,7 +552,7 @@ impl Shim {
         ];
         // Headers (credentials) are never given back: same-origin content
         // can call this through the page's ScormShim object.
-        v
+        strlist::encode(v)
     }
 
     /// True when `window.API` (SCORM 1.2) is to be installed.
@@ -586,24 +596,30 @@ impl Shim {
         self.config.endpoint.clone().unwrap_or_default()
     }
 
-    /// This page load's queue keys, one per data model (empty without an endpoint).
+    /// This page load's queue keys, the list `[prefix, own key, …]`, one
+    /// pair per data model (empty without an endpoint).
     #[wasm_bindgen(js_name = queueKeys)]
-    pub fn queue_keys(&mut self) -> Vec<String> {
-        self.slots().flat_map(|s| [s.prefix.clone(), s.own_key.clone()]).collect()
+    pub fn queue_keys(&mut self) -> String {
+        let mut out = String::new();
+        for s in self.slots() {
+            strlist::push(&mut out, &s.prefix);
+            strlist::push(&mut out, &s.own_key);
+        }
+        out
     }
 
-    /// The next request to make: `[version, seq, body]`, or `[]`.
+    /// The next request to make: the list `[version, seq, body]`, or `[]`.
     #[wasm_bindgen(js_name = nextToSend)]
-    pub fn next_to_send(&mut self, now: f64) -> Vec<String> {
+    pub fn next_to_send(&mut self, now: f64) -> String {
         for slot in self.slots() {
             if let Some(out) = slot.queue.next_to_send(now as u64) {
                 // The number and key are fixed before the request leaves, so
                 // a reload re-sends the same idempotency key.
                 let _ = slot.save();
-                return vec![slot.queue.identity().version.as_str().into(), out.seq.to_string(), out.body];
+                return strlist::encode([slot.queue.identity().version.as_str(), &out.seq.to_string(), &out.body]);
             }
         }
-        Vec::new()
+        String::new()
     }
 
     /// Milliseconds until the queue wants to be pumped again; -1 for never.
@@ -647,16 +663,16 @@ impl Shim {
     }
 
     /// Bodies to send with `sendBeacon`/keepalive as the page goes away, at
-    /// most `budget` bytes in all. The queue is written first.
+    /// most `budget` bytes in all, as a list. The queue is written first.
     #[wasm_bindgen(js_name = unloadBodies)]
-    pub fn unload_bodies(&mut self, budget: usize) -> Vec<String> {
+    pub fn unload_bodies(&mut self, budget: usize) -> String {
         let mut left = budget;
-        let mut out = Vec::new();
+        let mut out = String::new();
         for slot in self.slots() {
             if let Some(body) = slot.queue.flush_for_unload(left) {
                 let _ = slot.save();
                 left = left.saturating_sub(body.len());
-                out.push(body);
+                strlist::push(&mut out, &body);
             }
         }
         out
@@ -679,33 +695,39 @@ impl Shim {
 
     /// The backend's answer to `GET <endpoint>?registration=...`: later
     /// launches resume from it (with local unacknowledged batches on top).
+    /// Returns "", or why the answer could not be read.
     #[wasm_bindgen(js_name = observeServer)]
-    pub fn observe_server(&mut self, text: &str) -> Option<String> {
+    pub fn observe_server(&mut self, text: &str) -> String {
         let state = match ServerState::parse(text) {
             Ok(s) => s,
-            Err(e) => return Some(format!("scorm-shim: the backend's state could not be read: {e}")),
+            Err(e) => return format!("scorm-shim: the backend's state could not be read: {e}"),
         };
         for slot in self.slots() {
             slot.queue.observe_server(&state);
             slot.server = Some(state.clone());
         }
         self.course_observed_server(&state);
-        None
+        String::new()
     }
 
-    /// Events since the last call, each as JSON (`{"type":"acknowledged",...}`).
+    /// Events since the last call, a list of JSON texts
+    /// (`{"type":"acknowledged",...}`).
     #[wasm_bindgen(js_name = takeEvents)]
-    pub fn take_events(&mut self) -> Vec<String> {
-        let mut out: Vec<String> = std::mem::take(&mut self.notices);
+    pub fn take_events(&mut self) -> String {
+        let mut out = strlist::encode(std::mem::take(&mut self.notices));
         for host in [&mut self.host12, &mut self.host2004] {
             for message in host.errors.drain(..) {
                 let mut e = String::from("{\"type\":\"storageError\",\"message\":");
                 crate::engine::persist::json::write_str(&mut e, &message);
                 e.push('}');
-                out.push(e);
+                strlist::push(&mut out, &e);
             }
         }
-        out.extend(self.slots().flat_map(|s| s.queue.take_events()).map(|e| e.to_json()));
+        for slot in self.slots() {
+            for e in slot.queue.take_events() {
+                strlist::push(&mut out, &e.to_json());
+            }
+        }
         out
     }
 

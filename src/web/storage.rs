@@ -40,6 +40,7 @@ use crate::engine::persist::json::Value;
 use crate::engine::persist::keys::{self, StorageIds};
 use crate::engine::persist::{DataModel, Identity, Policy, Queue, ServerState};
 use crate::engine::rte::{ChangeSet, Host, PersistReason, Snapshot};
+use crate::engine::strlist;
 
 /// What this module keeps about local storage between calls.
 struct Books {
@@ -125,17 +126,17 @@ pub fn keys_with_prefix(prefix: &str) -> Vec<String> {
     (0..n).filter_map(|i| s.key(i).ok().flatten()).filter(|k| k.starts_with(prefix)).collect()
 }
 
-/// The writes since the last call, as `[op, key, value, …]` with op "p"
-/// (put) or "d" (delete, value "").
-pub fn take_journal() -> Vec<String> {
+/// The writes since the last call, as the list ([`strlist`]) `[op, key,
+/// value, …]` with op "p" (put) or "d" (delete, value "").
+pub fn take_journal() -> String {
     books(|b| {
-        b.journal
-            .drain(..)
-            .flat_map(|(k, v)| match v {
-                Some(v) => ["p".to_owned(), k, v],
-                None => ["d".to_owned(), k, String::new()],
-            })
-            .collect()
+        let mut out = String::new();
+        for (k, v) in b.journal.drain(..) {
+            strlist::push(&mut out, if v.is_some() { "p" } else { "d" });
+            strlist::push(&mut out, &k);
+            strlist::push(&mut out, v.as_deref().unwrap_or(""));
+        }
+        out
     })
 }
 

@@ -77,7 +77,8 @@ test("the deepest known work uses a small part of the linked wasm stack", async 
       work();
       marks[name] = highWater();
     };
-    const cfg = ["registrationId", "stack", "learnerId", "l"];
+    // (the configuration list as the installer encodes it: src/engine/strlist.rs)
+    const cfg = ["registrationId", "stack", "learnerId", "l"].map((s) => s.length + ":" + s).join("");
     // a saved course state nested deeper than the JSON reader accepts
     let nested = "1";
     for (let i = 0; i < 200; i++) nested = "[" + nested + "]";
