@@ -63,15 +63,70 @@ fn word(b: &[u8]) -> u64 {
     <[u8; 8]>::try_from(b).map_or(0, u64::from_le_bytes)
 }
 
+/// A hash of a key, eight bytes at a time (multiply and rotate, as
+/// rustc's FxHash): for the position index beside the sorted entries.
+#[inline(always)]
+fn hash(key: &[u8]) -> usize {
+    const K: u64 = 0x517c_c1b7_2722_0a95;
+    let mut h = key.len() as u64;
+    let mut i = 0;
+    while i < key.len() {
+        let w = match key.get(i..i + 8) {
+            Some(w) => word(w),
+            None => {
+                let mut last = [0u8; 8];
+                for (d, s) in last.iter_mut().zip(key.iter().skip(i)) {
+                    *d = *s;
+                }
+                u64::from_le_bytes(last)
+            }
+        };
+        h = (h.rotate_left(5) ^ w).wrapping_mul(K);
+        i += 8;
+    }
+    (h >> 32) as usize
+}
+
+/// Maps with fewer entries have no index (a binary search is as quick).
+const INDEX_MIN: usize = 16;
+
 /// A map from strings to `V`, in key order. See the module documentation.
-#[derive(Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 pub struct StrMap<V> {
     entries: Vec<(String, V)>,
+    /// Where each key is: an open-addressing table (linear probing, at most
+    /// half full) of entry positions plus one, 0 for an empty slot. A
+    /// lookup of a present key hashes it and compares it with (usually) one
+    /// entry, instead of about log2(n) comparisons of keys that share long
+    /// prefixes; a missing key falls back to the binary search, which also
+    /// says where it would go. Empty while the map is small, and from an
+    /// insertion before the last key (it moves every later position) until
+    /// enough lookups to change values waited for it (`waited`): building
+    /// the data model inserts in the middle, a session then mostly changes
+    /// values of keys that exist.
+    index: Vec<u32>,
+    /// Lookups through `&mut self` since the index was dropped.
+    waited: usize,
 }
 
 impl<V> Default for StrMap<V> {
     fn default() -> Self {
-        StrMap { entries: Vec::new() }
+        StrMap::new()
+    }
+}
+
+/// Equal when the entries are (the index is derived from them).
+impl<V: PartialEq> PartialEq for StrMap<V> {
+    fn eq(&self, other: &Self) -> bool {
+        self.entries == other.entries
+    }
+}
+
+impl<V: Eq> Eq for StrMap<V> {}
+
+impl<V: std::hash::Hash> std::hash::Hash for StrMap<V> {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.entries.hash(state);
     }
 }
 
@@ -84,12 +139,76 @@ impl<V: std::fmt::Debug> std::fmt::Debug for StrMap<V> {
 impl<V> StrMap<V> {
     /// An empty map.
     pub const fn new() -> Self {
-        StrMap { entries: Vec::new() }
+        StrMap { entries: Vec::new(), index: Vec::new(), waited: 0 }
+    }
+
+    /// The slot of the index where the probe for `key` starts, and the mask.
+    fn home(&self, key: &[u8]) -> (usize, usize) {
+        let mask = self.index.len().wrapping_sub(1);
+        (hash(key) & mask, mask)
+    }
+
+    /// Put position `i` (whose entry is in place) into the index.
+    fn index_put(&mut self, i: usize) {
+        let Some((k, _)) = self.entries.get(i) else { return };
+        let (mut s, mask) = self.home(k.as_bytes());
+        for _ in 0..self.index.len() {
+            match self.index.get_mut(s) {
+                Some(slot) if *slot == 0 => {
+                    *slot = i as u32 + 1;
+                    return;
+                }
+                _ => s = (s + 1) & mask,
+            }
+        }
+    }
+
+    /// Build the index afresh for the current entries.
+    fn reindex(&mut self) {
+        let n = self.entries.len();
+        self.index.clear();
+        self.waited = 0;
+        if n >= u32::MAX as usize / 4 {
+            return;
+        }
+        self.index.resize((4 * n).next_power_of_two(), 0);
+        for i in 0..n {
+            self.index_put(i);
+        }
+    }
+
+    /// [`StrMap::find`] for a caller that may change the map: builds the
+    /// index once enough such lookups waited for it (about one per eight
+    /// entries, so the build costs at most a few hashes per lookup).
+    fn find_mut(&mut self, key: &str) -> Result<usize, usize> {
+        let n = self.entries.len();
+        if self.index.is_empty() && n >= INDEX_MIN {
+            self.waited += 1;
+            if self.waited * 8 >= n {
+                self.reindex();
+            }
+        }
+        self.find(key)
     }
 
     /// Where `key` is (`Ok`) or would go (`Err`).
     fn find(&self, key: &str) -> Result<usize, usize> {
         let key = key.as_bytes();
+        if !self.index.is_empty() {
+            let (mut s, mask) = self.home(key);
+            for _ in 0..self.index.len() {
+                match self.index.get(s) {
+                    Some(&p) if p != 0 => {
+                        let i = p as usize - 1;
+                        if self.entries.get(i).is_some_and(|(k, _)| k.as_bytes() == key) {
+                            return Ok(i);
+                        }
+                    }
+                    _ => break,
+                }
+                s = (s + 1) & mask;
+            }
+        }
         // Appending in order is the common case of building a map.
         match self.entries.last() {
             None => return Err(0),
@@ -129,7 +248,7 @@ impl<V> StrMap<V> {
 
     /// The value of `key`, to change it.
     pub fn get_mut(&mut self, key: &str) -> Option<&mut V> {
-        let i = self.find(key).ok()?;
+        let i = self.find_mut(key).ok()?;
         self.entries.get_mut(i).map(|(_, v)| v)
     }
 
@@ -140,24 +259,37 @@ impl<V> StrMap<V> {
 
     /// Set `key` to `value`; answers the value it had.
     pub fn insert(&mut self, key: String, value: V) -> Option<V> {
-        match self.find(&key) {
+        match self.find_mut(&key) {
             Ok(i) => self.entries.get_mut(i).map(|e| std::mem::replace(&mut e.1, value)),
             Err(i) => {
                 self.entries.insert(i, (key, value));
+                if self.index.is_empty() {
+                } else if i + 1 < self.entries.len() {
+                    self.index.clear();
+                    self.waited = 0;
+                } else if 2 * self.entries.len() > self.index.len() {
+                    self.reindex();
+                } else {
+                    self.index_put(i);
+                }
                 None
             }
         }
     }
 
-    /// Remove `key`; answers its value.
+    /// Remove `key`; answers its value (and drops the index).
     pub fn remove(&mut self, key: &str) -> Option<V> {
         let i = self.find(key).ok()?;
+        self.index.clear();
+        self.waited = 0;
         Some(self.entries.remove(i).1)
     }
 
     /// Remove every entry.
     pub fn clear(&mut self) {
         self.entries.clear();
+        self.index.clear();
+        self.waited = 0;
     }
 
     /// The entries in key order.
@@ -275,6 +407,57 @@ mod tests {
                 assert_eq!(cmp_keys(a, b), a.cmp(b), "{a:?} {b:?}");
             }
         }
+    }
+
+    /// True when the index (not the binary search behind it) finds `key`.
+    fn indexed<V>(m: &StrMap<V>, key: &str) -> bool {
+        let (mut s, mask) = m.home(key.as_bytes());
+        while let Some(&p) = m.index.get(s).filter(|p| **p != 0) {
+            if m.entries[p as usize - 1].0 == key {
+                return true;
+            }
+            s = (s + 1) & mask;
+        }
+        false
+    }
+
+    /// The index: dropped by an insertion in the middle and by a removal,
+    /// built again after enough `get_mut` lookups, kept up to date by
+    /// appends (through growth); it finds every key at its current position,
+    /// and equality ignores it.
+    #[test]
+    fn index_follows_inserts_and_removals() {
+        let mut m: StrMap<usize> = StrMap::new();
+        let keys: Vec<String> = (0..300).rev().map(|i| format!("cmi.interactions.{i}.learner_response")).collect();
+        for (n, k) in keys.iter().enumerate() {
+            m.insert(k.clone(), n);
+        }
+        assert!(m.index.is_empty(), "inserted before the last key");
+        let all = |m: &StrMap<usize>| m.keys().all(|k| indexed(m, k));
+        for k in &keys {
+            *m.get_mut(k).unwrap() += 1;
+        }
+        assert!(!m.index.is_empty() && all(&m));
+        for i in 0..1000 {
+            m.insert(format!("~{i:04}"), i);
+            assert!(!m.index.is_empty() && all(&m), "after append {i}");
+        }
+        for k in keys.iter().step_by(3) {
+            m.remove(k);
+        }
+        assert!(m.index.is_empty());
+        for _ in 0..m.len() {
+            m.get_mut("cmi");
+        }
+        assert!(!m.index.is_empty() && all(&m));
+        assert!(!indexed(&m, &keys[0]) && m.get(&keys[0]).is_none());
+        for (k, v) in m.iter() {
+            assert_eq!(m.get(k), Some(v));
+        }
+        let rebuilt: StrMap<usize> = m.iter().rev().map(|(k, v)| (k.clone(), *v)).collect();
+        assert!(rebuilt.index.is_empty() && rebuilt == m);
+        m.clear();
+        assert!(m.is_empty() && m.get(&keys[1]).is_none());
     }
 
     /// The map behaves as a BTreeMap under a long mixed sequence of operations.

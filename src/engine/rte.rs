@@ -133,7 +133,8 @@ pub struct DirtySet {
 impl DirtySet {
     /// Mark `element` as changed.
     pub fn mark(&mut self, element: &str) {
-        if !self.seen.contains_key(element) {
+        // `get_mut`: a lookup that may build the map's index (see StrMap).
+        if self.seen.get_mut(element).is_none() {
             self.seen.insert(element.to_owned(), String::new());
             self.order.push(element.to_owned());
         }
