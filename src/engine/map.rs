@@ -57,6 +57,13 @@ pub fn cmp_keys(a: &[u8], b: &[u8]) -> Ordering {
     a.len().cmp(&b.len())
 }
 
+/// [`cmp_keys`] as one function, for the binary searches of the rule
+/// tables and `_count` lists (inlining it into each costs module size).
+#[inline(never)]
+pub fn cmp_bytes(a: &[u8], b: &[u8]) -> Ordering {
+    cmp_keys(a, b)
+}
+
 /// Eight bytes as a little-endian number (one load in WebAssembly).
 #[inline(always)]
 fn word(b: &[u8]) -> u64 {
@@ -89,6 +96,57 @@ fn hash(key: &[u8]) -> usize {
 
 /// Maps with fewer entries have no index (a binary search is as quick).
 const INDEX_MIN: usize = 16;
+
+// The position index of a map (see `StrMap::index`). Free functions over
+// the keys, not methods generic over the values: one copy in the module.
+
+/// The slot where the probe for `key` starts, and the mask of slots.
+fn home(index: &[u32], key: &[u8]) -> (usize, usize) {
+    let mask = index.len().wrapping_sub(1);
+    (hash(key) & mask, mask)
+}
+
+/// The position of `key` in `index`, reading the key at a position with `key_at`.
+fn probe<'k>(index: &[u32], key: &[u8], key_at: &dyn Fn(usize) -> Option<&'k [u8]>) -> Option<usize> {
+    let (mut s, mask) = home(index, key);
+    for _ in 0..index.len() {
+        let p = *index.get(s).filter(|p| **p != 0)? as usize - 1;
+        if key_at(p) == Some(key) {
+            return Some(p);
+        }
+        s = (s + 1) & mask;
+    }
+    None
+}
+
+/// Put position `i`, whose key is `key`, into `index`.
+fn put(index: &mut [u32], i: usize, key: &[u8]) {
+    let (mut s, mask) = home(index, key);
+    for _ in 0..index.len() {
+        match index.get_mut(s) {
+            Some(slot) if *slot == 0 => {
+                *slot = i as u32 + 1;
+                return;
+            }
+            _ => s = (s + 1) & mask,
+        }
+    }
+}
+
+/// Make `index` the index of positions `0..n` (none when the map is small,
+/// or too large for the slots).
+fn build<'k>(index: &mut Vec<u32>, n: usize, key_at: &dyn Fn(usize) -> Option<&'k [u8]>) {
+    index.clear();
+    if n < INDEX_MIN || n >= u32::MAX as usize / 4 {
+        return;
+    }
+    index.resize((4 * n).next_power_of_two(), 0);
+    for i in 0..n {
+        if let Some(k) = key_at(i) {
+            put(index, i, k);
+        }
+    }
+}
 
 /// A map from strings to `V`, in key order. See the module documentation.
 #[derive(Clone)]
@@ -142,39 +200,10 @@ impl<V> StrMap<V> {
         StrMap { entries: Vec::new(), index: Vec::new(), waited: 0 }
     }
 
-    /// The slot of the index where the probe for `key` starts, and the mask.
-    fn home(&self, key: &[u8]) -> (usize, usize) {
-        let mask = self.index.len().wrapping_sub(1);
-        (hash(key) & mask, mask)
-    }
-
-    /// Put position `i` (whose entry is in place) into the index.
-    fn index_put(&mut self, i: usize) {
-        let Some((k, _)) = self.entries.get(i) else { return };
-        let (mut s, mask) = self.home(k.as_bytes());
-        for _ in 0..self.index.len() {
-            match self.index.get_mut(s) {
-                Some(slot) if *slot == 0 => {
-                    *slot = i as u32 + 1;
-                    return;
-                }
-                _ => s = (s + 1) & mask,
-            }
-        }
-    }
-
     /// Build the index afresh for the current entries.
     fn reindex(&mut self) {
-        let n = self.entries.len();
-        self.index.clear();
         self.waited = 0;
-        if n >= u32::MAX as usize / 4 {
-            return;
-        }
-        self.index.resize((4 * n).next_power_of_two(), 0);
-        for i in 0..n {
-            self.index_put(i);
-        }
+        build(&mut self.index, self.entries.len(), &|i| self.entries.get(i).map(|(k, _)| k.as_bytes()));
     }
 
     /// [`StrMap::find`] for a caller that may change the map: builds the
@@ -195,18 +224,8 @@ impl<V> StrMap<V> {
     fn find(&self, key: &str) -> Result<usize, usize> {
         let key = key.as_bytes();
         if !self.index.is_empty() {
-            let (mut s, mask) = self.home(key);
-            for _ in 0..self.index.len() {
-                match self.index.get(s) {
-                    Some(&p) if p != 0 => {
-                        let i = p as usize - 1;
-                        if self.entries.get(i).is_some_and(|(k, _)| k.as_bytes() == key) {
-                            return Ok(i);
-                        }
-                    }
-                    _ => break,
-                }
-                s = (s + 1) & mask;
+            if let Some(i) = probe(&self.index, key, &|i| self.entries.get(i).map(|(k, _)| k.as_bytes())) {
+                return Ok(i);
             }
         }
         // Appending in order is the common case of building a map.
@@ -269,8 +288,8 @@ impl<V> StrMap<V> {
                     self.waited = 0;
                 } else if 2 * self.entries.len() > self.index.len() {
                     self.reindex();
-                } else {
-                    self.index_put(i);
+                } else if let Some((k, _)) = self.entries.get(i) {
+                    put(&mut self.index, i, k.as_bytes());
                 }
                 None
             }
@@ -411,7 +430,7 @@ mod tests {
 
     /// True when the index (not the binary search behind it) finds `key`.
     fn indexed<V>(m: &StrMap<V>, key: &str) -> bool {
-        let (mut s, mask) = m.home(key.as_bytes());
+        let (mut s, mask) = home(&m.index, key.as_bytes());
         while let Some(&p) = m.index.get(s).filter(|p| **p != 0) {
             if m.entries[p as usize - 1].0 == key {
                 return true;

@@ -192,7 +192,7 @@ fn normalise(element: &str, index: &mut [u32; 2]) -> Option<(Key, usize, bool)> 
 }
 
 fn find(key: &str) -> Option<&'static Rule> {
-    RULES.binary_search_by(|r| crate::engine::map::cmp_keys(r.name.as_bytes(), key.as_bytes())).ok().and_then(|i| RULES.get(i))
+    RULES.binary_search_by(|r| crate::engine::map::cmp_bytes(r.name.as_bytes(), key.as_bytes())).ok().and_then(|i| RULES.get(i))
 }
 
 /// True when `key` (normalised) is an element or a parent of elements.

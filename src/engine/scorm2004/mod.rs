@@ -217,12 +217,12 @@ impl Counts {
     /// hundreds of sub-collections, and every indexed GetValue/SetValue looks
     /// one up.
     fn get(&self, key: &str) -> usize {
-        self.0.binary_search_by(|(k, _)| crate::engine::map::cmp_keys(k.as_bytes(), key.as_bytes())).map_or(0, |i| self.0.get(i).map_or(0, |(_, n)| *n))
+        self.0.binary_search_by(|(k, _)| crate::engine::map::cmp_bytes(k.as_bytes(), key.as_bytes())).map_or(0, |i| self.0.get(i).map_or(0, |(_, n)| *n))
     }
 
     /// Set the `_count` of `key`.
     fn set(&mut self, key: &str, n: usize) {
-        match self.0.binary_search_by(|(k, _)| crate::engine::map::cmp_keys(k.as_bytes(), key.as_bytes())) {
+        match self.0.binary_search_by(|(k, _)| crate::engine::map::cmp_bytes(k.as_bytes(), key.as_bytes())) {
             Ok(i) => {
                 if let Some((_, c)) = self.0.get_mut(i) {
                     *c = n;

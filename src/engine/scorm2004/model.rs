@@ -235,7 +235,7 @@ pub fn resolve(element: &str) -> Option<(&'static Rule, Indices)> {
     }
     let pattern = pattern.get(..len)?;
     // RULES is sorted by path (checked by a test): binary search
-    let i = RULES.binary_search_by(|r| crate::engine::map::cmp_keys(r.path.as_bytes(), pattern)).ok()?;
+    let i = RULES.binary_search_by(|r| crate::engine::map::cmp_bytes(r.path.as_bytes(), pattern)).ok()?;
     RULES.get(i).map(|r| (r, idx))
 }
 
