@@ -153,6 +153,10 @@ impl Key {
         Some(())
     }
 
+    fn bytes(&self) -> &[u8] {
+        self.buf.get(..self.len).unwrap_or(&[])
+    }
+
     fn as_str(&self) -> &str {
         // Whole segments of a `&str` are copied, so this is always UTF-8.
         self.buf.get(..self.len).and_then(|b| std::str::from_utf8(b).ok()).unwrap_or("")
@@ -191,8 +195,8 @@ fn normalise(element: &str, index: &mut [u32; 2]) -> Option<(Key, usize, bool)> 
     Some((key, depth, bad))
 }
 
-fn find(key: &str) -> Option<&'static Rule> {
-    RULES.binary_search_by(|r| crate::engine::map::cmp_bytes(r.name.as_bytes(), key.as_bytes())).ok().and_then(|i| RULES.get(i))
+fn find(key: &[u8]) -> Option<&'static Rule> {
+    RULES.binary_search_by(|r| crate::engine::map::cmp_bytes(r.name.as_bytes(), key)).ok().and_then(|i| RULES.get(i))
 }
 
 /// True when `key` (normalised) is an element or a parent of elements.
@@ -211,10 +215,11 @@ pub fn lookup(element: &str) -> Result<Target, Miss> {
     let Some((key, depth, bad)) = normalise(element, &mut index) else {
         return Err(Miss::Unknown);
     };
-    let key = key.as_str();
-    if let Some(rule) = find(key) {
+    // The rule is found by the bytes (no UTF-8 check on the hit path).
+    if let Some(rule) = find(key.bytes()) {
         return if bad { Err(Miss::BadIndex) } else { Ok(Target { rule, index, depth }) };
     }
+    let key = key.as_str();
     if let Some(parent) = key.strip_suffix("._children") {
         if is_known_path(parent) {
             return Err(Miss::NoChildren);
