@@ -281,18 +281,36 @@ impl<V> StrMap<V> {
         match self.find_mut(&key) {
             Ok(i) => self.entries.get_mut(i).map(|e| std::mem::replace(&mut e.1, value)),
             Err(i) => {
-                self.entries.insert(i, (key, value));
-                if self.index.is_empty() {
-                } else if i + 1 < self.entries.len() {
-                    self.index.clear();
-                    self.waited = 0;
-                } else if 2 * self.entries.len() > self.index.len() {
-                    self.reindex();
-                } else if let Some((k, _)) = self.entries.get(i) {
-                    put(&mut self.index, i, k.as_bytes());
-                }
+                self.insert_at(i, key, value);
                 None
             }
+        }
+    }
+
+    /// The value of `key`, inserted as `make()` first when the map has no
+    /// such key (then with `true`): one search for both.
+    pub fn get_or_insert_with(&mut self, key: &str, make: impl FnOnce() -> V) -> Option<(&mut V, bool)> {
+        let (i, new) = match self.find_mut(key) {
+            Ok(i) => (i, false),
+            Err(i) => {
+                self.insert_at(i, key.to_owned(), make());
+                (i, true)
+            }
+        };
+        self.entries.get_mut(i).map(|(_, v)| (v, new))
+    }
+
+    /// Insert an entry at position `i`, where its key belongs.
+    fn insert_at(&mut self, i: usize, key: String, value: V) {
+        self.entries.insert(i, (key, value));
+        if self.index.is_empty() {
+        } else if i + 1 < self.entries.len() {
+            self.index.clear();
+            self.waited = 0;
+        } else if 2 * self.entries.len() > self.index.len() {
+            self.reindex();
+        } else if let Some((k, _)) = self.entries.get(i) {
+            put(&mut self.index, i, k.as_bytes());
         }
     }
 
@@ -494,6 +512,11 @@ mod tests {
                 0 | 1 => assert_eq!(m.insert(key.clone(), step), b.insert(key, step)),
                 2 => assert_eq!(m.remove(&key), b.remove(&key)),
                 3 => assert_eq!(m.get(&key), b.get(&key)),
+                4 if step % 2 == 0 => {
+                    let had = b.contains_key(&key);
+                    let v = b.entry(key.clone()).or_insert(step);
+                    assert_eq!(m.get_or_insert_with(&key, || step), Some((v, !had)));
+                }
                 _ => {
                     if let Some(v) = m.get_mut(&key) {
                         *v += 1;
