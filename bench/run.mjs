@@ -484,11 +484,12 @@ function report(m, sz, st, runs, cyc, chk, pl) {
     p("- **Start-up.** The classic script inflates its module in JavaScript and compiles it synchronously before the API objects exist:");
     p("  both scale with the module, so this target follows the size target. The ES module compiles while it downloads, but its requests");
     p("  start only when it runs (preload hints help, see below).");
-    p("- **SetValue.** A call crosses from JavaScript into wasm (the installer's bookkeeping for fault recovery and the GetValue copy, the");
-    p("  strings copied into the exchange buffer), resolves the element, checks the value, and looks up the element and its record's id and");
-    p("  type in the sorted map several times. In a CPU profile of these workloads (`node bench/quick.mjs --profile`) the map lookups are");
-    p("  about 14% of the time, element resolution about 8%, the JavaScript wrappers about 15%, TextEncoder for long values 7%. A third of");
-    p("  the peer's time needs fewer lookups per call (one lookup whose position serves the store and the change set, or a hash index).");
+    p("- **SetValue.** A call crosses from JavaScript into wasm (the installer's bookkeeping for fault recovery, the strings copied into");
+    p("  the exchange buffer), resolves the element, checks the value, and finds the element, its record's id and type and its change-set");
+    p("  entry through the maps' hash index (`src/engine/map.rs`: one hash and one key comparison each; a binary search only for a new key).");
+    p("  In a CPU profile of these workloads (`node bench/quick.mjs --profile`) no single part stands out any more: element resolution about");
+    p("  10%, the map searches about 10% (most of them for new keys while the data model is built), copying values into wasm (encodeInto)");
+    p("  5%, allocation 5%, the JavaScript wrappers about 10%.");
     p();
   }
 

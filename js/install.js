@@ -307,12 +307,17 @@ function scormShimInstall(Shim, target, config, loadCourse, renew, make) {
   // Every other call into the shim may change values, so it empties both
   // caches first. adl.nav.request_valid.* depends on the sequencer and is
   // never cached; with logLevel "debug" every call goes to wasm (it logs them).
+  // The value of the last SetValue that reads back is kept beside the map
+  // (setN/setVN), not in it: a run of SetValue calls then neither fills nor
+  // empties a Map on every call.
   var cache12 = new Map(), cache2004 = new Map();
+  var set12 = null, setV12 = "", set2004 = null, setV2004 = "";
   var clean12 = false, clean2004 = false;
   var caching = !core.tracesCalls();
   function invalidate() {
     if (cache12.size) cache12.clear();
     if (cache2004.size) cache2004.clear();
+    set12 = set2004 = null;
     clean12 = clean2004 = false;
   }
 
@@ -384,8 +389,11 @@ function scormShimInstall(Shim, target, config, loadCourse, renew, make) {
   // ASCII strings are copied by hand; others go through TextEncoder.encodeInto.
   var ioMem = core.ioMemory(), ioU8 = null, ioPtr = 0, ioCap = 0;
   var ioEncoder = new TextEncoder(), ioDecoder = new TextDecoder();
+  // A view of the module's memory, made again when the memory grew (that
+  // detaches the old buffer: the view's length becomes 0). Reading
+  // Memory.buffer on every call was a visible part of a SetValue.
   function ioView() {
-    if (ioU8 === null || ioU8.buffer !== ioMem.buffer) ioU8 = new Uint8Array(ioMem.buffer);
+    if (ioU8 === null || ioU8.length === 0) ioU8 = new Uint8Array(ioMem.buffer);
     return ioU8;
   }
   /** Make the buffer at least `need` bytes (it keeps the bytes written so far). */
@@ -399,12 +407,15 @@ function scormShimInstall(Shim, target, config, loadCourse, renew, make) {
   function ioWrite(s, at) {
     var n = s.length;
     if (n > 1024) {
-      // Long values (suspend_data): encoded first, so the buffer grows to
-      // their UTF-8 length and not to the worst case of 3 bytes per unit.
-      var bytes = ioEncoder.encode(s);
-      ioReserve(at + bytes.length);
-      ioView().set(bytes, ioPtr + at);
-      return bytes.length;
+      // Long values (suspend_data): encoded in place, room for one byte per
+      // unit first (ASCII), and only what is left at 3 bytes per unit, so
+      // the buffer grows to about their UTF-8 length and not to the worst
+      // case (no intermediate copy, as TextEncoder.encode would make).
+      ioReserve(at + n);
+      var done = ioEncoder.encodeInto(s, ioView().subarray(ioPtr + at, ioPtr + ioCap));
+      if (done.read === n) return done.written;
+      ioReserve(at + done.written + 3 * (n - done.read));
+      return done.written + ioEncoder.encodeInto(s.slice(done.read), ioView().subarray(ioPtr + at + done.written, ioPtr + ioCap)).written;
     }
     ioReserve(at + 3 * n); // UTF-8 takes at most 3 bytes per UTF-16 unit
     var u8 = ioView(), p = ioPtr + at, i = 0;
@@ -453,7 +464,7 @@ function scormShimInstall(Shim, target, config, loadCourse, renew, make) {
       }
     }
     clean12 = r !== 0;
-    if (r === 2 && caching) cache12.set(el, v);
+    if (r === 2 && caching) { set12 = el; setV12 = v; }
     r = r ? "true" : "false";
     if (listeners.length) notify("1.2", "LMSSetValue", [el, v], r);
     return r;
@@ -479,7 +490,7 @@ function scormShimInstall(Shim, target, config, loadCourse, renew, make) {
       }
     }
     clean2004 = r !== 0;
-    if (r === 2 && caching) cache2004.set(el, v);
+    if (r === 2 && caching) { set2004 = el; setV2004 = v; }
     r = r ? "true" : "false";
     if (listeners.length) notify("2004", "SetValue", [el, v], r);
     return r;
@@ -487,7 +498,7 @@ function scormShimInstall(Shim, target, config, loadCourse, renew, make) {
   function getter12(a) {
     var el = arg(a);
     if (el === null) { refuseArgument("1.2"); return ""; }
-    var r = caching ? cache12.get(el) : undefined;
+    var r = !caching ? undefined : el === set12 ? setV12 : cache12.get(el);
     if (depth) return "";
     fault12 = null;
     if (dead) {
@@ -515,7 +526,7 @@ function scormShimInstall(Shim, target, config, loadCourse, renew, make) {
   function getter2004(a) {
     var el = arg(a);
     if (el === null) { refuseArgument("2004"); return ""; }
-    var r = caching ? cache2004.get(el) : undefined;
+    var r = !caching ? undefined : el === set2004 ? setV2004 : cache2004.get(el);
     if (depth) return "";
     fault2004 = null;
     if (dead) {

@@ -133,8 +133,8 @@ pub struct DirtySet {
 impl DirtySet {
     /// Mark `element` as changed.
     pub fn mark(&mut self, element: &str) {
-        if !self.seen.contains_key(element) {
-            self.seen.insert(element.to_owned(), String::new());
+        // One search, through `&mut` (it may build the map's index).
+        if let Some((_, true)) = self.seen.get_or_insert_with(element, String::new) {
             self.order.push(element.to_owned());
         }
     }

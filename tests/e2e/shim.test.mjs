@@ -98,3 +98,36 @@ test("the ES module entry installs both APIs with load()", async () => {
   assert.deepEqual(await page.evaluate(() => window.result), { api: "object", api2004: "object", init: "true", learner: "esm" });
   await page.close();
 });
+
+test("long values cross into wasm intact: ASCII, non-ASCII from the first or the last unit, surrogate pairs and lone surrogates", async () => {
+  const page = await browser.newPage();
+  await servePage(page, backend.url + "/long-values.html", `<!doctype html>
+    <script>window.scormShimConfig = { learnerId: "long-values", registrationId: "long-values" };</script>
+    <script src="/pkg/scorm-shim.js"></script>
+    <script>
+      API.LMSInitialize(""); API_1484_11.Initialize("");
+      const values = {
+        ascii: "a".repeat(5000),
+        firstUnit: "\\u00e9" + "b".repeat(3000),
+        lastUnit: "c".repeat(3000) + "\\u20ac",
+        pairs: "d".repeat(1500) + "\\ud83d\\ude00".repeat(700) + "e",
+        lone: "f".repeat(2000) + "\\ud800" + "g" + "\\udc00",
+        shortThenLong: "h",
+      };
+      const utf8 = (s) => new TextDecoder().decode(new TextEncoder().encode(s));
+      window.result = [];
+      for (const [name, v] of Object.entries(values)) {
+        const set = [API_1484_11.SetValue("cmi.suspend_data", v), API.LMSSetValue("cmi.suspend_data", v.slice(0, 4096))];
+        // Another SetValue empties the installer's GetValue cache: the reads come from wasm.
+        API_1484_11.SetValue("cmi.location", name); API.LMSSetValue("cmi.core.lesson_location", name);
+        window.result.push([name, set, API_1484_11.GetValue("cmi.suspend_data") === utf8(v),
+          API.LMSGetValue("cmi.suspend_data") === utf8(v.slice(0, 4096))]);
+      }
+    </script>`);
+  await page.goto(backend.url + "/long-values.html");
+  await page.waitForFunction(() => window.result);
+  for (const [name, set, same2004, same12] of await page.evaluate(() => window.result)) {
+    assert.deepEqual([set, same2004, same12], [["true", "true"], true, true], name);
+  }
+  await page.close();
+});

@@ -655,14 +655,9 @@ pub fn validate_stored(element: &str, value: &str) -> Result<(), String> {
 /// Store `value` under `element`, reusing the key and the value's buffer
 /// when the element is already set (the common case of a SetValue).
 fn store(values: &mut crate::engine::rte::Snapshot, element: &str, value: &str) {
-    match values.get_mut(element) {
-        Some(v) => {
-            v.clear();
-            v.push_str(value);
-        }
-        None => {
-            values.insert(element.to_owned(), value.to_owned());
-        }
+    if let Some((v, _)) = values.get_or_insert_with(element, String::new) {
+        v.clear();
+        v.push_str(value);
     }
 }
 #[cfg(test)]

@@ -153,6 +153,10 @@ impl Key {
         Some(())
     }
 
+    fn bytes(&self) -> &[u8] {
+        self.buf.get(..self.len).unwrap_or(&[])
+    }
+
     fn as_str(&self) -> &str {
         // Whole segments of a `&str` are copied, so this is always UTF-8.
         self.buf.get(..self.len).and_then(|b| std::str::from_utf8(b).ok()).unwrap_or("")
@@ -165,30 +169,34 @@ fn normalise(element: &str, index: &mut [u32; 2]) -> Option<(Key, usize, bool)> 
     let mut key = Key { buf: [0; MAX_ELEMENT_LEN], len: 0 };
     let mut depth = 0;
     let mut bad = false;
-    for (i, seg) in element.split('.').enumerate() {
+    // Split on the byte '.' (a `str` split by a char goes through the
+    // general pattern searcher, which was a visible part of every call).
+    for (i, seg) in element.as_bytes().split(|&b| b == b'.').enumerate() {
         if i > 0 {
             key.push(b".")?;
         }
-        if !seg.is_empty() && seg.bytes().all(|b| b.is_ascii_digit()) {
+        if !seg.is_empty() && seg.iter().all(u8::is_ascii_digit) {
             let slot = index.get_mut(depth)?;
-            match seg.parse::<u32>() {
-                Ok(v) if !(seg.len() > 1 && seg.starts_with('0')) => *slot = v,
+            // At most ten digits, no leading zero, and within u32.
+            let v = seg.iter().fold(0u64, |n, d| n.saturating_mul(10).saturating_add(u64::from(d - b'0')));
+            match u32::try_from(v) {
+                Ok(v) if seg.len() <= 10 && !(seg.len() > 1 && seg.first() == Some(&b'0')) => *slot = v,
                 _ => bad = true,
             }
             depth += 1;
             key.push(b"n")?;
-        } else if seg == "n" {
+        } else if seg == b"n" {
             // `n` stands for an index in the table, never in a name.
             return None;
         } else {
-            key.push(seg.as_bytes())?;
+            key.push(seg)?;
         }
     }
     Some((key, depth, bad))
 }
 
-fn find(key: &str) -> Option<&'static Rule> {
-    RULES.binary_search_by(|r| r.name.cmp(key)).ok().and_then(|i| RULES.get(i))
+fn find(key: &[u8]) -> Option<&'static Rule> {
+    RULES.binary_search_by(|r| crate::engine::map::cmp_bytes(r.name.as_bytes(), key)).ok().and_then(|i| RULES.get(i))
 }
 
 /// True when `key` (normalised) is an element or a parent of elements.
@@ -207,10 +215,11 @@ pub fn lookup(element: &str) -> Result<Target, Miss> {
     let Some((key, depth, bad)) = normalise(element, &mut index) else {
         return Err(Miss::Unknown);
     };
-    let key = key.as_str();
-    if let Some(rule) = find(key) {
+    // The rule is found by the bytes (no UTF-8 check on the hit path).
+    if let Some(rule) = find(key.bytes()) {
         return if bad { Err(Miss::BadIndex) } else { Ok(Target { rule, index, depth }) };
     }
+    let key = key.as_str();
     if let Some(parent) = key.strip_suffix("._children") {
         if is_known_path(parent) {
             return Err(Miss::NoChildren);

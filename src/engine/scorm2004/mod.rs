@@ -217,12 +217,12 @@ impl Counts {
     /// hundreds of sub-collections, and every indexed GetValue/SetValue looks
     /// one up.
     fn get(&self, key: &str) -> usize {
-        self.0.binary_search_by(|(k, _)| k.as_str().cmp(key)).map_or(0, |i| self.0.get(i).map_or(0, |(_, n)| *n))
+        self.0.binary_search_by(|(k, _)| crate::engine::map::cmp_bytes(k.as_bytes(), key.as_bytes())).map_or(0, |i| self.0.get(i).map_or(0, |(_, n)| *n))
     }
 
     /// Set the `_count` of `key`.
     fn set(&mut self, key: &str, n: usize) {
-        match self.0.binary_search_by(|(k, _)| k.as_str().cmp(key)) {
+        match self.0.binary_search_by(|(k, _)| crate::engine::map::cmp_bytes(k.as_bytes(), key.as_bytes())) {
             Ok(i) => {
                 if let Some((_, c)) = self.0.get_mut(i) {
                     *c = n;
@@ -776,7 +776,7 @@ impl Api {
             return self.fail(351, diagnostic);
         }
         match self.write(element, value, rule, &idx) {
-            Ok(()) => {
+            Ok(counts) => {
                 store(&mut self.values, element, value);
                 self.dirty.mark(element);
                 // What `read` returns from `values` as stored (not the
@@ -787,10 +787,11 @@ impl Api {
                     && !element.starts_with("adl.nav.")
                     && element != "cmi.completion_status"
                     && element != "cmi.success_status";
-                for l in 0..idx.len {
-                    let key = model::collection_key(element, &idx, l);
-                    let n = self.counts.get(key).max(idx.at[l] + 1);
-                    self.counts.set(key, n);
+                // An index equal to `_count` (as `write` read it) appends.
+                for (l, count) in counts.iter().enumerate().take(idx.len) {
+                    if idx.at[l] >= *count {
+                        self.counts.set(model::collection_key(element, &idx, l), idx.at[l] + 1);
+                    }
                 }
                 self.ok()
             }
@@ -798,15 +799,20 @@ impl Api {
         }
     }
 
-    /// All SetValue checks; Ok means the value may be stored.
-    fn write(&self, element: &str, value: &str, rule: &model::Rule, idx: &Indices) -> Result<(), (u16, String)> {
+    /// All SetValue checks; Ok means the value may be stored, with the
+    /// `_count` of each collection the element is in (by level).
+    fn write(&self, element: &str, value: &str, rule: &model::Rule, idx: &Indices) -> Result<[usize; 2], (u16, String)> {
         if rule.access == Access::R {
             return Err((404, format!("{element} is read only")));
         }
         let path = rule.path;
         // Collections are filled in order: index == _count appends.
+        let mut counts = [0; 2];
         for l in 0..idx.len {
             let count = self.count(model::collection_key(element, idx, l));
+            if let Some(c) = counts.get_mut(l) {
+                *c = count;
+            }
             if idx.at[l] > count {
                 return Err((351, format!("{element}: index {} skips past _count {count}", idx.at[l])));
             }
@@ -824,20 +830,20 @@ impl Api {
         }
         let kind = if matches!(rule.ty, Ty::Response(_)) {
             match self.stored(&record_key(model::collection_key(element, idx, 0), idx.at[0], ".type")) {
-                Some(k) => Some(k.to_owned()),
+                Some(k) => Some(k),
                 None => return Err((408, format!("{element}: set the type of {} first", rec0()))),
             }
         } else {
             None
         };
         if path == "cmi.interactions.n.correct_responses.n.pattern" {
-            let kind = kind.as_deref().unwrap_or("");
+            let kind = kind.unwrap_or("");
             if types::max_correct_responses(kind).is_some_and(|max| idx.at[1] >= max) {
                 return Err((351, format!("a {kind} interaction has at most one correct response")));
             }
         }
         // The data type.
-        check_type(rule, value, kind.as_deref()).map_err(|c| (c, format!("{element}: {} is not a valid value", quoted(value))))?;
+        check_type(rule, value, kind).map_err(|c| (c, format!("{element}: {} is not a valid value", quoted(value))))?;
         // Element-specific rules.
         match path {
             "cmi.objectives.n.id" => {
@@ -859,7 +865,7 @@ impl Api {
                 }
             }
             "cmi.interactions.n.correct_responses.n.pattern" => {
-                let kind = kind.as_deref().unwrap_or("");
+                let kind = kind.unwrap_or("");
                 if types::patterns_unique(kind) {
                     let key = model::collection_key(element, idx, 1);
                     let n = self.count(key);
@@ -873,7 +879,7 @@ impl Api {
             }
             _ => {}
         }
-        Ok(())
+        Ok(counts)
     }
 
     /// `GetLastError()`.
@@ -1060,14 +1066,9 @@ pub fn validate_stored(element: &str, value: &str) -> Result<(), String> {
 /// Store `value` under `element`, reusing the key and the value's buffer
 /// when the element is already set (the common case of a SetValue).
 fn store(values: &mut crate::engine::rte::Snapshot, element: &str, value: &str) {
-    match values.get_mut(element) {
-        Some(v) => {
-            v.clear();
-            v.push_str(value);
-        }
-        None => {
-            values.insert(element.to_owned(), value.to_owned());
-        }
+    if let Some((v, _)) = values.get_or_insert_with(element, String::new) {
+        v.clear();
+        v.push_str(value);
     }
 }
 #[cfg(test)]

@@ -209,30 +209,33 @@ pub fn resolve(element: &str) -> Option<(&'static Rule, Indices)> {
         Some(())
     };
     let mut pos = 0usize;
-    for (i, tok) in element.split('.').enumerate() {
+    // Split on the byte '.' (a `str` split by a char goes through the
+    // general pattern searcher, which was a visible part of every call).
+    for (i, tok) in element.as_bytes().split(|&b| b == b'.').enumerate() {
         if i > 0 {
             push(b".")?;
         }
-        if tok == "n" {
+        if tok == b"n" {
             // A literal "n" is not an index.
             return None;
         }
-        if !tok.is_empty() && tok.bytes().all(|b| b.is_ascii_digit()) {
+        if !tok.is_empty() && tok.iter().all(u8::is_ascii_digit) {
             if tok.len() > 9 || idx.len >= 2 {
                 return None;
             }
-            idx.at[idx.len] = tok.parse().unwrap_or(usize::MAX);
+            // At most nine digits: no overflow.
+            idx.at[idx.len] = tok.iter().fold(0usize, |n, d| n * 10 + usize::from(d - b'0'));
             idx.end[idx.len] = pos.saturating_sub(1);
             idx.len += 1;
             push(b"n")?;
         } else {
-            push(tok.as_bytes())?;
+            push(tok)?;
         }
         pos += tok.len() + 1;
     }
     let pattern = pattern.get(..len)?;
     // RULES is sorted by path (checked by a test): binary search
-    let i = RULES.binary_search_by(|r| r.path.as_bytes().cmp(pattern)).ok()?;
+    let i = RULES.binary_search_by(|r| crate::engine::map::cmp_bytes(r.path.as_bytes(), pattern)).ok()?;
     RULES.get(i).map(|r| (r, idx))
 }
 
