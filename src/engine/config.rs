@@ -10,6 +10,9 @@
 
 use std::fmt;
 
+use super::num::dec;
+use super::text::cat;
+
 /// Which SCORM API objects the page exposes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Versions {
@@ -212,9 +215,18 @@ pub struct ConfigError {
     pub message: String,
 }
 
+impl ConfigError {
+    /// The line the console shows and `configure()` returns:
+    /// `scorm-shim: configuration key "<key>": <message>` (what `Display`
+    /// writes, built without `core::fmt`).
+    pub fn line(&self) -> String {
+        cat(&["scorm-shim: configuration key \"", &self.key, "\": ", &self.message])
+    }
+}
+
 impl fmt::Display for ConfigError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "scorm-shim: configuration key \"{}\": {}", self.key, self.message)
+        f.write_str(&self.line())
     }
 }
 
@@ -299,7 +311,7 @@ impl Config {
     /// the page's configuration to the course engine when that loads
     /// (`web::handover`). Every key of [`KEYS`] appears once.
     pub fn to_pairs(&self) -> Vec<(&'static str, String)> {
-        let headers: Vec<String> = self.headers.iter().map(|(n, v)| format!("{n}: {v}")).collect();
+        let headers: Vec<String> = self.headers.iter().map(|(n, v)| cat(&[n, ": ", v])).collect();
         let mut pairs = vec![
             ("endpoint", self.endpoint.clone().unwrap_or_default()),
             ("headers", headers.join("\n")),
@@ -311,17 +323,17 @@ impl Config {
             ("scoId", self.sco_id.clone()),
             ("versions", self.versions.as_str().into()),
             ("storagePrefix", self.storage_prefix.clone()),
-            ("commitInterval", self.commit_interval_ms.to_string()),
+            ("commitInterval", dec(u64::from(self.commit_interval_ms))),
             ("logLevel", self.log_level.as_str().into()),
             ("credit", (if self.credit { "credit" } else { "no-credit" }).into()),
             ("mode", self.mode.clone()),
             ("launchData", self.launch_data.clone()),
             ("commentsFromLms", self.comments_from_lms.clone()),
-            ("scorm12SuspendDataLimit", self.scorm12_suspend_data_limit.to_string()),
+            ("scorm12SuspendDataLimit", dec(self.scorm12_suspend_data_limit as u64)),
             ("packageOrigins", self.package_origins.join(",")),
             ("endedAttempt", (if self.review_ended_attempt { "review" } else { "new" }).into()),
-            ("maxBodyBytes", self.max_body_bytes.to_string()),
-            ("queueLimit", self.queue_limit.to_string()),
+            ("maxBodyBytes", dec(self.max_body_bytes as u64)),
+            ("queueLimit", dec(self.queue_limit as u64)),
             ("scorm2004StringLimit", (if self.spm_limits { "spm" } else { "none" }).into()),
         ];
         // Ids the page never set stay unset: the course player then takes
@@ -463,7 +475,7 @@ impl Config {
                 }
             }
             _ => {
-                return Err(format!("unknown key, ignored (known keys: {KNOWN_KEYS})"))
+                return Err(cat(&["unknown key, ignored (known keys: ", KNOWN_KEYS, ")"]))
             }
         }
         Ok(())
@@ -513,7 +525,7 @@ impl Config {
 }
 
 fn expected(got: &str, what: &str, default: &str) -> String {
-    format!("invalid value \"{}\": expected {}; using {}", truncate(got), what, default)
+    cat(&["invalid value \"", &truncate(got), "\": expected ", what, "; using ", default])
 }
 
 fn truncate(s: &str) -> String {
@@ -528,7 +540,7 @@ fn truncate(s: &str) -> String {
 
 fn bounded(v: &str, max: usize) -> Result<String, String> {
     if v.chars().count() > max {
-        return Err(format!("value longer than {max} characters; ignored"));
+        return Err(cat(&["value longer than ", &dec(max as u64), " characters; ignored"]));
     }
     Ok(v.to_owned())
 }
@@ -537,7 +549,7 @@ fn identifier(v: &str, max: usize, default: &str) -> Result<String, String> {
     if v.is_empty() || v.chars().count() > max || v.chars().any(|c| c.is_control() || c.is_whitespace()) {
         return Err(expected(
             v,
-            &format!("1 to {max} characters without spaces or control characters"),
+            &cat(&["1 to ", &dec(max as u64), " characters without spaces or control characters"]),
             default,
         ));
     }
@@ -575,10 +587,11 @@ fn parse_origins(v: &str) -> Result<Vec<String>, String> {
             !h.is_empty() && h.bytes().all(|b| b.is_ascii_alphanumeric() || b"-.:[]".contains(&b))
         });
         if !valid {
-            return Err(format!(
-                "\"{}\" is not an origin such as \"https://cdn.example.com\"; only the page's own origin is allowed",
-                truncate(part)
-            ));
+            return Err(cat(&[
+                "\"",
+                &truncate(part),
+                "\" is not an origin such as \"https://cdn.example.com\"; only the page's own origin is allowed",
+            ]));
         }
         out.push(lower);
     }
@@ -591,13 +604,13 @@ fn parse_headers(v: &str) -> Result<Vec<(String, String)>, String> {
     let mut out = Vec::new();
     for line in v.split(['\n', ';']).map(str::trim).filter(|l| !l.is_empty()) {
         let Some((name, value)) = line.split_once(':') else {
-            return Err(format!("header \"{}\" is not \"Name: value\"; no headers used", truncate(line)));
+            return Err(cat(&["header \"", &truncate(line), "\" is not \"Name: value\"; no headers used"]));
         };
         let name = name.trim();
         let valid_name = !name.is_empty()
             && name.bytes().all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b));
         if !valid_name || value.chars().any(|c| c.is_control()) {
-            return Err(format!("header \"{}\" is not a valid HTTP header; no headers used", truncate(name)));
+            return Err(cat(&["header \"", &truncate(name), "\" is not a valid HTTP header; no headers used"]));
         }
         out.push((name.to_owned(), value.trim().to_owned()));
     }

@@ -15,4 +15,5 @@ pub mod scorm2004;
 pub mod seqdef;
 pub mod sequencing;
 pub mod strlist;
+pub mod text;
 pub mod views;

@@ -160,7 +160,14 @@ pub fn parse_u16(s: &str) -> Option<u16> {
 }
 
 /// Append the decimal digits of `n` to `out` (no `core::fmt`).
-pub fn push_u64(out: &mut String, mut n: u64) {
+pub fn push_u64(out: &mut String, n: u64) {
+    push_u64_padded(out, n, 0);
+}
+
+/// Append the decimal digits of `n` to `out`, with leading zeros up to
+/// `width` digits: `format!("{n:0width$}")` for unsigned `n` (no
+/// `core::fmt`).
+pub fn push_u64_padded(out: &mut String, mut n: u64, width: usize) {
     let mut buf = [0u8; 20];
     let mut i = buf.len();
     loop {
@@ -171,9 +178,20 @@ pub fn push_u64(out: &mut String, mut n: u64) {
             break;
         }
     }
+    for _ in buf.len() - i..width {
+        out.push('0');
+    }
     for &b in &buf[i..] {
         out.push(b as char);
     }
+}
+
+/// The decimal digits of `n`: `n.to_string()` without `core::fmt`, for
+/// any unsigned integer widened to `u64`.
+pub fn dec(n: u64) -> String {
+    let mut out = String::new();
+    push_u64(&mut out, n);
+    out
 }
 
 #[cfg(test)]
@@ -247,6 +265,18 @@ mod tests {
                 expect = "0".into();
             }
             assert_eq!(format_decimal(ours, 7), expect, "{s}");
+        }
+    }
+
+    #[test]
+    fn dec_and_push_u64_padded_match_display() {
+        for n in [0u64, 7, 9, 10, 99, 100, 65_535, 1_234_567_890, u64::MAX] {
+            assert_eq!(dec(n), n.to_string());
+            for width in [0usize, 1, 2, 4, 20, 30] {
+                let mut s = String::from("x");
+                push_u64_padded(&mut s, n, width);
+                assert_eq!(s, format!("x{n:0width$}"), "{n} {width}");
+            }
         }
     }
 

@@ -19,7 +19,7 @@
 /// Append `item` to the list `out` (see the module documentation).
 pub fn push(out: &mut String, item: &str) {
     let units: usize = item.chars().map(char::len_utf16).sum();
-    out.push_str(&units.to_string());
+    crate::engine::num::push_u64(out, units as u64);
     out.push(':');
     out.push_str(item);
 }

@@ -84,12 +84,32 @@ pub fn write_str(out: &mut String, s: &str) {
             '\r' => out.push_str("\\r"),
             '\t' => out.push_str("\\t"),
             c if (c as u32) < 0x20 || c == '\u{2028}' || c == '\u{2029}' => {
-                out.push_str(&format!("\\u{:04x}", c as u32));
+                push_u_escape(out, c);
             }
             c => out.push(c),
         }
     }
     out.push('"');
+}
+
+/// Append `\u` and the code of `c` in lower-case hex, at least 4 digits:
+/// `format!("\\u{:04x}", c as u32)`, for the characters JSON escapes.
+pub fn push_u_escape(out: &mut String, c: char) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let n = c as u32;
+    out.push_str("\\u");
+    // The digits from the highest nonzero one, or from the fourth.
+    let mut shift = 12;
+    while shift < 20 && n >> (shift + 4) != 0 {
+        shift += 4;
+    }
+    loop {
+        out.push(char::from(HEX[(n >> shift & 15) as usize]));
+        if shift == 0 {
+            break;
+        }
+        shift -= 4;
+    }
 }
 
 /// The length in bytes of `s` as [`write_str`] writes it (quotes included),
@@ -370,7 +390,7 @@ pub fn parse(text: &str) -> Result<Value, String> {
 /// A parse error message: `<what> at byte <i>`.
 #[inline(never)]
 fn at(what: &str, i: usize) -> String {
-    format!("{what} at byte {i}")
+    crate::engine::text::cat(&[what, " at byte ", &crate::engine::num::dec(i as u64)])
 }
 
 fn is_number(b: &[u8]) -> bool {
@@ -598,6 +618,15 @@ mod tests {
             assert_eq!(parse(&w), Ok(Value::Str(s.to_string())), "{w}");
             // serde_json reads our output the same way.
             assert_eq!(serde_json::from_str::<String>(&w).ok().as_deref(), Some(s));
+        }
+    }
+
+    #[test]
+    fn unicode_escapes_match_format() {
+        for c in ['\u{0}', '\u{1f}', 'A', '\u{2028}', '\u{ffff}', '\u{10000}', '\u{10ffff}'] {
+            let mut o = String::new();
+            push_u_escape(&mut o, c);
+            assert_eq!(o, format!("\\u{:04x}", c as u32));
         }
     }
 

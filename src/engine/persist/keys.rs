@@ -26,6 +26,8 @@
 //! of one key (the `localStorage` copy and the durable IndexedDB copy) when
 //! they differ after a crash: the higher revision is the later write.
 
+use crate::engine::text::cat;
+
 /// The bytes an encoded id keeps as they are.
 fn keeps(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=@".contains(&b)
@@ -63,42 +65,42 @@ pub struct StorageIds {
 impl StorageIds {
     /// `<prefix>:<learner>:` — every key of this learner (for a purge at logout).
     pub fn learner_prefix(&self) -> String {
-        format!("{}:{}:", self.prefix, encode_id(&self.learner))
+        cat(&[&self.prefix, ":", &encode_id(&self.learner), ":"])
     }
 
     /// `<prefix>:<learner>:<course>:<registration>:` — every key of this registration.
     pub fn registration_prefix(&self) -> String {
-        format!("{}:{}:{}:{}:", self.prefix, encode_id(&self.learner), encode_id(&self.course), encode_id(&self.registration))
+        cat(&[&self.prefix, ":", &encode_id(&self.learner), ":", &encode_id(&self.course), ":", &encode_id(&self.registration), ":"])
     }
 
     /// The key of a SCO's last committed state.
     pub fn state(&self, version: &str, sco: &str) -> String {
-        format!("{}{version}:state:{}", self.registration_prefix(), encode_id(sco))
+        cat(&[&self.registration_prefix(), version, ":state:", &encode_id(sco)])
     }
 
     /// The prefix of every page load's queue key of this registration and version.
     pub fn queue_prefix(&self, version: &str) -> String {
-        format!("{}{version}:queue:", self.registration_prefix())
+        cat(&[&self.registration_prefix(), version, ":queue:"])
     }
 
     /// The key of a package's sequencing state (`package`: the manifest's identifier).
     pub fn course(&self, package: &str) -> String {
-        format!("{}course:{}", self.registration_prefix(), encode_id(package))
+        cat(&[&self.registration_prefix(), "course:", &encode_id(package)])
     }
 
     /// The 0.1 layout's state key of a SCO (ids not encoded).
     pub fn old_state(&self, version: &str, sco: &str) -> String {
-        format!("{}:{}:{sco}:{version}:state", self.prefix, self.registration)
+        cat(&[&self.prefix, ":", &self.registration, ":", sco, ":", version, ":state"])
     }
 
     /// The 0.1 layout's queue key prefix.
     pub fn old_queue_prefix(&self, version: &str) -> String {
-        format!("{}:{}:{version}:queue:", self.prefix, self.registration)
+        cat(&[&self.prefix, ":", &self.registration, ":", version, ":queue:"])
     }
 
     /// The 0.1 layout's sequencing state key.
     pub fn old_course(&self) -> String {
-        format!("{}:{}:course", self.prefix, self.registration)
+        cat(&[&self.prefix, ":", &self.registration, ":course"])
     }
 }
 
@@ -131,7 +133,7 @@ pub fn is_queue_key(prefix: &str, key: &str) -> bool {
 pub fn record(rev: u64, payload: &str) -> String {
     let mut s = String::with_capacity(payload.len() + 24);
     s.push('#');
-    s.push_str(&rev.to_string());
+    crate::engine::num::push_u64(&mut s, rev);
     s.push('\n');
     s.push_str(payload);
     s

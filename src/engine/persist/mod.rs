@@ -77,7 +77,9 @@ pub mod json;
 pub mod keys;
 
 use super::rte::{ChangeSet, PersistReason, Snapshot};
-use json::{write_key, write_str, Value};
+use json::{write_key, write_str, write_u64, Value};
+use super::num::dec;
+use super::text::cat;
 use super::map::StrMap;
 
 /// Version of the stored queue format (the `"v"` member).
@@ -349,7 +351,7 @@ impl Event {
         write_str(&mut o, self.name());
         let num = |o: &mut String, k: &str, n: u64| {
             write_key(o, k, false);
-            o.push_str(&n.to_string());
+            write_u64(o, n);
         };
         match self {
             Event::Queued { id, sco_id } => {
@@ -425,34 +427,51 @@ impl QueueStatus {
     pub fn to_json(&self) -> String {
         let mut o = String::from("{");
         write_key(&mut o, "pending", true);
-        o.push_str(&self.pending.to_string());
+        write_u64(&mut o, self.pending as u64);
         write_key(&mut o, "in_flight", false);
-        o.push_str(&self.in_flight.map_or("null".to_string(), |s| s.to_string()));
+        write_u64_or_null(&mut o, self.in_flight);
         write_key(&mut o, "last_acked", false);
-        o.push_str(&self.last_acked.to_string());
+        write_u64(&mut o, self.last_acked);
         write_key(&mut o, "next_attempt_ms", false);
-        o.push_str(&self.next_attempt_ms.map_or("null".to_string(), |s| s.to_string()));
+        write_u64_or_null(&mut o, self.next_attempt_ms);
         write_key(&mut o, "online", false);
         o.push_str(if self.online { "true" } else { "false" });
         write_key(&mut o, "auth_required", false);
-        o.push_str(&self.auth_required.map_or("null".to_string(), |s| s.to_string()));
+        write_u64_or_null(&mut o, self.auth_required.map(u64::from));
         write_key(&mut o, "bytes", false);
-        o.push_str(&self.bytes.to_string());
+        write_u64(&mut o, self.bytes as u64);
         write_key(&mut o, "limit", false);
-        o.push_str(&self.limit.to_string());
+        write_u64(&mut o, self.limit as u64);
         write_key(&mut o, "failed", false);
         o.push('[');
         for (i, (seq, status, reason)) in self.failed.iter().enumerate() {
             if i > 0 {
                 o.push(',');
             }
-            o.push_str(&format!("{{\"seq\":{seq},\"status\":{status},\"reason\":"));
+            o.push_str("{\"seq\":");
+            write_u64(&mut o, *seq);
+            o.push_str(",\"status\":");
+            write_u64(&mut o, u64::from(*status));
+            o.push_str(",\"reason\":");
             write_str(&mut o, reason);
             o.push('}');
         }
         o.push_str("]}");
         o
     }
+}
+
+/// Append `n`, or `null` for `None`, as a JSON value.
+fn write_u64_or_null(out: &mut String, n: Option<u64>) {
+    match n {
+        Some(n) => write_u64(out, n),
+        None => out.push_str("null"),
+    }
+}
+
+/// The idempotency key of the batch numbered `seq`: `<registration>:<seq>:<nonce>`.
+fn batch_key(registration: &str, seq: u64, nonce: &str) -> String {
+    cat(&[registration, ":", &dec(seq), ":", nonce])
 }
 
 /// What was done with a change set.
@@ -483,7 +502,7 @@ impl ServerState {
         write_key(&mut o, "registration", true);
         write_str(&mut o, &self.registration_id);
         write_key(&mut o, "last_seq", false);
-        o.push_str(&self.last_seq.to_string());
+        write_u64(&mut o, self.last_seq);
         write_key(&mut o, "scos", false);
         o.push('{');
         for (i, (sco, snap)) in self.scos.iter().enumerate() {
@@ -672,7 +691,7 @@ impl Queue {
     fn new_id(&mut self) -> String {
         loop {
             self.counter = self.counter.saturating_add(1);
-            let id = format!("{}.{}", self.nonce, self.counter);
+            let id = cat(&[&self.nonce, ".", &dec(self.counter)]);
             if !self.batches.iter().any(|b| b.id == id) {
                 return id;
             }
@@ -713,7 +732,7 @@ impl Queue {
             changes.clone()
         };
         let window = self.policy.window_ms;
-        let mine = format!("{}.", self.nonce);
+        let mine = cat(&[&self.nonce, "."]);
         let open = self.batches.iter().rposition(|b| b.seq.is_none()).filter(|&i| {
             self.batches.get(i).is_some_and(|b| {
                 b.state == BatchState::Pending
@@ -809,7 +828,7 @@ impl Queue {
             order: 0,
             gen: 0,
             seq: Some(u64::MAX),
-            key: Some(format!("{}:{}:{}", self.identity.registration_id, u64::MAX, self.nonce)),
+            key: Some(batch_key(&self.identity.registration_id, u64::MAX, &self.nonce)),
             sco_id: sco_id.to_owned(),
             reason: PersistReason::Terminate,
             full: false,
@@ -871,11 +890,15 @@ impl Queue {
             changes.iter().map(|(k, v)| (k, v)).find(|(k, v)| !self.change_fits(sco_id, k, v))
         };
         if let Some((k, v)) = too_large {
-            return Err(format!(
-                "the value of {k} ({} characters) does not fit in one request of at most {} bytes (maxBodyBytes)",
-                v.chars().count(),
-                self.policy.max_body_bytes
-            ));
+            return Err(cat(&[
+                "the value of ",
+                k,
+                " (",
+                &dec(v.chars().count() as u64),
+                " characters) does not fit in one request of at most ",
+                &dec(self.policy.max_body_bytes as u64),
+                " bytes (maxBodyBytes)",
+            ]));
         }
         let backup = self.clone();
         let out = self.enqueue_with(now_ms, sco_id, reason, changes, snapshot, full);
@@ -889,10 +912,13 @@ impl Queue {
         if bytes > limit {
             *self = backup;
             self.events.push(Event::QueueFull { bytes, limit });
-            return Err(format!(
-                "the commit queue would take {bytes} bytes, over its limit of {limit} (queueLimit); \
-                 the changes stay pending until earlier batches are delivered"
-            ));
+            return Err(cat(&[
+                "the commit queue would take ",
+                &dec(bytes as u64),
+                " bytes, over its limit of ",
+                &dec(limit as u64),
+                " (queueLimit); the changes stay pending until earlier batches are delivered",
+            ]));
         }
         Ok((out, text))
     }
@@ -907,7 +933,7 @@ impl Queue {
         let before = self.batches.len();
         self.trim_acked(0);
         for across_terminate in [false, true] {
-            let mine = format!("{}.", self.nonce);
+            let mine = cat(&[&self.nonce, "."]);
             let mut i = 0;
             while let (Some(a), Some(b)) = (self.batches.get(i), self.batches.get(i + 1)) {
                 let ok = a.state == BatchState::Pending
@@ -959,7 +985,7 @@ impl Queue {
         if let (Some(seq), Some(key)) = (b.seq, &b.key) {
             return Some((seq, key.clone()));
         }
-        let key = format!("{reg}:{next}:{}", self.nonce);
+        let key = batch_key(&reg, next, &self.nonce);
         b.seq = Some(next);
         b.key = Some(key.clone());
         b.gen = b.gen.saturating_add(1);
@@ -1071,10 +1097,10 @@ impl Queue {
         let status = match kind {
             Failure::Network | Failure::Timeout => None,
             Failure::Http(s) if is_transient(s) => None,
-            Failure::Http(s) => Some((s, format!("HTTP {s}"))),
+            Failure::Http(s) => Some((s, cat(&["HTTP ", &dec(u64::from(s))]))),
             Failure::Conflict { expected_seq } => {
                 if expected_seq <= self.last_acked {
-                    Some((409, format!("server expects seq {expected_seq}, which was already acknowledged")))
+                    Some((409, cat(&["server expects seq ", &dec(expected_seq), ", which was already acknowledged"])))
                 } else {
                     self.renumber(expected_seq);
                     match self.first_pending() {
@@ -1127,7 +1153,7 @@ impl Queue {
         for b in self.batches.iter_mut() {
             if b.state == BatchState::Pending && b.seq.is_some() {
                 b.seq = Some(next);
-                b.key = Some(format!("{reg}:{next}:{}", self.nonce));
+                b.key = Some(batch_key(&reg, next, &self.nonce));
                 b.gen = b.gen.saturating_add(1);
                 next = next.saturating_add(1);
             }
@@ -1171,16 +1197,17 @@ impl Queue {
             }
             if let Some(i) = self.find_seq(seq) {
                 let reason = if status == 413 {
-                    format!(
+                    cat(&[
                         "HTTP 413: the backend refuses request bodies this large; its limit is below the \
-                         configured maxBodyBytes ({})",
-                        self.policy.max_body_bytes
-                    )
+                         configured maxBodyBytes (",
+                        &dec(self.policy.max_body_bytes as u64),
+                        ")",
+                    ])
                 } else {
                     field("reason")
                         .or_else(|| field("error"))
                         .and_then(Value::as_str)
-                        .map_or_else(|| format!("HTTP {status}"), str::to_owned)
+                        .map_or_else(|| cat(&["HTTP ", &dec(u64::from(status))]), str::to_owned)
                 };
                 self.fail_permanently(i, status, reason);
             }
@@ -1247,7 +1274,7 @@ impl Queue {
                     if b.seq.is_none() {
                         // The number and key it would get: same length as the real ones.
                         b.seq = Some(self.next_seq);
-                        b.key = Some(format!("{}:{}:{}", self.identity.registration_id, self.next_seq, self.nonce));
+                        b.key = Some(batch_key(&self.identity.registration_id, self.next_seq, &self.nonce));
                     }
                     let mut s = String::new();
                     self.write_wire_batch(&mut s, &b);
@@ -1276,7 +1303,7 @@ impl Queue {
     fn write_wire_batch(&self, o: &mut String, b: &Batch) {
         o.push('{');
         write_key(o, "seq", true);
-        o.push_str(&b.seq.unwrap_or(0).to_string());
+        write_u64(o, b.seq.unwrap_or(0));
         write_key(o, "key", false);
         write_str(o, b.key.as_deref().unwrap_or(""));
         write_key(o, "sco", false);
@@ -1286,7 +1313,7 @@ impl Queue {
         write_key(o, "full", false);
         o.push_str(if b.full { "true" } else { "false" });
         write_key(o, "ts", false);
-        o.push_str(&b.created_ms.to_string());
+        write_u64(o, b.created_ms);
         write_key(o, "changes", false);
         write_changes(o, &b.changes);
         o.push('}');
@@ -1296,7 +1323,7 @@ impl Queue {
         let id = &self.identity;
         let mut o = String::from("{");
         write_key(&mut o, "protocol", true);
-        o.push_str(&PROTOCOL_VERSION.to_string());
+        write_u64(&mut o, PROTOCOL_VERSION);
         write_identity(&mut o, id);
         write_key(&mut o, "batches", false);
         o.push('[');
@@ -1374,17 +1401,17 @@ impl Queue {
             write_key(&mut o, "id", true);
             write_str(&mut o, &b.id);
             write_key(&mut o, "seq", false);
-            o.push_str(&b.seq.unwrap_or(0).to_string());
+            write_u64(&mut o, b.seq.unwrap_or(0));
             write_key(&mut o, "sco", false);
             write_str(&mut o, &b.sco_id);
             if let BatchState::Failed { status, reason } = &b.state {
                 write_key(&mut o, "status", false);
-                o.push_str(&status.to_string());
+                write_u64(&mut o, u64::from(*status));
                 write_key(&mut o, "reason", false);
                 write_str(&mut o, reason);
             }
             write_key(&mut o, "ts", false);
-            o.push_str(&b.created_ms.to_string());
+            write_u64(&mut o, b.created_ms);
             write_key(&mut o, "changes", false);
             write_changes(&mut o, &b.changes);
             o.push('}');
@@ -1581,10 +1608,10 @@ impl Queue {
         let mut o = String::from("{");
         let num = |o: &mut String, k: &str, n: u64| {
             write_key(o, k, false);
-            o.push_str(&n.to_string());
+            write_u64(o, n);
         };
         write_key(&mut o, "v", true);
-        o.push_str(&STORAGE_FORMAT.to_string());
+        write_u64(&mut o, STORAGE_FORMAT);
         num(&mut o, "rev", self.rev);
         num(&mut o, "clock", self.clock);
         num(&mut o, "next_seq", self.next_seq);
@@ -1656,7 +1683,7 @@ impl Queue {
         write_str(&mut o, &self.nonce);
         for (k, n) in [("counter", self.counter), ("in_flight", self.in_flight.unwrap_or(0)), ("retry_at", self.retry_at_ms)] {
             write_key(&mut o, k, false);
-            o.push_str(&n.to_string());
+            write_u64(&mut o, n);
         }
         write_key(&mut o, "online", false);
         o.push_str(if self.online { "true" } else { "false" });
@@ -1669,7 +1696,7 @@ impl Queue {
     pub fn from_handover(text: &str, policy: Policy) -> Result<Queue, String> {
         let (own, stored) = text.split_once('\n').ok_or("not a queue hand-over")?;
         let v = json::parse(own)?;
-        let n = |k: &str| v.get(k).and_then(Value::as_u64).ok_or(format!("missing {k}"));
+        let n = |k: &str| v.get(k).and_then(Value::as_u64).ok_or_else(|| cat(&["missing ", k]));
         let nonce = v.get("nonce").and_then(Value::as_str).ok_or("missing nonce")?;
         let mut q = Queue::from_storage(stored, nonce, policy)?;
         q.counter = n("counter")?;
@@ -1685,8 +1712,8 @@ impl Queue {
         if v.get("v").and_then(Value::as_u64) != Some(STORAGE_FORMAT) {
             return Err("unknown stored queue format".into());
         }
-        let s = |k: &str| v.get(k).and_then(Value::as_str).map(str::to_owned).ok_or(format!("missing {k}"));
-        let n = |k: &str| v.get(k).and_then(Value::as_u64).ok_or(format!("missing {k}"));
+        let s = |k: &str| v.get(k).and_then(Value::as_str).map(str::to_owned).ok_or_else(|| cat(&["missing ", k]));
+        let n = |k: &str| v.get(k).and_then(Value::as_u64).ok_or_else(|| cat(&["missing ", k]));
         let identity = Identity {
             learner_id: s("learner")?,
             course_id: s("course")?,
@@ -1735,8 +1762,8 @@ pub fn read_changes(v: &Value) -> Result<ChangeSet, String> {
 }
 
 fn read_batch(v: &Value) -> Result<Batch, String> {
-    let s = |k: &str| v.get(k).and_then(Value::as_str).map(str::to_owned).ok_or(format!("batch: missing {k}"));
-    let n = |k: &str| v.get(k).and_then(Value::as_u64).ok_or(format!("batch: missing {k}"));
+    let s = |k: &str| v.get(k).and_then(Value::as_str).map(str::to_owned).ok_or_else(|| cat(&["batch: missing ", k]));
+    let n = |k: &str| v.get(k).and_then(Value::as_u64).ok_or_else(|| cat(&["batch: missing ", k]));
     let seq = v.get("seq").and_then(Value::as_u64);
     let key = v.get("key").and_then(Value::as_str).map(str::to_owned);
     if seq.is_some() != key.is_some() {

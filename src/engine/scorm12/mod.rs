@@ -52,7 +52,9 @@
 pub mod model;
 pub mod types;
 
+use super::num::dec;
 use super::rte::{ApiState, ChangeSet, DirtySet, Host, PersistReason, Snapshot};
+use super::text::cat;
 use model::{Access, Miss, Target};
 use types::{Array, Context, DataType};
 
@@ -405,7 +407,7 @@ impl Api {
         }
         self.end_session();
         if let Err(e) = self.persist(PersistReason::Terminate, host) {
-            return self.fail(101, format!("the data could not be stored: {e}"));
+            return self.fail(101, cat(&["the data could not be stored: ", &e]));
         }
         self.state = ApiState::Terminated;
         self.ok()
@@ -480,7 +482,7 @@ impl Api {
             }
         };
         if t.rule.access == Access::WriteOnly {
-            self.fail(404, format!("{} is write only", t.rule.name));
+            self.fail(404, cat(&[t.rule.name, " is write only"]));
             return String::new();
         }
         // A `_count` of a nested array needs its interaction to exist; the
@@ -497,7 +499,7 @@ impl Api {
         let value = match t.rule.ty {
             DataType::Children(list) => list.to_owned(),
             DataType::Version => "3.4".to_owned(),
-            DataType::Count => self.counts.of(t.rule.array, t.index[0]).to_string(),
+            DataType::Count => dec(u64::from(self.counts.of(t.rule.array, t.index[0]))),
             _ => self.values.get(element).or_else(|| self.lms.get(element)).cloned().unwrap_or_default(),
         };
         self.ok();
@@ -516,20 +518,20 @@ impl Api {
         let t = match model::lookup(element) {
             Ok(t) => t,
             Err(miss @ (Miss::NoChildren | Miss::NotArray)) => {
-                return self.fail(402, format!("{} (and a keyword cannot be set)", miss_diagnostic(miss)))
+                return self.fail(402, cat(&[miss_diagnostic(miss), " (and a keyword cannot be set)"]))
             }
             Err(miss @ Miss::Unknown) => return self.fail(401, miss_diagnostic(miss)),
             Err(miss) => return self.fail(201, miss_diagnostic(miss)),
         };
         if t.rule.ty.is_keyword() {
-            return self.fail(402, format!("{} is a keyword", t.rule.name));
+            return self.fail(402, cat(&[t.rule.name, " is a keyword"]));
         }
         if t.rule.access == Access::ReadOnly {
-            return self.fail(403, format!("{} is read only", t.rule.name));
+            return self.fail(403, cat(&[t.rule.name, " is read only"]));
         }
         if value.len() > self.launch.max_value_chars && value.chars().count() > self.launch.max_value_chars {
-            let max = self.launch.max_value_chars;
-            return self.fail(405, format!("{element}: longer than the {max} characters this LMS stores for one value"));
+            let max = dec(self.launch.max_value_chars as u64);
+            return self.fail(405, cat(&[element, ": longer than the ", &max, " characters this LMS stores for one value"]));
         }
         // Arrays grow in order: an index may name a record or the next one.
         let outer_count = self.counts.of(if t.depth == 2 { Array::Interactions } else { t.rule.array }, 0);
@@ -543,7 +545,7 @@ impl Api {
         }
         let interaction_type = match t.rule.ty {
             DataType::Feedback if !self.launch.lenient_feedback => {
-                self.values.get(&format!("cmi.interactions.{}.type", t.index[0])).cloned()
+                self.values.get(&cat(&["cmi.interactions.", &dec(u64::from(t.index[0])), ".type"])).cloned()
             }
             _ => None,
         };
@@ -553,7 +555,7 @@ impl Api {
             stored: false,
         };
         if let Err(why) = types::check(t.rule.ty, value, &cx) {
-            return self.fail(405, format!("{}: {why}", t.rule.name));
+            return self.fail(405, cat(&[t.rule.name, ": ", why]));
         }
         self.counts.note(&t);
         store(&mut self.values, element, value);
@@ -581,13 +583,13 @@ impl Api {
         }
         match self.persist(PersistReason::Commit, host) {
             Ok(()) => self.ok(),
-            Err(e) => self.fail(101, format!("the data could not be stored: {e}")),
+            Err(e) => self.fail(101, cat(&["the data could not be stored: ", &e])),
         }
     }
 
     /// `LMSGetLastError()`.
     pub fn get_last_error(&self) -> String {
-        self.last_error.to_string()
+        dec(u64::from(self.last_error))
     }
 
     /// `LMSGetErrorString(code)`: "" for a code SCORM 1.2 does not define.
@@ -603,7 +605,7 @@ impl Api {
     pub fn get_diagnostic(&self, code: &str) -> String {
         if code.is_empty() || crate::engine::num::parse_u16(code.trim()) == Some(self.last_error) {
             if self.diagnostic.is_empty() {
-                return self.get_error_string(&self.last_error.to_string());
+                return self.get_error_string(&dec(u64::from(self.last_error)));
             }
             return self.diagnostic.clone();
         }
@@ -624,13 +626,13 @@ fn miss_diagnostic(miss: Miss) -> &'static str {
 /// Check a resolved stored value (access rules do not apply).
 fn check_stored(t: &Target, value: &str, suspend_data_limit: usize) -> Result<(), String> {
     if t.rule.ty.is_keyword() {
-        return Err(format!("{} is a keyword, not a stored element", t.rule.name));
+        return Err(cat(&[t.rule.name, " is a keyword, not a stored element"]));
     }
     if value.is_empty() {
         return Ok(()); // "" is how an element that is not set reads
     }
     let cx = Context { suspend_data_limit, interaction_type: None, stored: true };
-    types::check(t.rule.ty, value, &cx).map_err(|why| format!("{}: {why}", t.rule.name))
+    types::check(t.rule.ty, value, &cx).map_err(|why| cat(&[t.rule.name, ": ", why]))
 }
 
 /// The largest `cmi.suspend_data` any configuration accepts (16 MiB
@@ -647,7 +649,7 @@ pub const MAX_SUSPEND_DATA_LIMIT: usize = 16 * 1024 * 1024;
 /// limit, and `CMIFeedback` is checked as `CMIString255` (the interaction's
 /// type is another element).
 pub fn validate_stored(element: &str, value: &str) -> Result<(), String> {
-    let t = model::lookup(element).map_err(|m| format!("{}: {}", crate::engine::scorm2004::quoted(element), miss_diagnostic(m)))?;
+    let t = model::lookup(element).map_err(|m| cat(&[&crate::engine::scorm2004::quoted(element), ": ", miss_diagnostic(m)]))?;
     check_stored(&t, value, MAX_SUSPEND_DATA_LIMIT)
 }
 

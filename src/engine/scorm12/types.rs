@@ -288,14 +288,17 @@ pub const MAX_TIMESPAN: u64 = 9_999 * 360_000 + 59 * 6_000 + 5_999;
 /// `CMITimespan` has at most 4 digits of hours, so longer spans are held at
 /// 9999:59:59.99.
 pub fn format_timespan(hundredths: u64) -> String {
+    use crate::engine::num::push_u64_padded as push;
     let t = hundredths.min(MAX_TIMESPAN);
-    format!(
-        "{:04}:{:02}:{:02}.{:02}",
-        t / 360_000,
-        t / 6_000 % 60,
-        t / 100 % 60,
-        t % 100
-    )
+    let mut out = String::with_capacity(13);
+    push(&mut out, t / 360_000, 4);
+    out.push(':');
+    push(&mut out, t / 6_000 % 60, 2);
+    out.push(':');
+    push(&mut out, t / 100 % 60, 2);
+    out.push('.');
+    push(&mut out, t % 100, 2);
+    out
 }
 
 /// Add two `CMITimespan` values, saturating at 9999:59:59.99.

@@ -8,7 +8,9 @@
 pub mod model;
 pub mod types;
 
+use super::num::dec;
 use super::rte::{ApiState, DirtySet, Host, PersistReason, Snapshot};
+use super::text::cat;
 use model::{Access, Init, Indices, Ty};
 
 /// What the LMS gives a SCORM 2004 SCO at launch.
@@ -247,7 +249,7 @@ fn rebuild_counts(values: &Snapshot) -> Counts {
         for tok in key.split('.') {
             if !tok.is_empty() && tok.bytes().all(|b| b.is_ascii_digit()) {
                 if let (Some(prefix), Ok(i)) = (key.get(..pos.saturating_sub(1)), tok.parse::<usize>()) {
-                    present.insert(format!("{prefix}.{i}"), String::new());
+                    present.insert(record_key(prefix, i, ""), String::new());
                     collections.insert(prefix.to_owned(), String::new());
                 }
             }
@@ -257,7 +259,7 @@ fn rebuild_counts(values: &Snapshot) -> Counts {
     let mut counts = Counts::default();
     for prefix in collections.keys() {
         let mut n = 0usize;
-        while present.contains_key(&format!("{prefix}.{n}")) {
+        while present.contains_key(&record_key(prefix, n, "")) {
             n += 1;
         }
         counts.set(prefix, n);
@@ -346,17 +348,17 @@ impl Api {
             values.remove(k);
         }
         for (i, store) in launch.data_stores.iter().enumerate() {
-            values.insert(format!("adl.data.{i}.id"), store.id.clone());
+            values.insert(record_key("adl.data", i, ".id"), store.id.clone());
             if let Some(v) = &store.value {
-                values.insert(format!("adl.data.{i}.store"), v.clone());
+                values.insert(record_key("adl.data", i, ".store"), v.clone());
             }
         }
         for (i, c) in launch.comments_from_lms.iter().enumerate() {
-            values.insert(format!("cmi.comments_from_lms.{i}.comment"), c.comment.clone());
+            values.insert(record_key("cmi.comments_from_lms", i, ".comment"), c.comment.clone());
             // An LMS comment without location or timestamp leaves them unset (403).
-            for (field, v) in [("location", &c.location), ("timestamp", &c.timestamp)] {
+            for (field, v) in [(".location", &c.location), (".timestamp", &c.timestamp)] {
                 if !v.is_empty() {
-                    values.insert(format!("cmi.comments_from_lms.{i}.{field}"), v.clone());
+                    values.insert(record_key("cmi.comments_from_lms", i, field), v.clone());
                 }
             }
         }
@@ -379,19 +381,19 @@ impl Api {
         }
         for id in &launch.objective_ids {
             let n = counts.get("cmi.objectives");
-            let exists = (0..n).any(|i| values.get(&format!("cmi.objectives.{i}.id")) == Some(id));
+            let exists = (0..n).any(|i| values.get(&record_key("cmi.objectives", i, ".id")) == Some(id));
             // the manifest's objective ids, in the normalized form the
             // sequencer knows them by: percent-escapes decoded, so they
             // may hold a space (ADL CTS OB-12a: `ob j 1`)
             if !exists && !id.is_empty() && !id.chars().any(char::is_control) {
-                values.insert(format!("cmi.objectives.{n}.id"), id.clone());
+                values.insert(record_key("cmi.objectives", n, ".id"), id.clone());
                 counts.set("cmi.objectives", n + 1);
             }
         }
         let n = counts.get("cmi.objectives");
         for (id, field, value) in &launch.objective_values {
-            if let Some(i) = (0..n).find(|i| values.get(&format!("cmi.objectives.{i}.id")) == Some(id)) {
-                let key = format!("cmi.objectives.{i}.{field}");
+            if let Some(i) = (0..n).find(|&i| values.get(&record_key("cmi.objectives", i, ".id")) == Some(id)) {
+                let key = cat(&["cmi.objectives.", &dec(i as u64), ".", field]);
                 if validate_stored(&key, value).is_ok() {
                     values.insert(key, value.clone());
                 }
@@ -559,7 +561,7 @@ impl Api {
             if set_exit {
                 self.values.remove("cmi.exit");
             }
-            return self.fail(111, format!("the data could not be stored: {e}"));
+            return self.fail(111, cat(&["the data could not be stored: ", &e]));
         }
         self.dirty.clear();
         self.state = ApiState::Terminated;
@@ -578,7 +580,7 @@ impl Api {
         }
         match self.persist(PersistReason::Commit, host) {
             Ok(()) => self.ok(),
-            Err(e) => self.fail(391, format!("the data could not be stored: {e}")),
+            Err(e) => self.fail(391, cat(&["the data could not be stored: ", &e])),
         }
     }
 
@@ -597,7 +599,7 @@ impl Api {
             .or_else(|| element.strip_suffix("._count"))
             .or_else(|| element.strip_suffix("._version"));
         base.is_some_and(|b| {
-            model::resolve(b).is_some() || ["_children", "_count"].iter().any(|k| model::resolve(&format!("{b}.{k}")).is_some())
+            model::resolve(b).is_some() || ["._children", "._count"].iter().any(|k| model::resolve(&cat(&[b, k])).is_some())
         })
     }
 
@@ -619,7 +621,7 @@ impl Api {
             }
         };
         let Some(query) = query else {
-            return self.fail_get(401, format!("adl.nav.request_valid.{rest} is not a data model element"));
+            return self.fail_get(401, cat(&["adl.nav.request_valid.", rest, " is not a data model element"]));
         };
         if let NavQuery::Choice(t) | NavQuery::Jump(t) = query {
             if types::check_identifier(t).is_err() {
@@ -659,15 +661,15 @@ impl Api {
         }
         let Some((rule, idx)) = model::resolve(element) else {
             if Self::is_keyword_of_known(element) {
-                return self.fail_get(301, format!("{element}: the element has no such keyword"));
+                return self.fail_get(301, cat(&[element, ": the element has no such keyword"]));
             }
-            return self.fail_get(401, format!("{element} is not a data model element"));
+            return self.fail_get(401, cat(&[element, " is not a data model element"]));
         };
         if rule.access == Access::W {
-            return self.fail_get(405, format!("{element} is write only"));
+            return self.fail_get(405, cat(&[element, " is write only"]));
         }
         if !self.check_read_indices(element, &idx) {
-            return self.fail_get(301, format!("{element}: no such record"));
+            return self.fail_get(301, cat(&[element, ": no such record"]));
         }
         match self.read(element, rule, &idx) {
             Ok(v) => {
@@ -679,12 +681,12 @@ impl Api {
     }
 
     fn read(&self, element: &str, rule: &model::Rule, idx: &Indices) -> Result<String, (u16, String)> {
-        let unset = || (403, format!("{element} is not initialized"));
+        let unset = || (403, cat(&[element, " is not initialized"]));
         match rule.ty {
             Ty::Const(v) => return Ok(v.into()),
             Ty::Count => {
                 let key = element.strip_suffix("._count").unwrap_or(element);
-                return Ok(self.count(key).to_string());
+                return Ok(dec(self.count(key) as u64));
             }
             Ty::Lms => return self.read_lms(element).ok_or_else(unset),
             _ => {}
@@ -692,7 +694,7 @@ impl Api {
         if rule.path == "adl.data.n.store" {
             let readable = self.launch.data_stores.get(idx.at[0]).is_some_and(|d| d.read);
             if !readable {
-                return Err((405, format!("{element}: the shared data store is not readable")));
+                return Err((405, cat(&[element, ": the shared data store is not readable"])));
             }
         }
         match element {
@@ -767,10 +769,10 @@ impl Api {
             return self.fail(351, "SetValue needs an element name");
         }
         if element.starts_with("adl.nav.request_valid.") {
-            return self.fail(404, format!("{element} is read only"));
+            return self.fail(404, cat(&[element, " is read only"]));
         }
         let Some((rule, idx)) = model::resolve(element) else {
-            return self.fail(401, format!("{element} is not a data model element"));
+            return self.fail(401, cat(&[element, " is not a data model element"]));
         };
         if let Some(diagnostic) = over_limit(&self.launch.limits, element, rule, value) {
             return self.fail(351, diagnostic);
@@ -803,7 +805,7 @@ impl Api {
     /// `_count` of each collection the element is in (by level).
     fn write(&self, element: &str, value: &str, rule: &model::Rule, idx: &Indices) -> Result<[usize; 2], (u16, String)> {
         if rule.access == Access::R {
-            return Err((404, format!("{element} is read only")));
+            return Err((404, cat(&[element, " is read only"])));
         }
         let path = rule.path;
         // Collections are filled in order: index == _count appends.
@@ -814,24 +816,23 @@ impl Api {
                 *c = count;
             }
             if idx.at[l] > count {
-                return Err((351, format!("{element}: index {} skips past _count {count}", idx.at[l])));
+                return Err((351, cat(&[element, ": index ", &dec(idx.at[l] as u64), " skips past _count ", &dec(count as u64)])));
             }
             if l == 0 && path.starts_with("adl.data.") && idx.at[0] >= count {
-                return Err((351, format!("{element}: no such shared data store")));
+                return Err((351, cat(&[element, ": no such shared data store"])));
             }
         }
         // Dependencies (RTE §4.2.9, §4.2.17): the id comes first.
-        // (built without `format!`: this runs on most SetValue calls)
         let rec0 = || record_key(model::collection_key(element, idx, 0), idx.at[0], "");
         let needs_id = (path.starts_with("cmi.interactions.n.") || path.starts_with("cmi.objectives.n."))
             && !(path == "cmi.interactions.n.id" || path == "cmi.objectives.n.id");
         if needs_id && self.stored(&record_key(model::collection_key(element, idx, 0), idx.at[0], ".id")).is_none() {
-            return Err((408, format!("{element}: set the id of {} first", rec0())));
+            return Err((408, cat(&[element, ": set the id of ", &rec0(), " first"])));
         }
         let kind = if matches!(rule.ty, Ty::Response(_)) {
             match self.stored(&record_key(model::collection_key(element, idx, 0), idx.at[0], ".type")) {
                 Some(k) => Some(k),
-                None => return Err((408, format!("{element}: set the type of {} first", rec0()))),
+                None => return Err((408, cat(&[element, ": set the type of ", &rec0(), " first"]))),
             }
         } else {
             None
@@ -839,29 +840,29 @@ impl Api {
         if path == "cmi.interactions.n.correct_responses.n.pattern" {
             let kind = kind.unwrap_or("");
             if types::max_correct_responses(kind).is_some_and(|max| idx.at[1] >= max) {
-                return Err((351, format!("a {kind} interaction has at most one correct response")));
+                return Err((351, cat(&["a ", kind, " interaction has at most one correct response"])));
             }
         }
         // The data type.
-        check_type(rule, value, kind).map_err(|c| (c, format!("{element}: {} is not a valid value", quoted(value))))?;
+        check_type(rule, value, kind).map_err(|c| (c, cat(&[element, ": ", &quoted(value), " is not a valid value"])))?;
         // Element-specific rules.
         match path {
             "cmi.objectives.n.id" => {
                 if let Some(old) = self.stored(element) {
                     if old != value {
-                        return Err((351, format!("{element} was already set and cannot change")));
+                        return Err((351, cat(&[element, " was already set and cannot change"])));
                     }
                 }
                 let n = self.count("cmi.objectives");
-                if (0..n).any(|i| i != idx.at[0] && self.stored(&format!("cmi.objectives.{i}.id")) == Some(value)) {
-                    return Err((351, format!("objective id {} is already used", quoted(value))));
+                if (0..n).any(|i| i != idx.at[0] && self.stored(&record_key("cmi.objectives", i, ".id")) == Some(value)) {
+                    return Err((351, cat(&["objective id ", &quoted(value), " is already used"])));
                 }
             }
             "cmi.interactions.n.objectives.n.id" => {
                 let key = model::collection_key(element, idx, 1);
                 let n = self.count(key);
-                if (0..n).any(|i| i != idx.at[1] && self.stored(&format!("{key}.{i}.id")) == Some(value)) {
-                    return Err((351, format!("{} is already an objective of this interaction", quoted(value))));
+                if (0..n).any(|i| i != idx.at[1] && self.stored(&record_key(key, i, ".id")) == Some(value)) {
+                    return Err((351, cat(&[&quoted(value), " is already an objective of this interaction"])));
                 }
             }
             "cmi.interactions.n.correct_responses.n.pattern" => {
@@ -869,13 +870,13 @@ impl Api {
                 if types::patterns_unique(kind) {
                     let key = model::collection_key(element, idx, 1);
                     let n = self.count(key);
-                    if (0..n).any(|i| i != idx.at[1] && self.stored(&format!("{key}.{i}.pattern")) == Some(value)) {
+                    if (0..n).any(|i| i != idx.at[1] && self.stored(&record_key(key, i, ".pattern")) == Some(value)) {
                         return Err((351, "correct response patterns of this type must differ".to_string()));
                     }
                 }
             }
             "adl.data.n.store" if !self.launch.data_stores.get(idx.at[0]).is_some_and(|d| d.write) => {
-                return Err((404, format!("{element}: the shared data store is read only")));
+                return Err((404, cat(&[element, ": the shared data store is read only"])));
             }
             _ => {}
         }
@@ -884,7 +885,7 @@ impl Api {
 
     /// `GetLastError()`.
     pub fn get_last_error(&self) -> String {
-        self.last_error.to_string()
+        dec(u64::from(self.last_error))
     }
 
     /// `GetErrorString(code)`.
@@ -895,9 +896,9 @@ impl Api {
     /// `GetDiagnostic(code)`: details of the last error (for "" or the last
     /// error's code), else the string of `code`.
     pub fn get_diagnostic(&self, code: &str) -> String {
-        if code.is_empty() || crate::engine::num::parse_u16(code) == Some(self.last_error) && code == self.last_error.to_string() {
+        if code.is_empty() || crate::engine::num::parse_u16(code) == Some(self.last_error) && code == dec(u64::from(self.last_error)) {
             if self.diagnostic.is_empty() {
-                return error_string(&self.last_error.to_string()).to_owned();
+                return error_string(&dec(u64::from(self.last_error))).to_owned();
             }
             return self.diagnostic.clone();
         }
@@ -949,7 +950,7 @@ pub(crate) fn quoted(value: &str) -> String {
 
 fn error_string(code: &str) -> &'static str {
     crate::engine::num::parse_u16(code)
-        .filter(|c| c.to_string() == code)
+        .filter(|&c| dec(u64::from(c)) == code)
         .and_then(|c| ERRORS.iter().find(|(n, _)| *n == c))
         .map(|(_, s)| *s)
         .unwrap_or("")
@@ -1004,12 +1005,16 @@ fn over_limit(limits: &crate::engine::rte::ValueLimits, element: &str, rule: &mo
     };
     let n = text.chars().count();
     if n > spm {
-        Some(format!(
-            "{element}: {n} characters exceed its smallest permitted maximum (SPM) of {spm}, the most this LMS stores \
-             (SCORM 2004 RTE 4.1.1)"
-        ))
+        Some(cat(&[
+            element,
+            ": ",
+            &dec(n as u64),
+            " characters exceed its smallest permitted maximum (SPM) of ",
+            &dec(spm as u64),
+            ", the most this LMS stores (SCORM 2004 RTE 4.1.1)",
+        ]))
     } else if n > limits.max_chars {
-        Some(format!("{element}: {n} characters exceed the {} this LMS stores for one value", limits.max_chars))
+        Some(cat(&[element, ": ", &dec(n as u64), " characters exceed the ", &dec(limits.max_chars as u64), " this LMS stores for one value"]))
     } else {
         None
     }
@@ -1035,7 +1040,7 @@ pub fn shared_data_writes(changes: &super::rte::ChangeSet, snapshot: &Snapshot) 
         .iter()
         .filter_map(|(k, v)| {
             let n = k.strip_prefix("adl.data.")?.strip_suffix(".store")?;
-            let id = snapshot.get(&format!("adl.data.{n}.id"))?;
+            let id = snapshot.get(&cat(&["adl.data.", n, ".id"]))?;
             Some((id.clone(), v.clone()))
         })
         .collect()
@@ -1048,7 +1053,7 @@ pub fn shared_data_writes(changes: &super::rte::ChangeSet, snapshot: &Snapshot) 
 /// characters, since their format depends on the interaction type.
 pub fn validate_stored(element: &str, value: &str) -> Result<(), String> {
     let Some((rule, _)) = model::resolve(element) else {
-        return Err(format!("{} is not a data model element", quoted(element)));
+        return Err(cat(&[&quoted(element), " is not a data model element"]));
     };
     let result = match rule.ty {
         Ty::Const(_) | Ty::Count => Err(404),
@@ -1059,7 +1064,7 @@ pub fn validate_stored(element: &str, value: &str) -> Result<(), String> {
         Ty::Response(_) => Ok(()),
         _ => check_type(rule, value, None),
     };
-    result.map_err(|code| format!("{element}: {} is not a valid value (error {code})", quoted(value)))
+    result.map_err(|code| cat(&[element, ": ", &quoted(value), " is not a valid value (error ", &dec(u64::from(code)), ")"]))
 }
 
 

@@ -473,7 +473,7 @@ fn strip_flags<'a>(mut s: &'a str, allowed: &[&str]) -> Result<&'a str, u16> {
     loop {
         let mut matched = false;
         for (i, name) in allowed.iter().enumerate() {
-            if s.starts_with(&format!("{{{name}=")) {
+            if s.strip_prefix('{').and_then(|r| r.strip_prefix(name)).is_some_and(|r| r.starts_with('=')) {
                 let (v, rest) = take_delim(s, name).ok_or(MISMATCH)?;
                 if seen[i] {
                     return Err(MISMATCH);
