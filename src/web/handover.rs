@@ -37,7 +37,7 @@ const SLOTS: [(&str, &str); 2] = [("q12", "s12"), ("q2004", "s2004")];
 #[cfg(not(feature = "course"))]
 mod give {
     use super::{Shim, FORMAT, SLOTS};
-    use crate::engine::persist::json::{write_key, write_str};
+    use crate::engine::persist::json::{write_key, write_str, write_u64};
     use crate::engine::rte::ApiState;
     use crate::engine::strlist;
     use wasm_bindgen::prelude::*;
@@ -57,7 +57,7 @@ mod give {
             }
             let mut o = String::from("{");
             write_key(&mut o, "v", true);
-            o.push_str(&FORMAT.to_string());
+            write_u64(&mut o, FORMAT);
             write_key(&mut o, "nonce", false);
             write_str(&mut o, &self.nonce);
             write_key(&mut o, "frozen", false);
@@ -103,7 +103,7 @@ mod take {
         /// from stored state.
         #[wasm_bindgen(js_name = takeOver)]
         pub fn take_over(text: &str) -> Result<Shim, JsValue> {
-            let fail = |m: &str| error(&format!("scorm-shim: the course engine could not take over: {m}"));
+            let fail = |m: &str| error(&crate::engine::text::cat(&["scorm-shim: the course engine could not take over: ", m]));
             let v = json::parse(text).map_err(|e| fail(&e))?;
             if v.get("v").and_then(Value::as_u64) != Some(FORMAT) {
                 return Err(fail("unknown hand-over format (are pkg/ files of different builds mixed?)"));
@@ -112,7 +112,7 @@ mod take {
             let flat: Vec<&str> = v.get("config").and_then(Value::as_arr).unwrap_or(&[]).iter().filter_map(Value::as_str).collect();
             let (config, errors) = Config::from_pairs(flat.chunks_exact(2).map(|kv| (kv[0], kv[1])));
             if let Some(e) = errors.first() {
-                return Err(fail(&e.to_string()));
+                return Err(fail(&e.line()));
             }
             let mut shim = Shim::with(config, nonce.to_owned());
             // content ran already: the configuration stays frozen

@@ -24,6 +24,8 @@ use wasm_bindgen::prelude::*;
 use crate::engine::config::{Config, ConfigError, LogLevel};
 use crate::engine::persist::{DataModel, Failure, ServerState};
 use crate::engine::rte::ApiState;
+use crate::engine::num::dec;
+use crate::engine::text::cat;
 use crate::engine::{scorm12, scorm2004, strlist};
 use storage::LocalHost;
 
@@ -193,7 +195,7 @@ impl Shim {
     fn report(&self, errors: &[ConfigError]) -> String {
         let mut out = String::new();
         for e in errors {
-            let s = e.to_string();
+            let s = e.line();
             // Configuration mistakes are always shown, whatever the log level.
             console_error(&s);
             strlist::push(&mut out, &s);
@@ -286,7 +288,7 @@ impl Shim {
     fn trace(&self, call: &str, args: &[&str], result: &str, error: impl FnOnce() -> String) {
         if self.config.log_level >= LogLevel::Debug {
             let error = error();
-            let mut line = format!("scorm-shim: {call}(");
+            let mut line = cat(&["scorm-shim: ", call, "("]);
             for (i, a) in args.iter().enumerate() {
                 if i > 0 {
                     line.push_str(", ");
@@ -441,7 +443,7 @@ impl Shim {
         match storage::restore(&self.config.storage_prefix, key, durable) {
             Ok(changed) => changed,
             Err(e) => {
-                console_error(&format!("scorm-shim: the durable copy of {key} could not be restored: {e}"));
+                console_error(&cat(&["scorm-shim: the durable copy of ", key, " could not be restored: ", &e]));
                 false
             }
         }
@@ -483,7 +485,7 @@ impl Shim {
                 }
             }
         }
-        let mut removed = 0;
+        let mut removed = 0u64;
         for k in &all {
             if !keep.iter().any(|p| k.starts_with(p.as_str())) {
                 storage::remove(k);
@@ -497,7 +499,7 @@ impl Shim {
             self.host12 = LocalHost::memory_only(&sco);
             self.host2004 = LocalHost::memory_only(&sco);
         }
-        strlist::encode([removed.to_string(), keep.len().to_string(), learner])
+        strlist::encode([dec(removed), dec(keep.len() as u64), learner])
     }
 
     /// Start a new launch of the configured SCO (after the previous one
@@ -534,7 +536,7 @@ impl Shim {
             "storagePrefix".into(),
             c.storage_prefix.clone(),
             "commitInterval".into(),
-            c.commit_interval_ms.to_string(),
+            dec(u64::from(c.commit_interval_ms)),
             "logLevel".into(),
             c.log_level.as_str().into(),
             "credentials".into(),
@@ -544,7 +546,7 @@ impl Shim {
             "mode".into(),
             c.mode.clone(),
             "scorm12SuspendDataLimit".into(),
-            c.scorm12_suspend_data_limit.to_string(),
+            dec(c.scorm12_suspend_data_limit as u64),
             "packageOrigins".into(),
             c.package_origins.join(","),
             "endedAttempt".into(),
@@ -582,11 +584,13 @@ impl Shim {
             }
         }
         use crate::engine::views::data_model_json;
-        format!(
-            "{{\"1.2\":{},\"2004\":{}}}",
-            data_model_json(state(self.api12.state()), &self.api12.inspect()),
-            data_model_json(state(self.api2004.state()), &self.api2004.inspect())
-        )
+        cat(&[
+            "{\"1.2\":",
+            &data_model_json(state(self.api12.state()), &self.api12.inspect()),
+            ",\"2004\":",
+            &data_model_json(state(self.api2004.state()), &self.api2004.inspect()),
+            "}",
+        ])
     }
 
     // ---- Commit queue: driven by js/transport.js --------------------------
@@ -616,7 +620,7 @@ impl Shim {
                 // The number and key are fixed before the request leaves, so
                 // a reload re-sends the same idempotency key.
                 let _ = slot.save();
-                return strlist::encode([slot.queue.identity().version.as_str(), &out.seq.to_string(), &out.body]);
+                return strlist::encode([slot.queue.identity().version.as_str(), &dec(out.seq), &out.body]);
             }
         }
         String::new()
@@ -687,7 +691,7 @@ impl Shim {
             return false;
         };
         if let Err(e) = slot.queue.merge_stored(text) {
-            console_error(&format!("scorm-shim: stored queue {key} not merged: {e}"));
+            console_error(&cat(&["scorm-shim: stored queue ", key, " not merged: ", &e]));
             return false;
         }
         !save || slot.save().is_ok()
@@ -700,7 +704,7 @@ impl Shim {
     pub fn observe_server(&mut self, text: &str) -> String {
         let state = match ServerState::parse(text) {
             Ok(s) => s,
-            Err(e) => return format!("scorm-shim: the backend's state could not be read: {e}"),
+            Err(e) => return cat(&["scorm-shim: the backend's state could not be read: ", &e]),
         };
         for slot in self.slots() {
             slot.queue.observe_server(&state);
@@ -744,7 +748,7 @@ impl Shim {
                 o
             })
             .collect();
-        format!("{{{}}}", parts.join(","))
+        cat(&["{", &parts.join(","), "}"])
     }
 
     /// The batches the backend refused for good, as JSON: `{"1.2": [...],
@@ -753,9 +757,9 @@ impl Shim {
     pub fn failed_batches(&mut self) -> String {
         let parts: Vec<String> = self
             .slots()
-            .map(|s| format!("\"{}\":{}", s.queue.identity().version.as_str(), s.queue.failed_json()))
+            .map(|s| cat(&["\"", s.queue.identity().version.as_str(), "\":", &s.queue.failed_json()]))
             .collect();
-        format!("{{{}}}", parts.join(","))
+        cat(&["{", &parts.join(","), "}"])
     }
 
     /// Send the refused batch `id` again (`retry`) or discard it; the queue
@@ -766,7 +770,7 @@ impl Shim {
             let done = if retry { slot.queue.retry_failed(id).is_some() } else { slot.queue.discard_failed(id).is_some() };
             if done {
                 if let Err(e) = slot.save() {
-                    console_error(&format!("scorm-shim: the queue could not be stored after the decision: {e}"));
+                    console_error(&cat(&["scorm-shim: the queue could not be stored after the decision: ", &e]));
                 }
                 return true;
             }

@@ -41,6 +41,7 @@ use crate::engine::persist::keys::{self, StorageIds};
 use crate::engine::persist::{DataModel, Identity, Policy, Queue, ServerState};
 use crate::engine::rte::{ChangeSet, Host, PersistReason, Snapshot};
 use crate::engine::strlist;
+use crate::engine::text::cat;
 
 /// What this module keeps about local storage between calls.
 struct Books {
@@ -68,7 +69,7 @@ fn storage() -> Result<web_sys::Storage, String> {
     match window.local_storage() {
         Ok(Some(s)) => Ok(s),
         Ok(None) => Err("localStorage is not available".into()),
-        Err(e) => Err(format!("localStorage is not accessible: {}", describe(&e))),
+        Err(e) => Err(cat(&["localStorage is not accessible: ", &describe(&e)])),
     }
 }
 
@@ -214,13 +215,13 @@ fn migrate(ids: &StorageIds, version: &str, sco: &str) {
                         course: id.course_id.clone(),
                         registration: id.registration_id.clone(),
                     };
-                    let new = format!("{}{nonce}", owner.queue_prefix(id.version.as_str()));
+                    let new = cat(&[&owner.queue_prefix(id.version.as_str()), nonce]);
                     let merged = Queue::merge_texts(read(&new).as_deref(), &text).unwrap_or(text);
                     if write(&new, &merged).is_ok() {
                         remove(&old);
                     }
                 }
-                Err(e) => super::console_error(&format!("scorm-shim: stored queue {old} could not be read ({e}); left as it is")),
+                Err(e) => super::console_error(&cat(&["scorm-shim: stored queue ", &old, " could not be read (", &e, "); left as it is"])),
             }
         }
     }
@@ -283,7 +284,7 @@ fn write_json_str(out: &mut String, s: &str) {
             '\n' => out.push_str("\\n"),
             '\r' => out.push_str("\\r"),
             '\t' => out.push_str("\\t"),
-            c => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => crate::engine::persist::json::push_u_escape(out, c),
         }
         i += c.len_utf8();
         start = i;
@@ -320,7 +321,7 @@ impl QueueSlot {
             Err(first) => {
                 let _ = self.queue.evict_for_quota(text.len() / 2);
                 write(&self.own_key, &self.queue.to_storage())
-                    .map_err(|e| format!("{first}; after evicting acknowledged history: {e}"))
+                    .map_err(|e| cat(&[&first, "; after evicting acknowledged history: ", &e]))
             }
         }
     }
@@ -375,7 +376,7 @@ impl LocalHost {
                 max_stored_bytes: config.effective_queue_limit(),
                 ..Policy::default()
             };
-            QueueSlot { queue: Queue::new(identity, nonce, policy), own_key: format!("{prefix}{nonce}"), prefix, server: None }
+            QueueSlot { queue: Queue::new(identity, nonce, policy), own_key: cat(&[&prefix, nonce]), prefix, server: None }
         });
         LocalHost {
             state_key: Some(ids.state(v, &config.sco_id)),
@@ -428,10 +429,11 @@ impl LocalHost {
             }
         }
         let Ok(Value::Obj(members)) = crate::engine::persist::json::parse(raw) else {
-            super::console_error(&format!(
-                "scorm-shim: stored state {} is not a valid JSON object; not used",
-                self.state_key.as_deref().unwrap_or("")
-            ));
+            super::console_error(&cat(&[
+                "scorm-shim: stored state ",
+                self.state_key.as_deref().unwrap_or(""),
+                " is not a valid JSON object; not used",
+            ]));
             return None;
         };
         let mut snap = Snapshot::new();
@@ -479,7 +481,7 @@ impl Host for LocalHost {
             let result = sink.persist(reason, changes, snapshot, self.full_next);
             match &result {
                 Ok(()) => self.full_next = false,
-                Err(e) => self.errors.push(format!("the data of SCO \"{}\" could not be stored on this origin: {e}", self.sco_id)),
+                Err(e) => self.errors.push(cat(&["the data of SCO \"", &self.sco_id, "\" could not be stored on this origin: ", e])),
             }
             return result;
         }
@@ -510,7 +512,7 @@ impl Host for LocalHost {
             Ok(()) => if let Some(link) = &mut self.bridge {
                 link.stored();
             },
-            Err(e) => self.errors.push(format!("the data of SCO \"{}\" could not be stored locally: {e}", self.sco_id)),
+            Err(e) => self.errors.push(cat(&["the data of SCO \"", &self.sco_id, "\" could not be stored locally: ", e])),
         }
         result
     }
