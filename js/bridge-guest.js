@@ -80,12 +80,16 @@ var scormShimScript = typeof document !== "undefined" ? document.currentScript :
 
   // ---- The module ----------------------------------------------------------
   var module = null;
-  var bytes;
+  var bytes = null;
   try {
     bytes = scormShimInflate(SCORM_SHIM_WASM, SCORM_SHIM_WASM_SIZE);
   } catch (e) {
-    fail("its module could not be read (" + e.message + ").");
-    return;
+    // A browser that refuses to compile even the decoder synchronously:
+    // both asynchronously, below (as the drop-in does).
+    if (!(e instanceof RangeError)) {
+      fail("its module could not be read (" + e.message + ").");
+      return;
+    }
   }
   function renew() {
     var glue = scormShimGlue();
@@ -113,7 +117,7 @@ var scormShimScript = typeof document !== "undefined" ? document.currentScript :
   }
 
   try {
-    module = new WebAssembly.Module(bytes);
+    module = bytes ? new WebAssembly.Module(bytes) : null;
   } catch (e) {
     module = null; // too large to compile synchronously here: asynchronously below
   }
@@ -121,9 +125,10 @@ var scormShimScript = typeof document !== "undefined" ? document.currentScript :
     wasm_bindgen.initSync({ module: module });
     start();
   } else {
-    WebAssembly.compile(bytes)
+    (bytes ? Promise.resolve(bytes) : scormShimInflateAsync(SCORM_SHIM_WASM, SCORM_SHIM_WASM_SIZE))
+      .then(function (b) { return WebAssembly.compile(b); })
       .then(function (m) { module = m; return wasm_bindgen({ module_or_path: m }); })
-      .then(start, function (e) { fail("its module could not be compiled (" + e.message + ")."); });
+      .then(start, function (e) { fail("its module could not be read or compiled (" + e.message + ")."); });
   }
 
   function onMessage(e) {

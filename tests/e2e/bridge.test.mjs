@@ -169,6 +169,27 @@ test("a SCO on another origin finds the API the standard way, and every call is 
   await page.close();
 });
 
+test("a content origin whose browser refuses synchronous compilation: the bridge decodes and compiles asynchronously, and the SCO still finds its API", async () => {
+  const context = await browser.newContext();
+  // Only in the content origin's frames (the LMS page compiles as usual):
+  // WebAssembly.Module refuses every buffer, as a browser with a small
+  // main-thread limit refuses larger ones (the decoder too).
+  await context.addInitScript((host) => {
+    if (location.hostname !== host) return;
+    const Sync = WebAssembly.Module;
+    WebAssembly.Module = function () { throw new RangeError("WebAssembly.Module(): Buffer size is larger than 4KB"); };
+    WebAssembly.Module.prototype = Sync.prototype;
+  }, new URL(content.origin).hostname);
+  const { page, errors } = await open({ context });
+  await launch(page);
+  const sco = await frameOf(page, content.url("/sco/a.html"));
+  assert.equal(await sco.evaluate(() => document.documentElement.dataset.found), "2004 1.2");
+  const r = await sco.evaluate(() => [window.api2004.Initialize(""), window.api2004.SetValue("cmi.location", "async"), window.api2004.GetValue("cmi.location"), window.api2004.Terminate("")]);
+  assert.deepEqual(r, ["true", "true", "async", "true"]);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test("a second launch resumes where the first left, from the LMS page's state", async () => {
   const { page, ids, errors } = await open();
   await launch(page);
