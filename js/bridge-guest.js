@@ -80,16 +80,14 @@ var scormShimScript = typeof document !== "undefined" ? document.currentScript :
 
   // ---- The module ----------------------------------------------------------
   var module = null;
-  var bytes = null;
+  // A module, or a promise of it where the browser refuses to compile
+  // synchronously (js/inflate.js, scormShimModule).
+  var compiled;
   try {
-    bytes = scormShimInflate(SCORM_SHIM_WASM, SCORM_SHIM_WASM_SIZE);
+    compiled = scormShimModule(SCORM_SHIM_WASM, SCORM_SHIM_WASM_SIZE);
   } catch (e) {
-    // A browser that refuses to compile even the decoder synchronously:
-    // both asynchronously, below (as the drop-in does).
-    if (!(e instanceof RangeError)) {
-      fail("its module could not be read (" + e.message + ").");
-      return;
-    }
+    fail("its module could not be read or compiled (" + e.message + ").");
+    return;
   }
   function renew() {
     var glue = scormShimGlue();
@@ -116,17 +114,12 @@ var scormShimScript = typeof document !== "undefined" ? document.currentScript :
     post({ t: "hello", nonce: nonce, version: SCORM_SHIM_VERSION });
   }
 
-  try {
-    module = bytes ? new WebAssembly.Module(bytes) : null;
-  } catch (e) {
-    module = null; // too large to compile synchronously here: asynchronously below
-  }
-  if (module) {
+  if (typeof compiled.then !== "function") {
+    module = compiled;
     wasm_bindgen.initSync({ module: module });
     start();
   } else {
-    (bytes ? Promise.resolve(bytes) : scormShimInflateAsync(SCORM_SHIM_WASM, SCORM_SHIM_WASM_SIZE))
-      .then(function (b) { return WebAssembly.compile(b); })
+    compiled
       .then(function (m) { module = m; return wasm_bindgen({ module_or_path: m }); })
       .then(start, function (e) { fail("its module could not be read or compiled (" + e.message + ")."); });
   }

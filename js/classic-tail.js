@@ -120,21 +120,18 @@ function scormShimPageConfig() {
     });
   }
 
-  // Synchronously where the browser compiles modules on the main thread (the
-  // decoder's and this one); else both asynchronously.
-  var bytes = null;
+  // Synchronously where the browser compiles modules on the main thread;
+  // else asynchronously (js/inflate.js, scormShimModule).
+  var compiled;
   try {
-    bytes = scormShimInflate(SCORM_SHIM_WASM, SCORM_SHIM_WASM_SIZE);
-    module = new WebAssembly.Module(bytes);
+    compiled = scormShimModule(SCORM_SHIM_WASM, SCORM_SHIM_WASM_SIZE);
   } catch (e) {
-    if (!(e instanceof RangeError)) {
-      console.error("scorm-shim: could not start", e);
-      rejectReady(e);
-      return;
-    }
-    module = null; // some browsers refuse synchronous compilation of larger modules
+    console.error("scorm-shim: could not start", e);
+    rejectReady(e);
+    return;
   }
-  if (module) {
+  if (typeof compiled.then !== "function") {
+    module = compiled;
     try {
       wasm_bindgen.initSync({ module: module });
       finish("sync");
@@ -143,8 +140,7 @@ function scormShimPageConfig() {
       rejectReady(e);
     }
   } else {
-    (bytes ? Promise.resolve(bytes) : scormShimInflateAsync(SCORM_SHIM_WASM, SCORM_SHIM_WASM_SIZE))
-      .then(function (b) { return WebAssembly.compile(b); })
+    compiled
       .then(function (m) { module = m; return wasm_bindgen({ module_or_path: m }); })
       .then(function () { finish("async"); })
       .catch(function (e) {

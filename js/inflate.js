@@ -33,3 +33,22 @@ function scormShimInflateAsync(text, size) {
     return scormShimDecodeWith(r.instance.exports, text, size);
   });
 }
+
+/**
+ * The module, compiled synchronously where the browser allows it (a
+ * WebAssembly.Module), else a promise of it: some browsers refuse
+ * synchronous compilation on the main thread past a size (a RangeError, for
+ * the decoder or the module), and then both are compiled asynchronously.
+ * Throws when the text cannot be decoded or the module cannot be compiled.
+ */
+function scormShimModule(text, size) {
+  var bytes = null;
+  try {
+    bytes = scormShimInflate(text, size);
+    return new WebAssembly.Module(bytes);
+  } catch (e) {
+    if (!(e instanceof RangeError)) throw e;
+  }
+  return (bytes ? Promise.resolve(bytes) : scormShimInflateAsync(text, size))
+    .then(function (b) { return WebAssembly.compile(b); });
+}

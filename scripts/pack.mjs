@@ -18,7 +18,7 @@ if (!files.length) throw new Error("usage: node scripts/pack.mjs <glue.js> <modu
 const js = (p) => readFileSync(new URL("../js/" + p, import.meta.url), "utf8");
 const wasm = readFileSync(wasmPath);
 // Deflated with Zopfli (@gfx/zopfli, the Zopfli compressor built to wasm: no
-// native build step): a standard DEFLATE stream that js/inflate.js reads as
+// native build step): a standard DEFLATE stream that the decoder (inflate/) reads as
 // any other, about 6.5% smaller than zlib's level 9 (81,839 -> 76,367 bytes
 // for the run-time module), which the gzipped script keeps: base64 of
 // deflated bytes does not compress further. 15 iterations (Zopfli's default);
